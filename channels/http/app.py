@@ -1,0 +1,44 @@
+"""The FastAPI application: REST API under /api/v1, OpenAPI at /docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from channels.http.errors import install_error_handlers
+from channels.http.routes import api_keys, auth, health, orgs
+from domain.db import create_engine, session_factory
+from domain.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> FastAPI:
+    """Build the app. ``database_url`` is the app role's; tests may instead override ``get_db``."""
+    settings = settings or get_settings()
+    url = database_url or settings.database_url
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(url) if url else None
+        app.state.sessions = session_factory(engine) if engine else None
+        try:
+            yield
+        finally:
+            if engine is not None:
+                await engine.dispose()
+
+    app = FastAPI(
+        title="Cadence",
+        summary="Operations and intelligence for dance schools and independent dance teachers.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(health.router)
+    api = APIRouter(prefix="/api/v1")
+    for module in (auth, orgs, api_keys):
+        api.include_router(module.router)
+    app.include_router(api)
+    return app

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.tenancy import Role, Scope
+
+
+class SignupIn(BaseModel):
+    email: str = Field(max_length=254, examples=["ana@studio.example"])
+    password: str = Field(max_length=256)
+    name: str | None = Field(default=None, max_length=200)
+
+
+class LoginIn(BaseModel):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=256)
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    name: str | None
+
+
+class MembershipOut(BaseModel):
+    organization_id: uuid.UUID
+    role: Role
+    name: str
+    slug: str
+    type: str
+    timezone: str
+
+
+class MeOut(BaseModel):
+    user: UserOut
+    active_organization_id: uuid.UUID | None
+    memberships: list[MembershipOut]
+    csrf_token: str | None = None
+
+
+class ApiKeyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    scopes: list[Scope] = Field(default_factory=lambda: [Scope.READ], min_length=1)
+    expires_at: datetime | None = None
+
+
+class ApiKeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreatedOut(ApiKeyOut):
+    key: str = Field(description="The secret key. Shown only once: store it now.")

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Index
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.base import Base, TenantOwned, pg_enum, tenant_fk
+
+
+class GroupStatus(enum.StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class Group(TenantOwned, Base):
+    """An ongoing class (not one event): it generates class sessions."""
+
+    __tablename__ = "groups"
+
+    @classmethod
+    def __tenant_table_args__(cls) -> tuple[object, ...]:
+        return (tenant_fk("venue_id", "venues"), tenant_fk("teacher_id", "teachers"))
+
+    name: Mapped[str]
+    status: Mapped[GroupStatus] = mapped_column(pg_enum(GroupStatus, "group_status"))
+    venue_id: Mapped[uuid.UUID | None]
+    teacher_id: Mapped[uuid.UUID | None]  # the regular teacher; sessions record who actually taught
+
+
+class StudentGroup(TenantOwned, Base):
+    """A student's membership of a group over a date range; leaving sets ``end_date``."""
+
+    __tablename__ = "student_groups"
+
+    @classmethod
+    def __tenant_table_args__(cls) -> tuple[object, ...]:
+        return (
+            tenant_fk("student_id", "students"),
+            tenant_fk("group_id", "groups"),
+            CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
+            Index("ix_student_groups_org_group", "organization_id", "group_id", "start_date"),
+            Index("ix_student_groups_org_student", "organization_id", "student_id"),
+        )
+
+    student_id: Mapped[uuid.UUID]
+    group_id: Mapped[uuid.UUID]
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]

@@ -1,0 +1,39 @@
+"""Imports every model so that ``Base.metadata`` is complete (migrations, catalog tests)."""
+
+from domain.attendance.models import AttendanceRecord
+from domain.audit.models import AuditEntry
+from domain.auth.models import ApiKey, LoginAttempt, User, UserSession
+from domain.base import Base
+from domain.events.models import DomainEvent
+from domain.groups.models import Group, StudentGroup
+from domain.orgs.models import Invitation, Organization, OrganizationMember
+from domain.payments.models import StudentPayment
+from domain.payouts.models import TeacherPayout
+from domain.private_lessons.models import PrivateSession
+from domain.sessions.models import ClassSession
+from domain.students.models import Student
+from domain.teachers.models import Teacher
+from domain.venues.models import Venue
+
+__all__ = [
+    "ApiKey",
+    "AttendanceRecord",
+    "AuditEntry",
+    "Base",
+    "ClassSession",
+    "DomainEvent",
+    "Group",
+    "Invitation",
+    "LoginAttempt",
+    "Organization",
+    "OrganizationMember",
+    "PrivateSession",
+    "Student",
+    "StudentGroup",
+    "StudentPayment",
+    "Teacher",
+    "TeacherPayout",
+    "User",
+    "UserSession",
+    "Venue",
+]

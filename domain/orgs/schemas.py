@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.orgs.models import OrganizationType
+from domain.tenancy import Role
+
+
+class OrganizationIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200, examples=["Salsa Sur"])
+    type: OrganizationType
+    slug: str | None = Field(default=None, max_length=63, description="Made from the name when omitted.")
+    timezone: str = Field(default="UTC", examples=["Europe/Madrid"])
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    locale: str = Field(default="en", max_length=35)
+
+
+class OrganizationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    slug: str
+    type: OrganizationType
+    timezone: str
+    currency: str
+    locale: str
+    created_at: datetime
+
+
+class SwitchIn(BaseModel):
+    organization_id: uuid.UUID
+
+
+class MemberOut(BaseModel):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    name: str | None
+    role: Role
+    created_at: datetime
+
+
+class RoleIn(BaseModel):
+    role: Role
+
+
+class InvitationIn(BaseModel):
+    email: str = Field(max_length=254)
+    role: Role
+
+
+class InvitationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    role: Role
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+
+
+class InvitationCreatedOut(InvitationOut):
+    token: str = Field(description="Shown only once; part of the link sent to the invitee.")
+    accept_url: str
+
+
+class AcceptInvitationIn(BaseModel):
+    token: str = Field(min_length=10, max_length=200)

@@ -1,0 +1,269 @@
+"""Organizations (the tenants) and their members and invitations."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import available_timezones
+
+from slugify import slugify
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.audit import service as audit
+from domain.auth.models import User
+from domain.auth.security import new_token, token_hash
+from domain.auth.service import normalize_email
+from domain.db import use_tenant
+from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.events import service as events
+from domain.orgs.models import Invitation, Organization, OrganizationMember, OrganizationType
+from domain.orgs.permissions import require_admin
+from domain.tenancy import Role, TenantContext
+
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+async def organization_id_by_slug(session: AsyncSession, slug: str) -> uuid.UUID | None:
+    """Resolve a slug before any tenant is set (public pages, the command line)."""
+    result = await session.scalar(text("SELECT cadence_org_id_by_slug(:slug)"), {"slug": slug})
+    return result if isinstance(result, uuid.UUID) else None
+
+
+async def create_organization(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    name: str,
+    type: OrganizationType,
+    slug: str | None = None,
+    timezone: str = "UTC",
+    currency: str = "EUR",
+    locale: str = "en",
+) -> tuple[Organization, TenantContext]:
+    """Create an organization with its creator as admin, and bind the session to it."""
+    name = name.strip()
+    if not name:
+        raise Invalid("The organization needs a name.", details={"field": "name"})
+    slug = slug.strip().lower() if slug else slugify(name, max_length=63, word_boundary=True)
+    if not _SLUG.match(slug):
+        raise Invalid("A slug uses lowercase letters, digits and single hyphens.", details={"field": "slug"})
+    if timezone not in available_timezones():
+        raise Invalid(f"Unknown timezone {timezone!r}.", details={"field": "timezone"})
+    currency = currency.upper()
+    if not _CURRENCY.match(currency):
+        raise Invalid("The currency is a 3-letter ISO 4217 code such as EUR.", details={"field": "currency"})
+    if await organization_id_by_slug(session, slug) is not None:
+        raise Conflict(f"The address {slug!r} is taken; choose another slug.", details={"field": "slug"})
+
+    org_id = uuid.uuid4()
+    tenant = TenantContext(org_id=org_id, role=Role.ADMIN, user_id=user_id, timezone=timezone)
+    # RLS lets a session insert only the organization it has set as current.
+    await use_tenant(session, tenant)
+    org = Organization(
+        id=org_id, name=name, slug=slug, type=type, timezone=timezone, currency=currency, locale=locale
+    )
+    session.add(org)
+    await session.flush()
+    member = OrganizationMember(organization_id=org_id, user_id=user_id, role=Role.ADMIN)
+    session.add(member)
+    await session.flush()
+    await audit.record(
+        session, tenant, action="organization.created", entity_type="organization", entity_id=org_id,
+        after={"name": name, "slug": slug, "type": type.value},
+    )
+    await events.emit(session, tenant, "organization.created", {"organization_id": str(org_id)})
+    return org, tenant
+
+
+async def get_organization(session: AsyncSession, tenant: TenantContext) -> Organization:
+    org = await session.get(Organization, tenant.org_id)
+    if org is None:
+        raise NotFound("No such organization.")
+    return org
+
+
+@dataclass(frozen=True)
+class MemberView:
+    id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    name: str | None
+    role: Role
+    created_at: datetime
+
+
+async def list_members(session: AsyncSession, tenant: TenantContext) -> list[MemberView]:
+    rows = await session.execute(
+        select(OrganizationMember, User)
+        .join(User, User.id == OrganizationMember.user_id)
+        .where(OrganizationMember.removed_at.is_(None))
+        .order_by(User.email)
+    )
+    return [
+        MemberView(id=m.id, user_id=u.id, email=u.email, name=u.name, role=m.role, created_at=m.created_at)
+        for m, u in rows
+    ]
+
+
+async def _active_member(session: AsyncSession, member_id: uuid.UUID) -> OrganizationMember:
+    member = await session.get(OrganizationMember, member_id)
+    if member is None or member.removed_at is not None:
+        raise NotFound("No such member.")
+    return member
+
+
+async def _ensure_another_admin(session: AsyncSession, member: OrganizationMember) -> None:
+    if member.role is not Role.ADMIN:
+        return
+    admins = await session.scalar(
+        select(func.count())
+        .select_from(OrganizationMember)
+        .where(OrganizationMember.role == Role.ADMIN, OrganizationMember.removed_at.is_(None))
+    )
+    if (admins or 0) <= 1:
+        raise Conflict("An organization must keep at least one admin.")
+
+
+async def change_member_role(
+    session: AsyncSession, tenant: TenantContext, *, member_id: uuid.UUID, role: Role
+) -> OrganizationMember:
+    require_admin(tenant)
+    member = await _active_member(session, member_id)
+    if member.role is role:
+        return member
+    if role is not Role.ADMIN:
+        await _ensure_another_admin(session, member)
+    before = member.role
+    member.role = role
+    await session.flush()
+    await audit.record(
+        session, tenant, action="member.role_changed", entity_type="organization_member", entity_id=member.id,
+        before={"role": before.value}, after={"role": role.value},
+    )
+    return member
+
+
+async def remove_member(
+    session: AsyncSession, tenant: TenantContext, *, member_id: uuid.UUID, now: datetime
+) -> OrganizationMember:
+    require_admin(tenant)
+    member = await _active_member(session, member_id)
+    await _ensure_another_admin(session, member)
+    member.removed_at = now
+    member.removed_by_user_id = tenant.user_id
+    await session.flush()
+    await audit.record(
+        session, tenant, action="member.removed", entity_type="organization_member", entity_id=member.id,
+        before={"role": member.role.value, "user_id": str(member.user_id)},
+    )
+    return member
+
+
+async def invite_member(
+    session: AsyncSession, tenant: TenantContext, *, email: str, role: Role, now: datetime, ttl: timedelta
+) -> tuple[Invitation, str]:
+    """Invite by email with a role; returns the invitation and its token (shown once)."""
+    require_admin(tenant)
+    email = normalize_email(email)
+    already = await session.scalar(
+        select(func.count())
+        .select_from(OrganizationMember)
+        .join(User, User.id == OrganizationMember.user_id)
+        .where(User.email == email, OrganizationMember.removed_at.is_(None))
+    )
+    if already:
+        raise Conflict(f"{email} is already a member.", details={"field": "email"})
+    # A new invitation replaces any pending one for the same address.
+    await session.execute(
+        update(Invitation)
+        .where(Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    token = new_token()
+    invitation = Invitation(
+        organization_id=tenant.org_id,
+        email=email,
+        role=role,
+        token_hash=token_hash(token),
+        invited_by_user_id=tenant.user_id,
+        expires_at=now + ttl,
+    )
+    session.add(invitation)
+    await session.flush()
+    await audit.record(
+        session, tenant, action="invitation.created", entity_type="invitation", entity_id=invitation.id,
+        after={"email": email, "role": role.value},
+    )
+    await events.emit(
+        session, tenant, "invitation.created", {"invitation_id": str(invitation.id), "email": email}
+    )
+    return invitation, token
+
+
+async def list_invitations(session: AsyncSession, tenant: TenantContext) -> list[Invitation]:
+    require_admin(tenant)
+    return list((await session.execute(select(Invitation).order_by(Invitation.created_at.desc()))).scalars())
+
+
+async def revoke_invitation(
+    session: AsyncSession, tenant: TenantContext, *, invitation_id: uuid.UUID, now: datetime
+) -> Invitation:
+    require_admin(tenant)
+    invitation = await session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise NotFound("No such invitation.")
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation was already accepted.")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = now
+        await audit.record(
+            session, tenant, action="invitation.revoked", entity_type="invitation", entity_id=invitation.id
+        )
+    await session.flush()
+    return invitation
+
+
+async def accept_invitation(
+    session: AsyncSession, *, user: User, token: str, now: datetime
+) -> TenantContext:
+    """Join the inviting organization with the invited role; binds the session to it."""
+    row = (
+        await session.execute(text("SELECT * FROM cadence_invitation_lookup(:h)"), {"h": token_hash(token)})
+    ).one_or_none()
+    if row is None:
+        raise NotFound("No such invitation.")
+    if row.revoked_at is not None or row.accepted_at is not None:
+        raise Conflict("This invitation is no longer valid.")
+    if row.expires_at <= now:
+        raise Conflict("This invitation has expired; ask for a new one.")
+    if row.email != user.email:
+        raise Forbidden("This invitation was sent to another email address.")
+    tenant = TenantContext(org_id=row.organization_id, role=Role(row.role), user_id=user.id)
+    await use_tenant(session, tenant)
+    org = await get_organization(session, tenant)
+    tenant = TenantContext(org_id=org.id, role=tenant.role, user_id=user.id, timezone=org.timezone)
+    await use_tenant(session, tenant)
+    active = await session.scalar(
+        select(OrganizationMember).where(
+            OrganizationMember.user_id == user.id, OrganizationMember.removed_at.is_(None)
+        )
+    )
+    if active is not None:
+        raise Conflict("You are already a member of this organization.")
+    member = OrganizationMember(organization_id=org.id, user_id=user.id, role=tenant.role)
+    session.add(member)
+    invitation = await session.get(Invitation, row.id)
+    assert invitation is not None  # visible: the session is now bound to its organization
+    invitation.accepted_at = now
+    invitation.accepted_by_user_id = user.id
+    await session.flush()
+    await audit.record(
+        session, tenant, action="invitation.accepted", entity_type="invitation", entity_id=invitation.id,
+        after={"member_id": str(member.id), "role": tenant.role.value},
+    )
+    await events.emit(session, tenant, "member.joined", {"member_id": str(member.id), "user_id": str(user.id)})
+    return tenant

@@ -1,0 +1,35 @@
+"""Configuration from the environment (prefix ``CADENCE_``); documented in the README."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CADENCE_", env_file=".env", extra="ignore")
+
+    # Unset database / Redis URLs mean "start the embedded server under data_dir".
+    database_url: str | None = Field(default=None, description="App role URL (runtime, under RLS).")
+    database_owner_url: str | None = Field(default=None, description="Owner role URL (migrations).")
+    redis_url: str | None = None
+    data_dir: Path = Path(".cadence")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    session_ttl_hours: int = 24 * 14
+    cookie_secure: bool = False
+    invitation_ttl_hours: int = 24 * 7
+    login_window_minutes: int = 15
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_ip: int = 30
+    public_base_url: str = "http://127.0.0.1:8000"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

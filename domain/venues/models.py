@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Mapped
+
+from domain.base import Base, TenantOwned
+
+
+class Venue(TenantOwned, Base):
+    """A studio or hall; a class session always knows where it happened."""
+
+    __tablename__ = "venues"
+
+    name: Mapped[str]
+    address: Mapped[str | None]
+    archived_at: Mapped[datetime | None]
