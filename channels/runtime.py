@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,9 +12,6 @@ from channels.embedded import DatabaseUrls, EmbeddedPostgres, EmbeddedRedis
 from domain.settings import Settings
 
 EMBEDDED_DATABASE = "cadence"
-
-# pgserver asks platformdirs for a runtime dir, which warns when XDG_RUNTIME_DIR is unset.
-warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 
 class ConfigurationError(RuntimeError):
@@ -37,7 +33,9 @@ class Runtime:
 
 
 @contextmanager
-def runtime(settings: Settings, *, with_redis: bool = False, database: str = EMBEDDED_DATABASE) -> Iterator[Runtime]:
+def runtime(
+    settings: Settings, *, with_redis: bool = False, database: str = EMBEDDED_DATABASE
+) -> Iterator[Runtime]:
     """Yield the servers' URLs, starting embedded ones for whatever is not configured; stop them after."""
     pg: EmbeddedPostgres | None = None
     redis: EmbeddedRedis | None = None
@@ -64,6 +62,7 @@ def runtime(settings: Settings, *, with_redis: bool = False, database: str = EMB
 def require_owner_url(rt: Runtime) -> str:
     if not rt.database.owner:
         raise ConfigurationError(
-            "Migrations run as the owner role: set CADENCE_DATABASE_OWNER_URL as well as CADENCE_DATABASE_URL."
+            "Migrations run as the owner role: "
+            "set CADENCE_DATABASE_OWNER_URL as well as CADENCE_DATABASE_URL."
         )
     return rt.database.owner

@@ -18,7 +18,7 @@ class TableSecurity:
 
     @property
     def isolated(self) -> bool:
-        return self.rls_enabled and self.rls_forced and COMMANDS <= self.policy_commands
+        return self.rls_enabled and self.rls_forced and self.policy_commands >= COMMANDS
 
 
 @dataclass(frozen=True)

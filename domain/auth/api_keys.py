@@ -44,7 +44,11 @@ async def create_api_key(
     session.add(key)
     await session.flush()
     await audit.record(
-        session, tenant, action="api_key.created", entity_type="api_key", entity_id=key.id,
+        session,
+        tenant,
+        action="api_key.created",
+        entity_type="api_key",
+        entity_id=key.id,
         after={"name": key.name, "scopes": key.scopes},
     )
     return key, raw
@@ -55,7 +59,9 @@ async def list_api_keys(session: AsyncSession, tenant: TenantContext) -> list[Ap
     return list((await session.execute(select(ApiKey).order_by(ApiKey.created_at))).scalars())
 
 
-async def revoke_api_key(session: AsyncSession, tenant: TenantContext, *, key_id: uuid.UUID, now: datetime) -> ApiKey:
+async def revoke_api_key(
+    session: AsyncSession, tenant: TenantContext, *, key_id: uuid.UUID, now: datetime
+) -> ApiKey:
     require_admin(tenant)
     key = await session.get(ApiKey, key_id)
     if key is None:

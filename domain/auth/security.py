@@ -18,8 +18,21 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 _COMMON_PASSWORDS = frozenset(
-    {"password", "password1", "password123", "1234567890", "qwertyuiop", "letmein123", "iloveyou12",
-     "dancedance", "cadence123", "welcome123", "administrator", "0123456789", "qwerty1234"}
+    {
+        "password",
+        "password1",
+        "password123",
+        "1234567890",
+        "qwertyuiop",
+        "letmein123",
+        "iloveyou12",
+        "dancedance",
+        "cadence123",
+        "welcome123",
+        "administrator",
+        "0123456789",
+        "qwerty1234",
+    }
 )
 
 

@@ -46,7 +46,9 @@ class Membership:
     timezone: str
 
     def tenant(self, user_id: uuid.UUID) -> TenantContext:
-        return TenantContext(org_id=self.organization_id, role=self.role, user_id=user_id, timezone=self.timezone)
+        return TenantContext(
+            org_id=self.organization_id, role=self.role, user_id=user_id, timezone=self.timezone
+        )
 
 
 @dataclass(frozen=True)
@@ -120,8 +122,10 @@ async def _check_rate_limits(
     session: AsyncSession, *, email: str, ip: str | None, now: datetime, policy: AuthPolicy
 ) -> None:
     since = now - policy.login_window
-    failures = select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since
+    failures = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since)
     )
     per_account = await session.scalar(failures.where(LoginAttempt.email == email))
     if (per_account or 0) >= policy.max_failures_per_account:
@@ -178,7 +182,9 @@ async def list_memberships(session: AsyncSession, *, user_id: uuid.UUID) -> list
 
 
 async def membership_in(session: AsyncSession, *, user_id: uuid.UUID, org_id: uuid.UUID) -> Membership | None:
-    return next((m for m in await list_memberships(session, user_id=user_id) if m.organization_id == org_id), None)
+    return next(
+        (m for m in await list_memberships(session, user_id=user_id) if m.organization_id == org_id), None
+    )
 
 
 async def switch_organization(

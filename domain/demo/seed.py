@@ -28,8 +28,8 @@ from domain.teachers.models import Teacher, TeacherPaymentType
 from domain.tenancy import Role, TenantContext
 from domain.venues.models import Venue
 
-DEMO_PASSWORD_ENV = "CADENCE_DEMO_PASSWORD"
-DEFAULT_DEMO_PASSWORD = "dance-demo-2026"  # a local demo's login, printed by `cadence demo seed`
+DEMO_PASSWORD_ENV = "CADENCE_DEMO_PASSWORD"  # noqa: S105 - a variable name
+DEFAULT_DEMO_PASSWORD = "dance-demo-2026"  # noqa: S105  # a local demo's login, printed by `cadence demo seed`
 
 SCHOOL_TEACHERS = (
     ("Lucía Romero", TeacherPaymentType.PER_HEAD, Decimal("6.50")),
@@ -43,9 +43,24 @@ SCHOOL_GROUPS = (
     ("Ballet Kids", 2, 1, time(16, 30)),
 )
 STUDENT_NAMES = (
-    "Ana García", "José Martínez", "Sofía López", "Mateo Fernández", "Valentina Ruiz", "Hugo Sánchez",
-    "Lucas Moreno", "Martina Álvarez", "Daniel Torres", "Paula Navarro", "Emma Wilson", "Noah Müller",
-    "Chloé Dubois", "Léa Martin", "Tomás Oliveira", "Inés Castro", "Pablo Ortega", "Carmen Vidal",
+    "Ana García",
+    "José Martínez",
+    "Sofía López",
+    "Mateo Fernández",
+    "Valentina Ruiz",
+    "Hugo Sánchez",
+    "Lucas Moreno",
+    "Martina Álvarez",
+    "Daniel Torres",
+    "Paula Navarro",
+    "Emma Wilson",
+    "Noah Müller",
+    "Chloé Dubois",
+    "Léa Martin",
+    "Tomás Oliveira",
+    "Inés Castro",
+    "Pablo Ortega",
+    "Carmen Vidal",
 )
 
 
@@ -98,8 +113,13 @@ def _weekly_dates(today: date, weekday: int, weeks: int) -> list[date]:
 async def _seed_school(session: AsyncSession, summary: SeedSummary, *, today: date) -> None:
     admin = await _user(session, summary, "admin@demo-school.example", "Demo Admin")
     org, tenant = await orgs.create_organization(
-        session, user_id=admin.id, name="Demo Dance School", slug="demo-school",
-        type=OrganizationType.SCHOOL, timezone="Europe/Madrid", currency="EUR",
+        session,
+        user_id=admin.id,
+        name="Demo Dance School",
+        slug="demo-school",
+        type=OrganizationType.SCHOOL,
+        timezone="Europe/Madrid",
+        currency="EUR",
     )
     summary.organizations.append(org.slug)
     staff = await _user(session, summary, "staff@demo-school.example", "Demo Staff")
@@ -116,7 +136,10 @@ async def _seed_school(session: AsyncSession, summary: SeedSummary, *, today: da
         await _member(session, tenant, user, Role.TEACHER)
         teachers.append(
             Teacher(
-                organization_id=org.id, user_id=user.id, full_name=name, payment_type=pay,
+                organization_id=org.id,
+                user_id=user.id,
+                full_name=name,
+                payment_type=pay,
                 monthly_rate=rate if pay is TeacherPaymentType.FIXED_MONTHLY else None,
                 rate_per_class=rate if pay is TeacherPaymentType.PER_CLASS else None,
                 rate_per_head=rate if pay is TeacherPaymentType.PER_HEAD else None,
@@ -129,8 +152,11 @@ async def _seed_school(session: AsyncSession, summary: SeedSummary, *, today: da
 
     for g, (name, teacher_i, venue_i, start) in enumerate(SCHOOL_GROUPS):
         group = Group(
-            organization_id=org.id, name=name, status=GroupStatus.ACTIVE,
-            venue_id=venues[venue_i].id, teacher_id=teachers[teacher_i].id,
+            organization_id=org.id,
+            name=name,
+            status=GroupStatus.ACTIVE,
+            venue_id=venues[venue_i].id,
+            teacher_id=teachers[teacher_i].id,
         )
         session.add(group)
         await session.flush()
@@ -143,8 +169,12 @@ async def _seed_school(session: AsyncSession, summary: SeedSummary, *, today: da
         for week, day in enumerate(_weekly_dates(today, weekday=g % 5, weeks=8)):
             held = day < today
             class_session = ClassSession(
-                organization_id=org.id, group_id=group.id, venue_id=group.venue_id,
-                teacher_id=teachers[teacher_i].id, date=day, start_time=start,
+                organization_id=org.id,
+                group_id=group.id,
+                venue_id=group.venue_id,
+                teacher_id=teachers[teacher_i].id,
+                date=day,
+                start_time=start,
                 end_time=time(start.hour + 1, start.minute),
                 status=SessionStatus.HELD if held else SessionStatus.SCHEDULED,
             )
@@ -153,7 +183,9 @@ async def _seed_school(session: AsyncSession, summary: SeedSummary, *, today: da
             if held:
                 session.add_all(
                     AttendanceRecord(
-                        organization_id=org.id, class_session_id=class_session.id, student_id=s.id,
+                        organization_id=org.id,
+                        class_session_id=class_session.id,
+                        student_id=s.id,
                         status=_status(s_index, week),
                     )
                     for s_index, s in enumerate(roster)
@@ -175,8 +207,13 @@ def _status(student_index: int, week: int) -> AttendanceStatus:
 async def _seed_independent(session: AsyncSession, summary: SeedSummary, *, today: date) -> None:
     owner = await _user(session, summary, "teacher@demo-teacher.example", "Irene Solo")
     org, _tenant = await orgs.create_organization(
-        session, user_id=owner.id, name="Irene Solo Dance", slug="demo-teacher",
-        type=OrganizationType.INDEPENDENT_TEACHER, timezone="Europe/Madrid", currency="EUR",
+        session,
+        user_id=owner.id,
+        name="Irene Solo Dance",
+        slug="demo-teacher",
+        type=OrganizationType.INDEPENDENT_TEACHER,
+        timezone="Europe/Madrid",
+        currency="EUR",
     )
     summary.organizations.append(org.slug)
     studios = [
@@ -184,17 +221,27 @@ async def _seed_independent(session: AsyncSession, summary: SeedSummary, *, toda
         Venue(organization_id=org.id, name="Espacio Ritmo", address="Plaza Ritmo 7"),
     ]
     teacher = Teacher(
-        organization_id=org.id, user_id=owner.id, full_name="Irene Solo",
-        payment_type=TeacherPaymentType.PER_CLASS, rate_per_class=Decimal("0.00"),
+        organization_id=org.id,
+        user_id=owner.id,
+        full_name="Irene Solo",
+        payment_type=TeacherPaymentType.PER_CLASS,
+        rate_per_class=Decimal("0.00"),
     )
-    students = [Student(organization_id=org.id, full_name=n) for n in ("Clara Núñez", "Diego Herrera", "Elena Ríos")]
+    students = [
+        Student(organization_id=org.id, full_name=n) for n in ("Clara Núñez", "Diego Herrera", "Elena Ríos")
+    ]
     session.add_all([*studios, teacher, *students])
     await session.flush()
     for week, day in enumerate(_weekly_dates(today, weekday=2, weeks=6)):
         session.add(
             PrivateSession(
-                organization_id=org.id, teacher_id=teacher.id, student_id=students[week % 3].id,
-                venue_id=studios[week % 2].id, date=day, start_time=time(18, 0), duration_minutes=60,
+                organization_id=org.id,
+                teacher_id=teacher.id,
+                student_id=students[week % 3].id,
+                venue_id=studios[week % 2].id,
+                date=day,
+                start_time=time(18, 0),
+                duration_minutes=60,
                 status=SessionStatus.HELD if day < today else SessionStatus.SCHEDULED,
             )
         )

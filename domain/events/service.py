@@ -10,7 +10,9 @@ from domain.events.models import DomainEvent
 from domain.tenancy import TenantContext
 
 
-async def emit(session: AsyncSession, tenant: TenantContext, type: str, payload: dict[str, Any]) -> DomainEvent:
+async def emit(
+    session: AsyncSession, tenant: TenantContext, type: str, payload: dict[str, Any]
+) -> DomainEvent:
     event = DomainEvent(organization_id=tenant.org_id, type=type, payload=payload)
     session.add(event)
     await session.flush()

@@ -72,7 +72,11 @@ async def create_organization(
     session.add(member)
     await session.flush()
     await audit.record(
-        session, tenant, action="organization.created", entity_type="organization", entity_id=org_id,
+        session,
+        tenant,
+        action="organization.created",
+        entity_type="organization",
+        entity_id=org_id,
         after={"name": name, "slug": slug, "type": type.value},
     )
     await events.emit(session, tenant, "organization.created", {"organization_id": str(org_id)})
@@ -141,8 +145,13 @@ async def change_member_role(
     member.role = role
     await session.flush()
     await audit.record(
-        session, tenant, action="member.role_changed", entity_type="organization_member", entity_id=member.id,
-        before={"role": before.value}, after={"role": role.value},
+        session,
+        tenant,
+        action="member.role_changed",
+        entity_type="organization_member",
+        entity_id=member.id,
+        before={"role": before.value},
+        after={"role": role.value},
     )
     return member
 
@@ -157,7 +166,11 @@ async def remove_member(
     member.removed_by_user_id = tenant.user_id
     await session.flush()
     await audit.record(
-        session, tenant, action="member.removed", entity_type="organization_member", entity_id=member.id,
+        session,
+        tenant,
+        action="member.removed",
+        entity_type="organization_member",
+        entity_id=member.id,
         before={"role": member.role.value, "user_id": str(member.user_id)},
     )
     return member
@@ -195,7 +208,11 @@ async def invite_member(
     session.add(invitation)
     await session.flush()
     await audit.record(
-        session, tenant, action="invitation.created", entity_type="invitation", entity_id=invitation.id,
+        session,
+        tenant,
+        action="invitation.created",
+        entity_type="invitation",
+        entity_id=invitation.id,
         after={"email": email, "role": role.value},
     )
     await events.emit(
@@ -227,9 +244,7 @@ async def revoke_invitation(
     return invitation
 
 
-async def accept_invitation(
-    session: AsyncSession, *, user: User, token: str, now: datetime
-) -> TenantContext:
+async def accept_invitation(session: AsyncSession, *, user: User, token: str, now: datetime) -> TenantContext:
     """Join the inviting organization with the invited role; binds the session to it."""
     row = (
         await session.execute(text("SELECT * FROM cadence_invitation_lookup(:h)"), {"h": token_hash(token)})
@@ -262,8 +277,14 @@ async def accept_invitation(
     invitation.accepted_by_user_id = user.id
     await session.flush()
     await audit.record(
-        session, tenant, action="invitation.accepted", entity_type="invitation", entity_id=invitation.id,
+        session,
+        tenant,
+        action="invitation.accepted",
+        entity_type="invitation",
+        entity_id=invitation.id,
         after={"member_id": str(member.id), "role": tenant.role.value},
     )
-    await events.emit(session, tenant, "member.joined", {"member_id": str(member.id), "user_id": str(user.id)})
+    await events.emit(
+        session, tenant, "member.joined", {"member_id": str(member.id), "user_id": str(user.id)}
+    )
     return tenant

@@ -27,7 +27,9 @@ class ClassSession(TenantOwned, Base):
             tenant_fk("group_id", "groups"),
             tenant_fk("venue_id", "venues"),
             tenant_fk("teacher_id", "teachers"),
-            CheckConstraint("end_time IS NULL OR start_time IS NULL OR end_time > start_time", name="times_ordered"),
+            CheckConstraint(
+                "end_time IS NULL OR start_time IS NULL OR end_time > start_time", name="times_ordered"
+            ),
             Index("ix_class_sessions_org_date", "organization_id", "date"),
             Index("ix_class_sessions_org_group_date", "organization_id", "group_id", "date"),
             Index("ix_class_sessions_org_teacher_date", "organization_id", "teacher_id", "date"),

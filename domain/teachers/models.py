@@ -34,7 +34,9 @@ class Teacher(TenantOwned, Base):
 
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
     full_name: Mapped[str]
-    payment_type: Mapped[TeacherPaymentType] = mapped_column(pg_enum(TeacherPaymentType, "teacher_payment_type"))
+    payment_type: Mapped[TeacherPaymentType] = mapped_column(
+        pg_enum(TeacherPaymentType, "teacher_payment_type")
+    )
     monthly_rate: Mapped[Decimal | None]
     rate_per_head: Mapped[Decimal | None]
     rate_per_class: Mapped[Decimal | None]

@@ -8,7 +8,9 @@ from domain.orgs.models import Organization
 from tests.factories import make_org, make_user
 
 
-async def test_each_transaction_starts_with_the_sessions_tenant(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_each_transaction_starts_with_the_sessions_tenant(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     async with unit_of_work(sessions) as session:
         admin = await make_user(session, "admin")
         org, tenant = await make_org(session, admin)

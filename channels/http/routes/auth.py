@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from channels.http.deps import CSRF_COOKIE, DB, SESSION_COOKIE, AppSettings, Now, Person
 from domain.auth import service as auth
-from domain.auth.schemas import LoginIn, MeOut, MembershipOut, SignupIn, UserOut
+from domain.auth.schemas import LoginIn, MembershipOut, MeOut, SignupIn, UserOut
 from domain.auth.service import AuthPolicy, LoginResult
 from domain.settings import Settings
 
@@ -25,13 +25,23 @@ def auth_policy(settings: Settings) -> AuthPolicy:
 def _set_cookies(response: Response, result: LoginResult, settings: Settings) -> None:
     max_age = settings.session_ttl_hours * 3600
     response.set_cookie(
-        SESSION_COOKIE, result.token, max_age=max_age, httponly=True, samesite="lax",
-        secure=settings.cookie_secure, path="/",
+        SESSION_COOKIE,
+        result.token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
     )
     # Readable by the page's script, which echoes it in X-CSRF-Token on writes.
     response.set_cookie(
-        CSRF_COOKIE, result.user_session.csrf_token, max_age=max_age, httponly=False, samesite="lax",
-        secure=settings.cookie_secure, path="/",
+        CSRF_COOKIE,
+        result.user_session.csrf_token,
+        max_age=max_age,
+        httponly=False,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
     )
 
 
@@ -63,14 +73,18 @@ async def _login(
 
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=MeOut)
-async def signup(body: SignupIn, request: Request, response: Response, db: DB, settings: AppSettings, now: Now) -> MeOut:
+async def signup(
+    body: SignupIn, request: Request, response: Response, db: DB, settings: AppSettings, now: Now
+) -> MeOut:
     """Create an account and log in."""
     user = await auth.signup(db, email=body.email, password=body.password, name=body.name)
     return await _login(request, response, db, settings, now, user.email, body.password)
 
 
 @router.post("/login", response_model=MeOut)
-async def login(body: LoginIn, request: Request, response: Response, db: DB, settings: AppSettings, now: Now) -> MeOut:
+async def login(
+    body: LoginIn, request: Request, response: Response, db: DB, settings: AppSettings, now: Now
+) -> MeOut:
     """Log in: a new session (any earlier one presented is revoked) in an HttpOnly cookie."""
     return await _login(request, response, db, settings, now, body.email, body.password)
 

@@ -26,7 +26,7 @@ router = APIRouter(tags=["organizations"])
 
 @router.post("/orgs", status_code=status.HTTP_201_CREATED, response_model=OrganizationOut)
 async def create_organization(body: OrganizationIn, person: Person, db: DB) -> OrganizationOut:
-    """Create a school or an independent teacher's organization; you become its admin and it becomes active."""
+    """Create a school or an independent teacher's organization; you become its admin, and it is active."""
     org, _ = await orgs.create_organization(db, user_id=person.user.id, **body.model_dump())
     person.user_session.active_organization_id = org.id
     return OrganizationOut.model_validate(org)
@@ -39,7 +39,9 @@ async def my_organizations(person: Person, db: DB) -> list[MembershipOut]:
 
 @router.post("/orgs/switch", response_model=MembershipOut)
 async def switch_organization(body: SwitchIn, person: Person, db: DB) -> MembershipOut:
-    membership = await auth.switch_organization(db, user_session=person.user_session, org_id=body.organization_id)
+    membership = await auth.switch_organization(
+        db, user_session=person.user_session, org_id=body.organization_id
+    )
     return MembershipOut(**membership.__dict__)
 
 
@@ -65,10 +67,17 @@ async def remove_member(member_id: uuid.UUID, tenant: Tenant, db: DB, now: Now) 
 
 
 @router.post("/org/invitations", status_code=status.HTTP_201_CREATED, response_model=InvitationCreatedOut)
-async def invite(body: InvitationIn, tenant: Tenant, db: DB, now: Now, settings: AppSettings) -> InvitationCreatedOut:
+async def invite(
+    body: InvitationIn, tenant: Tenant, db: DB, now: Now, settings: AppSettings
+) -> InvitationCreatedOut:
     """Invite someone by email with a role. The token is shown once; send the link to the invitee."""
     invitation, token = await orgs.invite_member(
-        db, tenant, email=body.email, role=body.role, now=now, ttl=timedelta(hours=settings.invitation_ttl_hours)
+        db,
+        tenant,
+        email=body.email,
+        role=body.role,
+        now=now,
+        ttl=timedelta(hours=settings.invitation_ttl_hours),
     )
     return InvitationCreatedOut(
         **InvitationOut.model_validate(invitation).model_dump(),

@@ -1,0 +1,1 @@
+"""Performance benchmarks, reported as ratios within one run (the machines are shared and noisy)."""

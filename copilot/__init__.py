@@ -1,0 +1,1 @@
+"""The copilot: a LangGraph agent with guarded writes, an offline planner and an LLM planner."""

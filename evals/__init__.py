@@ -1,0 +1,1 @@
+"""Evals for answer correctness and safety."""

@@ -1,0 +1,1 @@
+"""The copilot's tool catalogue: thin adapters over domain services (read and write tools)."""
