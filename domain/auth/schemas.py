@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.tenancy import Role, Scope
+from domain.tenancy import Role, Scope, TenantContext
 
 
 class SignupIn(BaseModel):
@@ -27,7 +27,11 @@ class UserOut(BaseModel):
     name: str | None
 
 
-class MembershipOut(BaseModel):
+class Membership(BaseModel):
+    """A user's place in one organization, as listed before any tenant is chosen."""
+
+    model_config = ConfigDict(frozen=True)
+
     organization_id: uuid.UUID
     role: Role
     name: str
@@ -35,11 +39,16 @@ class MembershipOut(BaseModel):
     type: str
     timezone: str
 
+    def tenant(self, user_id: uuid.UUID) -> TenantContext:
+        return TenantContext(
+            org_id=self.organization_id, role=self.role, user_id=user_id, timezone=self.timezone
+        )
+
 
 class MeOut(BaseModel):
     user: UserOut
     active_organization_id: uuid.UUID | None
-    memberships: list[MembershipOut]
+    memberships: list[Membership]
     csrf_token: str | None = None
 
 

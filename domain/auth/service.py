@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.auth.models import LoginAttempt, User, UserSession
+from domain.auth.schemas import Membership
 from domain.auth.security import (
     check_password_policy,
     hash_password,
@@ -19,7 +20,6 @@ from domain.auth.security import (
     verify_password,
 )
 from domain.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
-from domain.tenancy import Role, TenantContext
 
 SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
 
@@ -34,21 +34,6 @@ class AuthPolicy:
     login_window: timedelta = timedelta(minutes=15)
     max_failures_per_account: int = 5
     max_failures_per_ip: int = 30
-
-
-@dataclass(frozen=True)
-class Membership:
-    organization_id: uuid.UUID
-    role: Role
-    name: str
-    slug: str
-    type: str
-    timezone: str
-
-    def tenant(self, user_id: uuid.UUID) -> TenantContext:
-        return TenantContext(
-            org_id=self.organization_id, role=self.role, user_id=user_id, timezone=self.timezone
-        )
 
 
 @dataclass(frozen=True)
@@ -168,17 +153,7 @@ async def list_memberships(session: AsyncSession, *, user_id: uuid.UUID) -> list
     rows = await session.execute(
         text("SELECT * FROM cadence_user_memberships(:user_id)"), {"user_id": user_id}
     )
-    return [
-        Membership(
-            organization_id=r.organization_id,
-            role=Role(r.role),
-            name=r.name,
-            slug=r.slug,
-            type=r.type,
-            timezone=r.timezone,
-        )
-        for r in rows
-    ]
+    return [Membership.model_validate(r._asdict()) for r in rows]
 
 
 async def membership_in(session: AsyncSession, *, user_id: uuid.UUID, org_id: uuid.UUID) -> Membership | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import available_timezones
 
@@ -21,6 +20,7 @@ from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.events import service as events
 from domain.orgs.models import Invitation, Organization, OrganizationMember, OrganizationType
 from domain.orgs.permissions import require_admin
+from domain.orgs.schemas import MemberOut
 from domain.tenancy import Role, TenantContext
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -90,26 +90,21 @@ async def get_organization(session: AsyncSession, tenant: TenantContext) -> Orga
     return org
 
 
-@dataclass(frozen=True)
-class MemberView:
-    id: uuid.UUID
-    user_id: uuid.UUID
-    email: str
-    name: str | None
-    role: Role
-    created_at: datetime
-
-
-async def list_members(session: AsyncSession, tenant: TenantContext) -> list[MemberView]:
-    rows = await session.execute(
+async def list_members(
+    session: AsyncSession, tenant: TenantContext, *, member_id: uuid.UUID | None = None
+) -> list[MemberOut]:
+    """Active members with their accounts; one member when ``member_id`` is given."""
+    query = (
         select(OrganizationMember, User)
         .join(User, User.id == OrganizationMember.user_id)
         .where(OrganizationMember.removed_at.is_(None))
         .order_by(User.email)
     )
+    if member_id is not None:
+        query = query.where(OrganizationMember.id == member_id)
     return [
-        MemberView(id=m.id, user_id=u.id, email=u.email, name=u.name, role=m.role, created_at=m.created_at)
-        for m, u in rows
+        MemberOut(id=m.id, user_id=u.id, email=u.email, name=u.name, role=m.role, created_at=m.created_at)
+        for m, u in await session.execute(query)
     ]
 
 

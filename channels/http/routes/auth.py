@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from channels.http.deps import CSRF_COOKIE, DB, SESSION_COOKIE, AppSettings, Now, Person
 from domain.auth import service as auth
-from domain.auth.schemas import LoginIn, MembershipOut, MeOut, SignupIn, UserOut
+from domain.auth.schemas import LoginIn, MeOut, SignupIn, UserOut
 from domain.auth.service import AuthPolicy, LoginResult
 from domain.settings import Settings
 
@@ -50,7 +50,7 @@ async def _me(db: DB, result: LoginResult) -> MeOut:
     return MeOut(
         user=UserOut.model_validate(result.user),
         active_organization_id=result.user_session.active_organization_id,
-        memberships=[MembershipOut(**m.__dict__) for m in memberships],
+        memberships=[m for m in memberships],
         csrf_token=result.user_session.csrf_token,
     )
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 
 from channels.http.deps import DB, AppSettings, Now, Person, Tenant
 from domain.auth import service as auth
-from domain.auth.schemas import MembershipOut
+from domain.auth.schemas import Membership
 from domain.orgs import service as orgs
 from domain.orgs.schemas import (
     AcceptInvitationIn,
@@ -32,17 +32,17 @@ async def create_organization(body: OrganizationIn, person: Person, db: DB) -> O
     return OrganizationOut.model_validate(org)
 
 
-@router.get("/orgs", response_model=list[MembershipOut])
-async def my_organizations(person: Person, db: DB) -> list[MembershipOut]:
-    return [MembershipOut(**m.__dict__) for m in await auth.list_memberships(db, user_id=person.user.id)]
+@router.get("/orgs", response_model=list[Membership])
+async def my_organizations(person: Person, db: DB) -> list[Membership]:
+    return [m for m in await auth.list_memberships(db, user_id=person.user.id)]
 
 
-@router.post("/orgs/switch", response_model=MembershipOut)
-async def switch_organization(body: SwitchIn, person: Person, db: DB) -> MembershipOut:
+@router.post("/orgs/switch", response_model=Membership)
+async def switch_organization(body: SwitchIn, person: Person, db: DB) -> Membership:
     membership = await auth.switch_organization(
         db, user_session=person.user_session, org_id=body.organization_id
     )
-    return MembershipOut(**membership.__dict__)
+    return membership
 
 
 @router.get("/org", response_model=OrganizationOut)
@@ -52,13 +52,14 @@ async def current_organization(tenant: Tenant, db: DB) -> OrganizationOut:
 
 @router.get("/org/members", response_model=list[MemberOut])
 async def list_members(tenant: Tenant, db: DB) -> list[MemberOut]:
-    return [MemberOut(**m.__dict__) for m in await orgs.list_members(db, tenant)]
+    return await orgs.list_members(db, tenant)
 
 
 @router.patch("/org/members/{member_id}", response_model=MemberOut)
 async def change_role(member_id: uuid.UUID, body: RoleIn, tenant: Tenant, db: DB) -> MemberOut:
     await orgs.change_member_role(db, tenant, member_id=member_id, role=body.role)
-    return next(MemberOut(**m.__dict__) for m in await orgs.list_members(db, tenant) if m.id == member_id)
+    [member] = await orgs.list_members(db, tenant, member_id=member_id)
+    return member
 
 
 @router.delete("/org/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -98,11 +99,11 @@ async def revoke_invitation(invitation_id: uuid.UUID, tenant: Tenant, db: DB, no
     )
 
 
-@router.post("/invitations/accept", response_model=MembershipOut)
-async def accept_invitation(body: AcceptInvitationIn, person: Person, db: DB, now: Now) -> MembershipOut:
+@router.post("/invitations/accept", response_model=Membership)
+async def accept_invitation(body: AcceptInvitationIn, person: Person, db: DB, now: Now) -> Membership:
     """Join the inviting organization; it becomes your active organization."""
     tenant = await orgs.accept_invitation(db, user=person.user, token=body.token, now=now)
     person.user_session.active_organization_id = tenant.org_id
     membership = await auth.membership_in(db, user_id=person.user.id, org_id=tenant.org_id)
     assert membership is not None
-    return MembershipOut(**membership.__dict__)
+    return membership
