@@ -4,6 +4,7 @@ from domain.attendance.models import AttendanceRecord
 from domain.audit.models import AuditEntry
 from domain.auth.models import ApiKey, LoginAttempt, User, UserSession
 from domain.base import Base
+from domain.demo.models import SimulatedTrait
 from domain.events.models import DomainEvent
 from domain.groups.models import Group, StudentGroup
 from domain.orgs.models import Invitation, Organization, OrganizationMember
@@ -11,7 +12,7 @@ from domain.payments.models import StudentPayment
 from domain.payouts.models import TeacherPayout
 from domain.private_lessons.models import PrivateSession
 from domain.sessions.models import ClassSession
-from domain.students.models import Student
+from domain.students.models import Guardian, RegistrationSubmission, Student
 from domain.teachers.models import Teacher
 from domain.venues.models import Venue
 
@@ -23,11 +24,14 @@ __all__ = [
     "ClassSession",
     "DomainEvent",
     "Group",
+    "Guardian",
     "Invitation",
     "LoginAttempt",
     "Organization",
     "OrganizationMember",
     "PrivateSession",
+    "RegistrationSubmission",
+    "SimulatedTrait",
     "Student",
     "StudentGroup",
     "StudentPayment",

@@ -34,5 +34,6 @@ class AttendanceRecord(TenantOwned, Base):
     class_session_id: Mapped[uuid.UUID]
     student_id: Mapped[uuid.UUID]
     status: Mapped[AttendanceStatus] = mapped_column(pg_enum(AttendanceStatus, "attendance_status"))
+    is_guest: Mapped[bool] = mapped_column(server_default=text("false"))  # a drop-in, not enrolled that day
     marked_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     marked_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +18,8 @@ from domain.auth.security import (
     token_hash,
     verify_password,
 )
-from domain.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
+from domain.contact import require_email
+from domain.errors import Conflict, NotFound, TooManyRequests, Unauthorized
 
 SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
 
@@ -43,15 +43,8 @@ class LoginResult:
     token: str  # the raw cookie value; only its hash is stored
 
 
-def normalize_email(raw: str) -> str:
-    try:
-        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise Invalid(f"Not a valid email address: {exc}", details={"field": "email"}) from exc
-
-
 async def signup(session: AsyncSession, *, email: str, password: str, name: str | None) -> User:
-    email = normalize_email(email)
+    email = require_email(email)
     check_password_policy(password, email=email)
     if await find_user_by_email(session, email) is not None:
         raise Conflict("An account with this email already exists.", details={"field": "email"})

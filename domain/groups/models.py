@@ -26,6 +26,8 @@ class Group(TenantOwned, Base):
         return (tenant_fk("venue_id", "venues"), tenant_fk("teacher_id", "teachers"))
 
     name: Mapped[str]
+    search_name: Mapped[str] = mapped_column(server_default="")
+    capacity: Mapped[int | None]
     status: Mapped[GroupStatus] = mapped_column(pg_enum(GroupStatus, "group_status"))
     venue_id: Mapped[uuid.UUID | None]
     teacher_id: Mapped[uuid.UUID | None]  # the regular teacher; sessions record who actually taught

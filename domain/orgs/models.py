@@ -31,6 +31,7 @@ class Organization(HasId, HasCreatedAt, Base):
     timezone: Mapped[str] = mapped_column(server_default="UTC")
     currency: Mapped[str] = mapped_column(String(3), server_default="EUR")
     locale: Mapped[str] = mapped_column(server_default="en")
+    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2: phones, holidays
     archived_at: Mapped[datetime | None]
 
 

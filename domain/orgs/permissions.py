@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from domain.errors import Forbidden
-from domain.tenancy import TenantContext
+from domain.tenancy import Role, TenantContext
 
 
 def require_admin(tenant: TenantContext) -> None:
     if not tenant.is_admin:
         raise Forbidden("Only an organization admin can do this.")
+
+
+def require_role(tenant: TenantContext, *roles: Role, action: str = "do this") -> None:
+    """Admins may always act; otherwise the caller's role must be one of ``roles``."""
+    if tenant.is_admin or tenant.role in roles:
+        return
+    allowed = ", ".join(sorted({"admin", *(r.value for r in roles)}))
+    raise Forbidden(f"Only {allowed} can {action}.")
+
+
+def require_office(tenant: TenantContext, action: str = "do this") -> None:
+    """The school office: admins and staff (students, payments, schedules)."""
+    require_role(tenant, Role.STAFF, action=action)

@@ -16,6 +16,7 @@ class OrganizationIn(BaseModel):
     timezone: str = Field(default="UTC", examples=["Europe/Madrid"])
     currency: str = Field(default="EUR", min_length=3, max_length=3)
     locale: str = Field(default="en", max_length=35)
+    country: str | None = Field(default=None, min_length=2, max_length=2, examples=["ES"])
 
 
 class OrganizationOut(BaseModel):
@@ -28,6 +29,7 @@ class OrganizationOut(BaseModel):
     timezone: str
     currency: str
     locale: str
+    country: str | None
     created_at: datetime
 
 

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 from zoneinfo import available_timezones
 
+import phonenumbers
 from slugify import slugify
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.audit import service as audit
 from domain.auth.models import User
 from domain.auth.security import new_token, token_hash
-from domain.auth.service import normalize_email
+from domain.contact import require_email
 from domain.db import use_tenant
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.events import service as events
@@ -43,6 +44,7 @@ async def create_organization(
     timezone: str = "UTC",
     currency: str = "EUR",
     locale: str = "en",
+    country: str | None = None,
 ) -> tuple[Organization, TenantContext]:
     """Create an organization with its creator as admin, and bind the session to it."""
     name = name.strip()
@@ -56,6 +58,11 @@ async def create_organization(
     currency = currency.upper()
     if not _CURRENCY.match(currency):
         raise Invalid("The currency is a 3-letter ISO 4217 code such as EUR.", details={"field": "currency"})
+    country = country.upper() if country else None
+    if country is not None and country not in phonenumbers.SUPPORTED_REGIONS:
+        raise Invalid(
+            f"Unknown country code {country!r}; use ISO 3166 like ES.", details={"field": "country"}
+        )
     if await organization_id_by_slug(session, slug) is not None:
         raise Conflict(f"The address {slug!r} is taken; choose another slug.", details={"field": "slug"})
 
@@ -64,7 +71,14 @@ async def create_organization(
     # RLS lets a session insert only the organization it has set as current.
     await use_tenant(session, tenant)
     org = Organization(
-        id=org_id, name=name, slug=slug, type=type, timezone=timezone, currency=currency, locale=locale
+        id=org_id,
+        name=name,
+        slug=slug,
+        type=type,
+        timezone=timezone,
+        currency=currency,
+        locale=locale,
+        country=country,
     )
     session.add(org)
     await session.flush()
@@ -176,7 +190,7 @@ async def invite_member(
 ) -> tuple[Invitation, str]:
     """Invite by email with a role; returns the invitation and its token (shown once)."""
     require_admin(tenant)
-    email = normalize_email(email)
+    email = require_email(email)
     already = await session.scalar(
         select(func.count())
         .select_from(OrganizationMember)

@@ -32,3 +32,5 @@ class PrivateSession(TenantOwned, Base):
     start_time: Mapped[time | None]
     duration_minutes: Mapped[int]
     status: Mapped[SessionStatus] = mapped_column(pg_enum(SessionStatus, "class_session_status"))
+    cancel_reason: Mapped[str | None]
+    notes: Mapped[str | None]

@@ -27,6 +27,7 @@ class ClassSession(TenantOwned, Base):
             tenant_fk("group_id", "groups"),
             tenant_fk("venue_id", "venues"),
             tenant_fk("teacher_id", "teachers"),
+            tenant_fk("substitute_for_teacher_id", "teachers"),
             CheckConstraint(
                 "end_time IS NULL OR start_time IS NULL OR end_time > start_time", name="times_ordered"
             ),
@@ -37,9 +38,11 @@ class ClassSession(TenantOwned, Base):
 
     group_id: Mapped[uuid.UUID | None]
     venue_id: Mapped[uuid.UUID | None]
-    teacher_id: Mapped[uuid.UUID]
+    teacher_id: Mapped[uuid.UUID]  # who actually teaches (paid for it)
+    substitute_for_teacher_id: Mapped[uuid.UUID | None]  # set when teacher_id stands in for the regular one
     date: Mapped[date]
     start_time: Mapped[time | None]
     end_time: Mapped[time | None]
     status: Mapped[SessionStatus] = mapped_column(pg_enum(SessionStatus, "class_session_status"))
     cancel_reason: Mapped[str | None]
+    notes: Mapped[str | None]

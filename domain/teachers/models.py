@@ -34,6 +34,9 @@ class Teacher(TenantOwned, Base):
 
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
     full_name: Mapped[str]
+    search_name: Mapped[str] = mapped_column(server_default="")
+    email: Mapped[str | None]
+    phone: Mapped[str | None]
     payment_type: Mapped[TeacherPaymentType] = mapped_column(
         pg_enum(TeacherPaymentType, "teacher_payment_type")
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.base import Base, TenantOwned
 
@@ -13,5 +13,6 @@ class Venue(TenantOwned, Base):
     __tablename__ = "venues"
 
     name: Mapped[str]
+    search_name: Mapped[str] = mapped_column(server_default="")
     address: Mapped[str | None]
     archived_at: Mapped[datetime | None]

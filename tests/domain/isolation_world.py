@@ -109,6 +109,19 @@ def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows]
             "key_hash": uuid.uuid4().hex,
             "scopes": ["read"],
         },
+        "guardians": lambda r: {"student_id": r["students"], "full_name": "Marta García"},
+        "registration_submissions": lambda r: {
+            "student_id": r["students"],
+            "ip": "192.0.2.1",
+            "outcome": "created",
+        },
+        "simulated_traits": lambda r: {
+            "student_id": next(r.spare_students),
+            "joined_on": day,
+            "will_drop_out": False,
+            "late_payer": True,
+            "attendance_propensity": 0.8,
+        },
     }
 
 
@@ -121,6 +134,9 @@ CHILD_TABLES = (
     "private_sessions",
     "student_payments",
     "teacher_payouts",
+    "guardians",
+    "registration_submissions",
+    "simulated_traits",
 )
 
 
@@ -157,7 +173,7 @@ async def _global_users(session: AsyncSession, count: int) -> list[uuid.UUID]:
 async def _fill(session: AsyncSession, tenant: TenantContext, builders: dict[str, Any]) -> OrgRows:
     await use_tenant(session, tenant)
     rows = OrgRows(org_id=tenant.org_id)
-    spare = [uuid.uuid4() for _ in range(30)]
+    spare = [uuid.uuid4() for _ in range(60)]
     await session.execute(
         insert(table("students")),
         [{"id": i, "organization_id": tenant.org_id, "full_name": "Spare"} for i in spare],

@@ -1,0 +1,119 @@
+"""Groups, memberships, rosters."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from fastapi import APIRouter, Query, status
+
+from channels.http.deps import DB, Tenant
+from domain.errors import Invalid
+from domain.groups import memberships
+from domain.groups import service as groups
+from domain.groups.models import GroupStatus
+from domain.groups.schemas import (
+    EnrollIn,
+    GroupIn,
+    GroupOut,
+    GroupOverview,
+    GroupStatusIn,
+    GroupUpdate,
+    LeaveIn,
+    MembershipOut,
+    MoveIn,
+    RosterEntry,
+)
+
+router = APIRouter(tags=["groups"])
+
+
+@router.post("/groups", status_code=status.HTTP_201_CREATED, response_model=GroupOut)
+async def create_group(body: GroupIn, tenant: Tenant, db: DB) -> GroupOut:
+    return GroupOut.model_validate(await groups.create_group(db, tenant, data=body))
+
+
+@router.get("/groups", response_model=list[GroupOut])
+async def list_groups(
+    tenant: Tenant, db: DB, status_: GroupStatus | None = Query(None, alias="status")
+) -> list[GroupOut]:
+    return [GroupOut.model_validate(g) for g in await groups.list_groups(db, tenant, status=status_)]
+
+
+@router.get("/groups/{group_id}", response_model=GroupOut)
+async def get_group(group_id: uuid.UUID, tenant: Tenant, db: DB) -> GroupOut:
+    return GroupOut.model_validate(await groups.get_group(db, tenant, group_id))
+
+
+@router.patch("/groups/{group_id}", response_model=GroupOut)
+async def update_group(group_id: uuid.UUID, body: GroupUpdate, tenant: Tenant, db: DB) -> GroupOut:
+    return GroupOut.model_validate(await groups.update_group(db, tenant, group_id, data=body))
+
+
+@router.post("/groups/{group_id}/status", response_model=GroupOut)
+async def change_status(group_id: uuid.UUID, body: GroupStatusIn, tenant: Tenant, db: DB) -> GroupOut:
+    """active ⇄ paused, either → closed (final)."""
+    group = await groups.change_group_status(db, tenant, group_id, status=body.status, reason=body.reason)
+    return GroupOut.model_validate(group)
+
+
+@router.get("/groups/{group_id}/roster", response_model=list[RosterEntry])
+async def roster(group_id: uuid.UUID, tenant: Tenant, db: DB, on: date | None = None) -> list[RosterEntry]:
+    """Who is (or was, or will be) in the group on a date; today by default."""
+    return await groups.roster(db, tenant, group_id, on=on or tenant.today())
+
+
+@router.get("/groups/{group_id}/overview", response_model=GroupOverview)
+async def overview(
+    group_id: uuid.UUID, tenant: Tenant, db: DB, start: date | None = None, end: date | None = None
+) -> GroupOverview:
+    """Roster size, sessions by status and attendance rate over a period (the last 90 days by default)."""
+    today = tenant.today()
+    end = end or today
+    start = start or end - timedelta(days=90)
+    if end < start:
+        raise Invalid("The period ends before it starts.", details={"field": "end"})
+    return await groups.group_overview(db, tenant, group_id, start=start, end=end, today=today)
+
+
+@router.post("/groups/{group_id}/members", status_code=status.HTTP_201_CREATED, response_model=MembershipOut)
+async def enroll(group_id: uuid.UUID, body: EnrollIn, tenant: Tenant, db: DB) -> MembershipOut:
+    membership = await memberships.enroll(
+        db, tenant, student_id=body.student_id, group_id=group_id, start_date=body.start_date
+    )
+    return MembershipOut.model_validate(membership)
+
+
+@router.post("/groups/{group_id}/members/{student_id}/leave", response_model=MembershipOut)
+async def leave(
+    group_id: uuid.UUID, student_id: uuid.UUID, body: LeaveIn, tenant: Tenant, db: DB
+) -> MembershipOut:
+    membership = await memberships.leave(
+        db, tenant, student_id=student_id, group_id=group_id, end_date=body.end_date
+    )
+    return MembershipOut.model_validate(membership)
+
+
+@router.post("/groups/{group_id}/members/{student_id}/move", response_model=list[MembershipOut])
+async def move(
+    group_id: uuid.UUID, student_id: uuid.UUID, body: MoveIn, tenant: Tenant, db: DB
+) -> list[MembershipOut]:
+    """Move to another group from a date, in one step: both memberships are kept as history."""
+    ended, started = await memberships.move(
+        db,
+        tenant,
+        student_id=student_id,
+        from_group_id=group_id,
+        to_group_id=body.to_group_id,
+        on_date=body.on_date,
+    )
+    return [MembershipOut.model_validate(ended), MembershipOut.model_validate(started)]
+
+
+@router.get("/students/{student_id}/memberships", response_model=list[MembershipOut])
+async def student_memberships(
+    student_id: uuid.UUID, tenant: Tenant, db: DB, on: date | None = None
+) -> list[MembershipOut]:
+    """All of a student's memberships, or those on a given date (their roster status that day)."""
+    rows = await memberships.memberships_of(db, tenant, student_id, on=on)
+    return [MembershipOut.model_validate(m) for m, _ in rows]

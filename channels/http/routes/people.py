@@ -1,0 +1,148 @@
+"""Students, teachers and venues."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, status
+
+from channels.http.deps import DB, Now, Tenant
+from domain.search import Match
+from domain.students import service as students
+from domain.students.models import StudentStatus
+from domain.students.schemas import (
+    GuardianIn,
+    GuardianOut,
+    StudentIn,
+    StudentMatch,
+    StudentOut,
+    StudentUpdate,
+)
+from domain.teachers import service as teachers
+from domain.teachers.schemas import TeacherIn, TeacherOut, TeacherUpdate
+from domain.venues import service as venues
+from domain.venues.schemas import VenueIn, VenueOut, VenueUpdate
+
+router = APIRouter()
+
+
+def _match(m: Match) -> StudentMatch:
+    return StudentMatch(id=m.id, full_name=m.name, score=round(m.score, 1))
+
+
+@router.post("/students", status_code=status.HTTP_201_CREATED, response_model=StudentOut, tags=["students"])
+async def create_student(body: StudentIn, tenant: Tenant, db: DB) -> StudentOut:
+    return StudentOut.model_validate(await students.create_student(db, tenant, data=body))
+
+
+@router.get("/students", response_model=list[StudentOut], tags=["students"])
+async def list_students(
+    tenant: Tenant,
+    db: DB,
+    status_: StudentStatus | None = Query(default=StudentStatus.ACTIVE, alias="status"),
+    include_archived: bool = False,
+    limit: int = Query(default=200, ge=1, le=1000),
+    offset: int = Query(default=0, ge=0),
+) -> list[StudentOut]:
+    rows = await students.list_students(
+        db, tenant, status=status_, include_archived=include_archived, limit=limit, offset=offset
+    )
+    return [StudentOut.model_validate(s) for s in rows]
+
+
+@router.get("/students/search", response_model=list[StudentMatch], tags=["students"])
+async def search_students(
+    tenant: Tenant,
+    db: DB,
+    q: str = Query(min_length=1, max_length=200),
+    limit: int = Query(default=10, le=50),
+) -> list[StudentMatch]:
+    """Fuzzy, accent-insensitive search by name ("Jose" finds "José")."""
+    return [_match(m) for m in await students.search_students(db, tenant, query=q, limit=limit)]
+
+
+@router.get("/students/{student_id}", response_model=StudentOut, tags=["students"])
+async def get_student(student_id: uuid.UUID, tenant: Tenant, db: DB) -> StudentOut:
+    return StudentOut.model_validate(await students.get_student(db, tenant, student_id))
+
+
+@router.patch("/students/{student_id}", response_model=StudentOut, tags=["students"])
+async def update_student(student_id: uuid.UUID, body: StudentUpdate, tenant: Tenant, db: DB) -> StudentOut:
+    return StudentOut.model_validate(await students.update_student(db, tenant, student_id, data=body))
+
+
+@router.post("/students/{student_id}/archive", response_model=StudentOut, tags=["students"])
+async def archive_student(student_id: uuid.UUID, tenant: Tenant, db: DB, now: Now) -> StudentOut:
+    """Archive (never delete): history stays, the student leaves everyday lists."""
+    return StudentOut.model_validate(await students.archive_student(db, tenant, student_id, now=now))
+
+
+@router.get("/students/{student_id}/guardians", response_model=list[GuardianOut], tags=["students"])
+async def list_guardians(student_id: uuid.UUID, tenant: Tenant, db: DB) -> list[GuardianOut]:
+    return [GuardianOut.model_validate(g) for g in await students.list_guardians(db, tenant, student_id)]
+
+
+@router.post(
+    "/students/{student_id}/guardians",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GuardianOut,
+    tags=["students"],
+)
+async def add_guardian(student_id: uuid.UUID, body: GuardianIn, tenant: Tenant, db: DB) -> GuardianOut:
+    return GuardianOut.model_validate(await students.add_guardian(db, tenant, student_id, data=body))
+
+
+@router.post("/teachers", status_code=status.HTTP_201_CREATED, response_model=TeacherOut, tags=["teachers"])
+async def create_teacher(body: TeacherIn, tenant: Tenant, db: DB) -> TeacherOut:
+    return TeacherOut.model_validate(await teachers.create_teacher(db, tenant, data=body))
+
+
+@router.get("/teachers", response_model=list[TeacherOut], tags=["teachers"])
+async def list_teachers(tenant: Tenant, db: DB, include_archived: bool = False) -> list[TeacherOut]:
+    return [
+        TeacherOut.model_validate(t)
+        for t in await teachers.list_teachers(db, tenant, include_archived=include_archived)
+    ]
+
+
+@router.get("/teachers/{teacher_id}", response_model=TeacherOut, tags=["teachers"])
+async def get_teacher(teacher_id: uuid.UUID, tenant: Tenant, db: DB) -> TeacherOut:
+    return TeacherOut.model_validate(await teachers.get_teacher(db, tenant, teacher_id))
+
+
+@router.patch("/teachers/{teacher_id}", response_model=TeacherOut, tags=["teachers"])
+async def update_teacher(teacher_id: uuid.UUID, body: TeacherUpdate, tenant: Tenant, db: DB) -> TeacherOut:
+    return TeacherOut.model_validate(await teachers.update_teacher(db, tenant, teacher_id, data=body))
+
+
+@router.post("/teachers/{teacher_id}/archive", response_model=TeacherOut, tags=["teachers"])
+async def archive_teacher(teacher_id: uuid.UUID, tenant: Tenant, db: DB, now: Now) -> TeacherOut:
+    return TeacherOut.model_validate(await teachers.archive_teacher(db, tenant, teacher_id, now=now))
+
+
+@router.post("/venues", status_code=status.HTTP_201_CREATED, response_model=VenueOut, tags=["venues"])
+async def create_venue(body: VenueIn, tenant: Tenant, db: DB) -> VenueOut:
+    return VenueOut.model_validate(await venues.create_venue(db, tenant, data=body))
+
+
+@router.get("/venues", response_model=list[VenueOut], tags=["venues"])
+async def list_venues(tenant: Tenant, db: DB, include_archived: bool = False) -> list[VenueOut]:
+    return [
+        VenueOut.model_validate(v)
+        for v in await venues.list_venues(db, tenant, include_archived=include_archived)
+    ]
+
+
+@router.get("/venues/{venue_id}", response_model=VenueOut, tags=["venues"])
+async def get_venue(venue_id: uuid.UUID, tenant: Tenant, db: DB) -> VenueOut:
+    return VenueOut.model_validate(await venues.get_venue(db, tenant, venue_id))
+
+
+@router.patch("/venues/{venue_id}", response_model=VenueOut, tags=["venues"])
+async def update_venue(venue_id: uuid.UUID, body: VenueUpdate, tenant: Tenant, db: DB) -> VenueOut:
+    return VenueOut.model_validate(await venues.update_venue(db, tenant, venue_id, data=body))
+
+
+@router.post("/venues/{venue_id}/archive", response_model=VenueOut, tags=["venues"])
+async def archive_venue(venue_id: uuid.UUID, tenant: Tenant, db: DB, now: Now) -> VenueOut:
+    return VenueOut.model_validate(await venues.archive_venue(db, tenant, venue_id, now=now))

@@ -1,0 +1,51 @@
+"""The public registration form (no login) and the office's review of what arrived."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, status
+
+from channels.http.deps import DB, Now, Tenant
+from domain.registration import service as registration
+from domain.registration.schemas import (
+    DecisionIn,
+    PendingRegistration,
+    PublicRegistrationIn,
+    RegistrationReceipt,
+)
+from domain.students.schemas import StudentOut
+
+public = APIRouter(prefix="/public", tags=["public registration"])
+router = APIRouter(prefix="/registrations", tags=["public registration"])
+
+
+@public.post(
+    "/orgs/{slug}/registrations", status_code=status.HTTP_202_ACCEPTED, response_model=RegistrationReceipt
+)
+async def submit(
+    slug: str, body: PublicRegistrationIn, request: Request, db: DB, now: Now
+) -> RegistrationReceipt:
+    """Ask to join an organization. Creates a pending student for the office to approve."""
+    ip = request.client.host if request.client else None
+    await registration.submit(db, org_slug=slug, data=body, ip=ip, now=now)
+    return RegistrationReceipt()
+
+
+@router.get("", response_model=list[PendingRegistration])
+async def pending(tenant: Tenant, db: DB) -> list[PendingRegistration]:
+    return await registration.list_pending(db, tenant)
+
+
+@router.post("/{student_id}/approve", response_model=StudentOut)
+async def approve(student_id: uuid.UUID, body: DecisionIn, tenant: Tenant, db: DB) -> StudentOut:
+    return StudentOut.model_validate(
+        await registration.decide(db, tenant, student_id, approve=True, reason=body.reason)
+    )
+
+
+@router.post("/{student_id}/reject", response_model=StudentOut)
+async def reject(student_id: uuid.UUID, body: DecisionIn, tenant: Tenant, db: DB) -> StudentOut:
+    return StudentOut.model_validate(
+        await registration.decide(db, tenant, student_id, approve=False, reason=body.reason)
+    )

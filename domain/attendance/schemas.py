@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, Field
+
+from domain.attendance.models import AttendanceStatus
+
+
+class Mark(BaseModel):
+    student_id: uuid.UUID
+    status: AttendanceStatus
+    guest: bool = Field(default=False, description="A drop-in: allowed for a student not enrolled that day.")
+
+
+class MarkIn(BaseModel):
+    marks: list[Mark] = Field(min_length=1, max_length=500)
+    reason: str | None = Field(
+        default=None, max_length=500, description="Why earlier marks are being changed."
+    )
+
+
+class MarkAllExceptIn(BaseModel):
+    except_student_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
+    status: AttendanceStatus = AttendanceStatus.PRESENT
+    except_status: AttendanceStatus = AttendanceStatus.ABSENT
+
+
+class OverrideIn(BaseModel):
+    student_id: uuid.UUID
+    status: AttendanceStatus
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class MarkResult(BaseModel):
+    session_id: uuid.UUID
+    created: int
+    corrected: int
+    unchanged: int
+    session_marked_held: bool
+
+
+class AttendanceOut(BaseModel):
+    student_id: uuid.UUID
+    full_name: str
+    status: AttendanceStatus
+    is_guest: bool
+
+
+class MissingAttendance(BaseModel):
+    session_id: uuid.UUID
+    date: dt.date
+    group_id: uuid.UUID | None
+    group_name: str | None
+    teacher_id: uuid.UUID
+    teacher_name: str
+    expected: int = Field(description="Students enrolled on that date.")
+    marked: int = Field(description="Enrolled students with a mark.")
+
+
+class MissingByTeacher(BaseModel):
+    teacher_id: uuid.UUID
+    teacher_name: str
+    sessions: int
+    missing_marks: int
+
+
+class MissingReport(BaseModel):
+    sessions: list[MissingAttendance]
+    by_teacher: list[MissingByTeacher]

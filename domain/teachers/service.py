@@ -1,0 +1,162 @@
+"""Teachers: user-linked or offline profiles, each with a payment model and its rate."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.audit import service as audit
+from domain.contact import clean_email, clean_name, clean_phone
+from domain.errors import Conflict, Invalid, NotFound
+from domain.money import optional_money
+from domain.orgs.models import OrganizationMember
+from domain.orgs.permissions import require_admin
+from domain.orgs.service import get_organization
+from domain.teachers.models import Teacher, TeacherPaymentType
+from domain.teachers.schemas import TeacherIn, TeacherUpdate
+from domain.tenancy import TenantContext
+from domain.text import fold
+
+RATE_FIELD = {
+    TeacherPaymentType.FIXED_MONTHLY: "monthly_rate",
+    TeacherPaymentType.PER_CLASS: "rate_per_class",
+    TeacherPaymentType.PER_HEAD: "rate_per_head",
+}
+
+
+def _check_rate(teacher: Teacher) -> None:
+    field = RATE_FIELD[teacher.payment_type]
+    if getattr(teacher, field) is None:
+        raise Invalid(f"A {teacher.payment_type.value} teacher needs {field}.", details={"field": field})
+
+
+def _snapshot(teacher: Teacher) -> dict[str, Any]:
+    return {
+        "full_name": teacher.full_name,
+        "payment_type": teacher.payment_type.value,
+        **{
+            f: str(getattr(teacher, f)) if getattr(teacher, f) is not None else None
+            for f in RATE_FIELD.values()
+        },
+    }
+
+
+async def create_teacher(session: AsyncSession, tenant: TenantContext, *, data: TeacherIn) -> Teacher:
+    require_admin(tenant)
+    country = (await get_organization(session, tenant)).country
+    if data.user_id is not None:
+        member = await session.scalar(
+            select(OrganizationMember.id).where(
+                OrganizationMember.user_id == data.user_id, OrganizationMember.removed_at.is_(None)
+            )
+        )
+        if member is None:
+            raise Invalid("That user is not a member of this organization.", details={"field": "user_id"})
+        if await teacher_for_user(session, tenant, data.user_id) is not None:
+            raise Conflict("That user already has a teacher profile here.")
+    name = clean_name(data.full_name)
+    teacher = Teacher(
+        organization_id=tenant.org_id,
+        user_id=data.user_id,
+        full_name=name,
+        search_name=fold(name),
+        payment_type=data.payment_type,
+        monthly_rate=optional_money(data.monthly_rate),
+        rate_per_class=optional_money(data.rate_per_class),
+        rate_per_head=optional_money(data.rate_per_head),
+        email=clean_email(data.email),
+        phone=clean_phone(data.phone, country=country),
+    )
+    _check_rate(teacher)
+    session.add(teacher)
+    await session.flush()
+    await audit.record(
+        session,
+        tenant,
+        action="teacher.created",
+        entity_type="teacher",
+        entity_id=teacher.id,
+        after=_snapshot(teacher),
+    )
+    return teacher
+
+
+async def get_teacher(session: AsyncSession, tenant: TenantContext, teacher_id: uuid.UUID) -> Teacher:
+    teacher = await session.get(Teacher, teacher_id)
+    if teacher is None:
+        raise NotFound("No such teacher.")
+    return teacher
+
+
+async def teacher_for_user(
+    session: AsyncSession, tenant: TenantContext, user_id: uuid.UUID
+) -> Teacher | None:
+    query = select(Teacher).where(Teacher.user_id == user_id, Teacher.archived_at.is_(None))
+    return (await session.execute(query)).scalars().first()
+
+
+async def list_teachers(
+    session: AsyncSession, tenant: TenantContext, *, include_archived: bool = False
+) -> list[Teacher]:
+    query = select(Teacher).order_by(Teacher.search_name)
+    if not include_archived:
+        query = query.where(Teacher.archived_at.is_(None))
+    return list((await session.execute(query)).scalars())
+
+
+async def update_teacher(
+    session: AsyncSession, tenant: TenantContext, teacher_id: uuid.UUID, *, data: TeacherUpdate
+) -> Teacher:
+    """Rate and payment-model changes are admin-only and audited (payouts depend on them)."""
+    require_admin(tenant)
+    teacher = await get_teacher(session, tenant, teacher_id)
+    before = _snapshot(teacher)
+    changes = data.model_dump(exclude_unset=True)
+    country = (await get_organization(session, tenant)).country
+    for field, value in changes.items():
+        if field == "full_name":
+            teacher.full_name = clean_name(value or "")
+            teacher.search_name = fold(teacher.full_name)
+        elif field == "email":
+            teacher.email = clean_email(value)
+        elif field == "phone":
+            teacher.phone = clean_phone(value, country=country)
+        elif field == "payment_type":
+            if value is None:
+                raise Invalid("A payment model is required.", details={"field": "payment_type"})
+            teacher.payment_type = value
+        else:  # one of the rates
+            setattr(teacher, field, optional_money(value))
+    _check_rate(teacher)
+    await session.flush()
+    after = _snapshot(teacher)
+    if after != before:
+        await audit.record(
+            session,
+            tenant,
+            action="teacher.updated",
+            entity_type="teacher",
+            entity_id=teacher.id,
+            before=before,
+            after=after,
+        )
+    return teacher
+
+
+async def archive_teacher(
+    session: AsyncSession, tenant: TenantContext, teacher_id: uuid.UUID, *, now: datetime
+) -> Teacher:
+    require_admin(tenant)
+    teacher = await get_teacher(session, tenant, teacher_id)
+    if teacher.archived_at is not None:
+        raise Conflict("This teacher is already archived.")
+    teacher.archived_at = now
+    await session.flush()
+    await audit.record(
+        session, tenant, action="teacher.archived", entity_type="teacher", entity_id=teacher.id
+    )
+    return teacher
