@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 
-from benchmarks import tenant_overhead
+from benchmarks import core_domain, tenant_overhead
+
+SUITES = {"tenant": tenant_overhead.main, "core": core_domain.main}
 
 
 def main() -> None:
-    asyncio.run(tenant_overhead.main(Path(".cadence").absolute()))
+    """`python -m benchmarks [SUITE ...]`: every suite by default."""
+    chosen = sys.argv[1:] or list(SUITES)
+    unknown = [name for name in chosen if name not in SUITES]
+    if unknown:
+        raise SystemExit(f"unknown suite(s) {unknown}; choose from {', '.join(SUITES)}")
+    for name in chosen:
+        print(f"== {name} ==")
+        asyncio.run(SUITES[name](Path(".cadence").absolute()))
 
 
 if __name__ == "__main__":

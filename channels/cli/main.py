@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
-from datetime import UTC, datetime
+import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -34,9 +35,14 @@ def _migrate(rt: Runtime) -> None:
     upgrade(require_owner_url(rt), rt.app_role)
 
 
-def _seed(rt: Runtime, *, only_if_empty: bool) -> None:
+def _seed(
+    rt: Runtime, *, only_if_empty: bool, size: str = "small", seed: int = 7, today: date | None = None
+) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from domain.db import create_engine, session_factory
     from domain.demo.seed import count_users, seed_demo
+    from domain.demo.simulator import OrgPlan
 
     async def go() -> None:
         engine = create_engine(rt.database.app)
@@ -44,9 +50,34 @@ def _seed(rt: Runtime, *, only_if_empty: bool) -> None:
             sessions = session_factory(engine)
             if only_if_empty and await count_users(sessions) > 0:
                 return
-            summary = await seed_demo(sessions, today=datetime.now(UTC).date())
+            with Progress(
+                TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+            ) as bar:
+                tasks: dict[str, object] = {}
+
+                def on_plan(plans: list[OrgPlan]) -> None:
+                    for table in ("students", "class_sessions", "attendance_records", "student_payments"):
+                        tasks[table] = bar.add_task(table, total=sum(p.count(table) for p in plans))
+
+                def progress(table: str, rows: int) -> None:
+                    if table in tasks:
+                        bar.advance(tasks[table], rows)  # type: ignore[arg-type]
+
+                started = time.perf_counter()
+                summary = await seed_demo(
+                    sessions,
+                    today=today or datetime.now(UTC).date(),
+                    size=size,
+                    seed=seed,
+                    on_plan=on_plan,
+                    progress=progress,
+                )
             if summary.organizations:
-                typer.echo(f"Seeded demo organizations: {', '.join(summary.organizations)}")
+                typer.echo(
+                    f"Seeded {', '.join(summary.organizations)} ({size}, seed {seed}) in "
+                    f"{time.perf_counter() - started:.1f} s: "
+                    + ", ".join(f"{n:,} {t}" for t, n in summary.rows.items() if n)
+                )
                 typer.echo(f"Demo logins (password {summary.password!r}): {', '.join(summary.users)}")
             else:
                 typer.echo("Demo organizations already present; nothing to do.")
@@ -133,12 +164,28 @@ def db_shell(
 
 
 @demo_app.command("seed")
-def demo_seed() -> None:
-    """Create the demo organizations demo-school and demo-teacher (idempotent)."""
+def demo_seed(
+    size: Annotated[
+        str, typer.Option(help="small (~13k attendance marks) or large (1,800 students, 300k+ marks).")
+    ] = "small",
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed and date give the same data.")] = 7,
+    today: Annotated[
+        str | None, typer.Option(help="Pretend today is YYYY-MM-DD (reproducible history).")
+    ] = None,
+) -> None:
+    """Create the simulated organizations demo-school and demo-teacher (skipped if they exist)."""
+    from domain.demo.simulator import PROFILES
+
+    if size not in PROFILES:
+        raise _fail(f"--size must be one of: {', '.join(PROFILES)}")
+    try:
+        pinned = date.fromisoformat(today) if today else None
+    except ValueError as exc:
+        raise _fail(f"--today must be a date like 2026-11-26, not {today!r}") from exc
     try:
         with runtime(get_settings()) as rt:
             _migrate(rt)
-            _seed(rt, only_if_empty=False)
+            _seed(rt, only_if_empty=False, size=size, seed=seed, today=pinned)
     except ConfigurationError as exc:
         raise _fail(str(exc)) from exc
 

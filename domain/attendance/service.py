@@ -6,7 +6,7 @@ import uuid
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.attendance.models import AttendanceRecord, AttendanceStatus
@@ -30,6 +30,8 @@ from domain.students.models import Student
 from domain.teachers.models import Teacher
 from domain.teachers.service import teacher_for_user
 from domain.tenancy import Role, TenantContext
+
+MISSING_LOOKBACK_DAYS = 90  # the default window of the missing-attendance report at the entry points
 
 
 async def enrolled_on(session: AsyncSession, class_session: ClassSession) -> set[uuid.UUID]:
@@ -230,62 +232,56 @@ async def missing_attendance(
 ) -> MissingReport:
     """Sessions that happened (held, or scheduled in the past) with fewer marks than enrolled students.
 
-    One query for the whole organization: enrolled and marked counts are aggregated per session.
-    A teacher sees only their own sessions.
+    One query for the whole organization. A teacher sees only their own sessions.
     """
     if tenant.role is Role.TEACHER and not tenant.is_admin:
         own = await teacher_for_user(session, tenant, tenant.user_id) if tenant.user_id else None
         if own is None:
             return MissingReport(sessions=[], by_teacher=[])
         teacher_id = own.id
-    enrolled = (
-        select(func.count())
+    # Per session (LATERAL): the memberships covering its date, left-joined to their marks. Each
+    # session costs two index range scans, so a window of recent sessions stays cheap.
+    per_session = (
+        select(
+            func.count().label("expected"),
+            func.count(AttendanceRecord.id).label("marked"),
+        )
         .select_from(StudentGroup)
-        .where(StudentGroup.group_id == ClassSession.group_id, active_on(ClassSession.date))
-        .correlate(ClassSession)
-        .scalar_subquery()
-    )
-    marked = (
-        select(func.count())
-        .select_from(AttendanceRecord)
-        .join(
-            StudentGroup,
+        .outerjoin(
+            AttendanceRecord,
             and_(
-                StudentGroup.student_id == AttendanceRecord.student_id,
-                StudentGroup.group_id == ClassSession.group_id,
-                active_on(ClassSession.date),
+                AttendanceRecord.class_session_id == ClassSession.id,
+                AttendanceRecord.student_id == StudentGroup.student_id,
             ),
         )
-        .where(AttendanceRecord.class_session_id == ClassSession.id)
-        .correlate(ClassSession)
-        .scalar_subquery()
+        .where(StudentGroup.group_id == ClassSession.group_id, active_on(ClassSession.date))
+        .lateral("per_session")
     )
     happened = (ClassSession.status == SessionStatus.HELD) | (
         (ClassSession.status == SessionStatus.SCHEDULED) & (ClassSession.date < today)
     )
-    per_session = (
+    query = (
         select(
             ClassSession.id,
             ClassSession.date,
             ClassSession.group_id,
             ClassSession.teacher_id,
-            enrolled.label("expected"),
-            marked.label("marked"),
+            per_session.c.expected,
+            per_session.c.marked,
+            Group.name.label("group_name"),
+            Teacher.full_name.label("teacher_name"),
         )
-        .where(happened, ClassSession.group_id.is_not(None), ClassSession.date <= today)
-        .subquery()
-    )
-    query = (
-        select(per_session, Group.name.label("group_name"), Teacher.full_name.label("teacher_name"))
-        .join(Group, Group.id == per_session.c.group_id)
-        .join(Teacher, Teacher.id == per_session.c.teacher_id)
-        .where(per_session.c.marked < per_session.c.expected)
-        .order_by(per_session.c.date, Group.search_name)
+        .select_from(ClassSession)
+        .join(per_session, true())
+        .join(Group, Group.id == ClassSession.group_id)
+        .join(Teacher, Teacher.id == ClassSession.teacher_id)
+        .where(happened, ClassSession.date <= today, per_session.c.marked < per_session.c.expected)
+        .order_by(ClassSession.date, Group.search_name)
     )
     if since is not None:
-        query = query.where(per_session.c.date >= since)
+        query = query.where(ClassSession.date >= since)
     if teacher_id is not None:
-        query = query.where(per_session.c.teacher_id == teacher_id)
+        query = query.where(ClassSession.teacher_id == teacher_id)
     sessions = [
         MissingAttendance(
             session_id=r.id,
