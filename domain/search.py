@@ -6,11 +6,24 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pydantic import BaseModel
 from rapidfuzz import fuzz, process, utils
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from domain.errors import Invalid
 from domain.text import fold
 
 DEFAULT_CUTOFF = 70.0
+
+
+class NameMatch(BaseModel):
+    """A search hit as the API shows it."""
+
+    id: uuid.UUID
+    name: str
+    score: float
 
 
 @dataclass(frozen=True)
@@ -63,3 +76,20 @@ def _word_bonus(query: str, folded: str) -> float:
     if any(word.startswith(query_words[0]) for word in words):
         return 4.0
     return 0.0
+
+
+async def search_names(
+    session: AsyncSession,
+    *,
+    query: str,
+    id_column: InstrumentedAttribute[uuid.UUID],
+    name_column: InstrumentedAttribute[str],
+    folded_column: InstrumentedAttribute[str],
+    where: Iterable[ColumnElement[bool]] = (),
+    limit: int = 10,
+) -> list[Match]:
+    """Fuzzy search over one table's names (RLS keeps it to the session's organization)."""
+    if not query.strip():
+        raise Invalid("Say what to look for.", details={"field": "q"})
+    rows = await session.execute(select(id_column, name_column, folded_column).where(*where))
+    return best_matches(query, [(r[0], r[1], r[2]) for r in rows], limit=limit)

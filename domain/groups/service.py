@@ -18,6 +18,7 @@ from domain.events import service as events
 from domain.groups.models import Group, GroupStatus, StudentGroup
 from domain.groups.schemas import GroupIn, GroupOut, GroupOverview, GroupUpdate, RosterEntry
 from domain.orgs.permissions import require_office
+from domain.search import Match, search_names
 from domain.sessions.models import ClassSession, SessionStatus
 from domain.students.models import Student
 from domain.teachers.service import get_teacher
@@ -76,6 +77,21 @@ async def list_groups(
     if status is not None:
         query = query.where(Group.status == status)
     return list((await session.execute(query)).scalars())
+
+
+async def search_groups(
+    session: AsyncSession, tenant: TenantContext, *, query: str, limit: int = 10, include_closed: bool = False
+) -> list[Match]:
+    where = [] if include_closed else [Group.status != GroupStatus.CLOSED]
+    return await search_names(
+        session,
+        query=query,
+        id_column=Group.id,
+        name_column=Group.name,
+        folded_column=Group.search_name,
+        where=where,
+        limit=limit,
+    )
 
 
 async def update_group(

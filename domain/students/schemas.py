@@ -58,9 +58,3 @@ class StudentOut(BaseModel):
     duplicate_of_student_id: uuid.UUID | None
     archived_at: datetime | None
     created_at: datetime
-
-
-class StudentMatch(BaseModel):
-    id: uuid.UUID
-    full_name: str
-    score: float

@@ -15,7 +15,7 @@ from domain.errors import Conflict, Invalid, NotFound
 from domain.events import service as events
 from domain.orgs.permissions import require_office
 from domain.orgs.service import get_organization
-from domain.search import Match, best_matches
+from domain.search import Match, search_names
 from domain.students.models import Guardian, Student, StudentStatus
 from domain.students.schemas import GuardianIn, StudentIn, StudentUpdate
 from domain.tenancy import TenantContext
@@ -125,15 +125,18 @@ async def search_students(
     include_archived: bool = False,
 ) -> list[Match]:
     """Fuzzy and accent-insensitive: "Jose" finds "José Martínez"."""
-    if not query.strip():
-        raise Invalid("Say whom to look for.", details={"field": "q"})
-    rows = select(Student.id, Student.full_name, Student.search_name).where(
-        Student.status != StudentStatus.REJECTED
-    )
+    where = [Student.status != StudentStatus.REJECTED]
     if not include_archived:
-        rows = rows.where(Student.archived_at.is_(None))
-    candidates = [(r.id, r.full_name, r.search_name) for r in await session.execute(rows)]
-    return best_matches(query, candidates, limit=limit)
+        where.append(Student.archived_at.is_(None))
+    return await search_names(
+        session,
+        query=query,
+        id_column=Student.id,
+        name_column=Student.full_name,
+        folded_column=Student.search_name,
+        where=where,
+        limit=limit,
+    )
 
 
 async def update_student(

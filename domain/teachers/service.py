@@ -16,6 +16,7 @@ from domain.money import optional_money
 from domain.orgs.models import OrganizationMember
 from domain.orgs.permissions import require_admin
 from domain.orgs.service import get_organization
+from domain.search import Match, search_names
 from domain.teachers.models import Teacher, TeacherPaymentType
 from domain.teachers.schemas import TeacherIn, TeacherUpdate
 from domain.tenancy import TenantContext
@@ -106,6 +107,20 @@ async def list_teachers(
     if not include_archived:
         query = query.where(Teacher.archived_at.is_(None))
     return list((await session.execute(query)).scalars())
+
+
+async def search_teachers(
+    session: AsyncSession, tenant: TenantContext, *, query: str, limit: int = 10
+) -> list[Match]:
+    return await search_names(
+        session,
+        query=query,
+        id_column=Teacher.id,
+        name_column=Teacher.full_name,
+        folded_column=Teacher.search_name,
+        where=[Teacher.archived_at.is_(None)],
+        limit=limit,
+    )
 
 
 async def update_teacher(

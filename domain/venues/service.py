@@ -12,6 +12,7 @@ from domain.audit import service as audit
 from domain.contact import clean_name
 from domain.errors import Conflict, NotFound
 from domain.orgs.permissions import require_office
+from domain.search import Match, search_names
 from domain.tenancy import TenantContext
 from domain.text import fold
 from domain.venues.models import Venue
@@ -41,6 +42,20 @@ async def list_venues(
     if not include_archived:
         query = query.where(Venue.archived_at.is_(None))
     return list((await session.execute(query)).scalars())
+
+
+async def search_venues(
+    session: AsyncSession, tenant: TenantContext, *, query: str, limit: int = 10
+) -> list[Match]:
+    return await search_names(
+        session,
+        query=query,
+        id_column=Venue.id,
+        name_column=Venue.name,
+        folded_column=Venue.search_name,
+        where=[Venue.archived_at.is_(None)],
+        limit=limit,
+    )
 
 
 async def update_venue(

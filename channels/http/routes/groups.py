@@ -24,6 +24,7 @@ from domain.groups.schemas import (
     MoveIn,
     RosterEntry,
 )
+from domain.search import NameMatch
 
 router = APIRouter(tags=["groups"])
 
@@ -38,6 +39,17 @@ async def list_groups(
     tenant: Tenant, db: DB, status_: GroupStatus | None = Query(None, alias="status")
 ) -> list[GroupOut]:
     return [GroupOut.model_validate(g) for g in await groups.list_groups(db, tenant, status=status_)]
+
+
+@router.get("/groups/search", response_model=list[NameMatch])
+async def search_groups(
+    tenant: Tenant,
+    db: DB,
+    q: str = Query(min_length=1, max_length=200),
+    limit: int = Query(default=10, ge=1, le=50),
+) -> list[NameMatch]:
+    matches = await groups.search_groups(db, tenant, query=q, limit=limit)
+    return [NameMatch(id=m.id, name=m.name, score=round(m.score, 1)) for m in matches]
 
 
 @router.get("/groups/{group_id}", response_model=GroupOut)

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from channels.http.deps import DB, Now, Tenant
-from domain.search import Match
+from domain.search import Match, NameMatch
 from domain.students import service as students
 from domain.students.models import StudentStatus
 from domain.students.schemas import (
     GuardianIn,
     GuardianOut,
     StudentIn,
-    StudentMatch,
     StudentOut,
     StudentUpdate,
 )
@@ -26,8 +26,12 @@ from domain.venues.schemas import VenueIn, VenueOut, VenueUpdate
 router = APIRouter()
 
 
-def _match(m: Match) -> StudentMatch:
-    return StudentMatch(id=m.id, full_name=m.name, score=round(m.score, 1))
+SearchQuery = Annotated[str, Query(min_length=1, max_length=200, description="A name, or part of one.")]
+SearchLimit = Annotated[int, Query(ge=1, le=50)]
+
+
+def _match(m: Match) -> NameMatch:
+    return NameMatch(id=m.id, name=m.name, score=round(m.score, 1))
 
 
 @router.post("/students", status_code=status.HTTP_201_CREATED, response_model=StudentOut, tags=["students"])
@@ -50,13 +54,8 @@ async def list_students(
     return [StudentOut.model_validate(s) for s in rows]
 
 
-@router.get("/students/search", response_model=list[StudentMatch], tags=["students"])
-async def search_students(
-    tenant: Tenant,
-    db: DB,
-    q: str = Query(min_length=1, max_length=200),
-    limit: int = Query(default=10, le=50),
-) -> list[StudentMatch]:
+@router.get("/students/search", response_model=list[NameMatch], tags=["students"])
+async def search_students(tenant: Tenant, db: DB, q: SearchQuery, limit: SearchLimit = 10) -> list[NameMatch]:
     """Fuzzy, accent-insensitive search by name ("Jose" finds "José")."""
     return [_match(m) for m in await students.search_students(db, tenant, query=q, limit=limit)]
 
@@ -105,6 +104,11 @@ async def list_teachers(tenant: Tenant, db: DB, include_archived: bool = False) 
     ]
 
 
+@router.get("/teachers/search", response_model=list[NameMatch], tags=["teachers"])
+async def search_teachers(tenant: Tenant, db: DB, q: SearchQuery, limit: SearchLimit = 10) -> list[NameMatch]:
+    return [_match(m) for m in await teachers.search_teachers(db, tenant, query=q, limit=limit)]
+
+
 @router.get("/teachers/{teacher_id}", response_model=TeacherOut, tags=["teachers"])
 async def get_teacher(teacher_id: uuid.UUID, tenant: Tenant, db: DB) -> TeacherOut:
     return TeacherOut.model_validate(await teachers.get_teacher(db, tenant, teacher_id))
@@ -131,6 +135,11 @@ async def list_venues(tenant: Tenant, db: DB, include_archived: bool = False) ->
         VenueOut.model_validate(v)
         for v in await venues.list_venues(db, tenant, include_archived=include_archived)
     ]
+
+
+@router.get("/venues/search", response_model=list[NameMatch], tags=["venues"])
+async def search_venues(tenant: Tenant, db: DB, q: SearchQuery, limit: SearchLimit = 10) -> list[NameMatch]:
+    return [_match(m) for m in await venues.search_venues(db, tenant, query=q, limit=limit)]
 
 
 @router.get("/venues/{venue_id}", response_model=VenueOut, tags=["venues"])

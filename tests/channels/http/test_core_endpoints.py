@@ -115,6 +115,17 @@ async def test_another_orgs_ids_are_404_on_every_core_endpoint(
         ),
     ]
     assert [r.status_code for r in foreign] == [404, 404, 404, 404]
+    # Lists and searches of A never show B's rows (B's names are the same as A's on purpose).
+    listed = set()
+    for path in ("/students", "/teachers", "/venues", "/groups", "/private-sessions", "/registrations"):
+        listed |= {row.get("id") or row.get("student_id") for row in (await admin_a.get(path)).json()}
+    listed |= {
+        s["id"]
+        for s in (await admin_a.get("/sessions", params={"start": "2026-01-01", "end": "2027-12-31"})).json()
+    }
+    listed |= {m["id"] for m in (await admin_a.get("/students/search", params={"q": "Ana"})).json()}
+    assert listed and not listed & set(ids_b.values())
+    assert ids_a["student"] in listed  # control
     # Control: the rightful admin gets 2xx on every one of them, in order.
     own = [await _send(admin_b, m, p, b) for m, p, b in _id_requests(ids_b)]
     failing = [(code, m, p) for code, (m, p, _) in zip(own, _id_requests(ids_b), strict=True) if code >= 300]
@@ -129,7 +140,11 @@ async def test_a_school_week_through_the_api(make_client: Callable[[], AsyncClie
         f"/groups/{ids['group']}/members", {"student_id": jose["id"], "start_date": "2026-09-01"}
     )
     found = (await admin.get("/students/search", params={"q": "jose"})).json()
-    assert found[0]["full_name"] == "José Martínez"
+    assert found[0]["name"] == "José Martínez"
+    assert [m["name"] for m in (await admin.get("/teachers/search", params={"q": "lucia"})).json()] == ["Lucía"]
+    assert [m["name"] for m in (await admin.get("/groups/search", params={"q": "salsa"})).json()] == ["Salsa"]
+    assert [m["name"] for m in (await admin.get("/venues/search", params={"q": "studo"})).json()] == ["Studio"]
+    assert (await admin.get("/groups/search", params={"q": ""})).status_code == 422
 
     r = await admin.post(
         f"/sessions/{ids['session']}/attendance/all-except", {"except_student_ids": [jose["id"]]}
