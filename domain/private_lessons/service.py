@@ -9,31 +9,21 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit import service as audit
-from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.errors import Conflict, Invalid, NotFound
 from domain.events import service as events
 from domain.private_lessons.models import PrivateSession
 from domain.private_lessons.schemas import PrivateSessionIn
 from domain.sessions.models import SessionStatus
 from domain.students.service import get_student
-from domain.teachers.service import get_teacher, teacher_for_user
-from domain.tenancy import Role, TenantContext
+from domain.teachers.service import get_teacher, require_teacher_or_office
+from domain.tenancy import TenantContext
 from domain.venues.service import get_venue
-
-
-async def _require_teacher_or_office(
-    session: AsyncSession, tenant: TenantContext, teacher_id: uuid.UUID, action: str
-) -> None:
-    if tenant.is_admin or tenant.role is Role.STAFF:
-        return
-    own = await teacher_for_user(session, tenant, tenant.user_id) if tenant.user_id else None
-    if own is None or own.id != teacher_id:
-        raise Forbidden(f"Only the lesson's teacher, staff or an admin can {action}.")
 
 
 async def create_private_session(
     session: AsyncSession, tenant: TenantContext, *, data: PrivateSessionIn
 ) -> PrivateSession:
-    await _require_teacher_or_office(session, tenant, data.teacher_id, "schedule private lessons")
+    await require_teacher_or_office(session, tenant, data.teacher_id, "schedule private lessons")
     if data.duration_minutes <= 0:
         raise Invalid("A lesson lasts a positive number of minutes.", details={"field": "duration_minutes"})
     await get_teacher(session, tenant, data.teacher_id)
@@ -90,7 +80,7 @@ async def mark_private_held(
     session: AsyncSession, tenant: TenantContext, lesson_id: uuid.UUID, *, today: date
 ) -> PrivateSession:
     lesson = await get_private_session(session, tenant, lesson_id)
-    await _require_teacher_or_office(session, tenant, lesson.teacher_id, "mark a lesson as held")
+    await require_teacher_or_office(session, tenant, lesson.teacher_id, "mark a lesson as held")
     if lesson.status is SessionStatus.CANCELLED:
         raise Conflict("A cancelled lesson cannot be marked as held.")
     if lesson.date > today:
@@ -106,7 +96,7 @@ async def cancel_private_session(
     session: AsyncSession, tenant: TenantContext, lesson_id: uuid.UUID, *, reason: str
 ) -> PrivateSession:
     lesson = await get_private_session(session, tenant, lesson_id)
-    await _require_teacher_or_office(session, tenant, lesson.teacher_id, "cancel a lesson")
+    await require_teacher_or_office(session, tenant, lesson.teacher_id, "cancel a lesson")
     if not reason.strip():
         raise Invalid("Say why the lesson is cancelled.", details={"field": "reason"})
     if lesson.status is SessionStatus.HELD:

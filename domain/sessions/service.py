@@ -10,15 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit import service as audit
-from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.errors import Conflict, Invalid, NotFound
 from domain.events import service as events
 from domain.groups.models import GroupStatus
 from domain.groups.service import get_group
 from domain.orgs.permissions import require_office
 from domain.sessions.models import ClassSession, SessionStatus
 from domain.sessions.schemas import SessionIn, SessionOut, SessionUpdate
-from domain.teachers.service import get_teacher, teacher_for_user
-from domain.tenancy import Role, TenantContext
+from domain.teachers.service import get_teacher, require_teacher_or_office
+from domain.tenancy import TenantContext
 from domain.venues.service import get_venue
 
 
@@ -32,14 +32,7 @@ async def get_session(session: AsyncSession, tenant: TenantContext, session_id: 
 async def require_session_teacher_or_office(
     session: AsyncSession, tenant: TenantContext, class_session: ClassSession, action: str
 ) -> None:
-    """Admins and staff act on any session; a teacher only on sessions they teach."""
-    if tenant.is_admin or tenant.role is Role.STAFF:
-        return
-    if tenant.role is Role.TEACHER and tenant.user_id is not None:
-        own = await teacher_for_user(session, tenant, tenant.user_id)
-        if own is not None and own.id == class_session.teacher_id:
-            return
-    raise Forbidden(f"Only the session's teacher, staff or an admin can {action}.")
+    await require_teacher_or_office(session, tenant, class_session.teacher_id, action)
 
 
 def _check_times(class_session: ClassSession) -> None:

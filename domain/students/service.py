@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.archive import archive
 from domain.audit import service as audit
 from domain.contact import clean_email, clean_name, clean_phone
-from domain.errors import Conflict, Invalid, NotFound
+from domain.errors import Invalid, NotFound
 from domain.events import service as events
 from domain.orgs.permissions import require_office
 from domain.orgs.service import get_organization
@@ -182,14 +183,7 @@ async def archive_student(
     """Archived students keep all their history; they just leave the everyday lists."""
     require_office(tenant, "archive students")
     student = await get_student(session, tenant, student_id)
-    if student.archived_at is not None:
-        raise Conflict("This student is already archived.")
-    student.archived_at = now
-    await session.flush()
-    await audit.record(
-        session, tenant, action="student.archived", entity_type="student", entity_id=student.id
-    )
-    await events.emit(session, tenant, "student.archived", {"student_id": str(student.id)})
+    await archive(session, tenant, student, kind="student", now=now)
     return student
 
 

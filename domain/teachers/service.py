@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.archive import archive
 from domain.audit import service as audit
 from domain.contact import clean_email, clean_name, clean_phone
-from domain.errors import Conflict, Invalid, NotFound
+from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.money import optional_money
 from domain.orgs.models import OrganizationMember
 from domain.orgs.permissions import require_admin
@@ -19,7 +20,7 @@ from domain.orgs.service import get_organization
 from domain.search import Match, search_names
 from domain.teachers.models import Teacher, TeacherPaymentType
 from domain.teachers.schemas import TeacherIn, TeacherUpdate
-from domain.tenancy import TenantContext
+from domain.tenancy import Role, TenantContext
 from domain.text import fold
 
 RATE_FIELD = {
@@ -100,6 +101,17 @@ async def teacher_for_user(
     return (await session.execute(query)).scalars().first()
 
 
+async def require_teacher_or_office(
+    session: AsyncSession, tenant: TenantContext, teacher_id: uuid.UUID, action: str
+) -> None:
+    """Admins and staff may act for any teacher; a teacher only for their own classes and lessons."""
+    if tenant.is_admin or tenant.role is Role.STAFF:
+        return
+    own = await teacher_for_user(session, tenant, tenant.user_id) if tenant.user_id else None
+    if own is None or own.id != teacher_id:
+        raise Forbidden(f"Only the teacher in charge, staff or an admin can {action}.")
+
+
 async def list_teachers(
     session: AsyncSession, tenant: TenantContext, *, include_archived: bool = False
 ) -> list[Teacher]:
@@ -167,11 +179,5 @@ async def archive_teacher(
 ) -> Teacher:
     require_admin(tenant)
     teacher = await get_teacher(session, tenant, teacher_id)
-    if teacher.archived_at is not None:
-        raise Conflict("This teacher is already archived.")
-    teacher.archived_at = now
-    await session.flush()
-    await audit.record(
-        session, tenant, action="teacher.archived", entity_type="teacher", entity_id=teacher.id
-    )
+    await archive(session, tenant, teacher, kind="teacher", now=now)
     return teacher

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit import service as audit
+from domain.archive import archive
 from domain.contact import clean_name
-from domain.errors import Conflict, NotFound
+from domain.errors import NotFound
 from domain.orgs.permissions import require_office
 from domain.search import Match, search_names
 from domain.tenancy import TenantContext
@@ -78,9 +78,5 @@ async def archive_venue(
 ) -> Venue:
     require_office(tenant, "archive venues")
     venue = await get_venue(session, tenant, venue_id)
-    if venue.archived_at is not None:
-        raise Conflict("This venue is already archived.")
-    venue.archived_at = now
-    await session.flush()
-    await audit.record(session, tenant, action="venue.archived", entity_type="venue", entity_id=venue.id)
+    await archive(session, tenant, venue, kind="venue", now=now)
     return venue

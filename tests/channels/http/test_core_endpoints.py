@@ -141,9 +141,13 @@ async def test_a_school_week_through_the_api(make_client: Callable[[], AsyncClie
     )
     found = (await admin.get("/students/search", params={"q": "jose"})).json()
     assert found[0]["name"] == "José Martínez"
-    assert [m["name"] for m in (await admin.get("/teachers/search", params={"q": "lucia"})).json()] == ["Lucía"]
-    assert [m["name"] for m in (await admin.get("/groups/search", params={"q": "salsa"})).json()] == ["Salsa"]
-    assert [m["name"] for m in (await admin.get("/venues/search", params={"q": "studo"})).json()] == ["Studio"]
+    for kind, query, expected in (
+        ("teachers", "lucia", "Lucía"),
+        ("groups", "salsa", "Salsa"),
+        ("venues", "studo", "Studio"),
+    ):
+        hits = (await admin.get(f"/{kind}/search", params={"q": query})).json()
+        assert [m["name"] for m in hits] == [expected]
     assert (await admin.get("/groups/search", params={"q": ""})).status_code == 422
 
     r = await admin.post(
