@@ -3,13 +3,14 @@
 from domain.attendance.models import AttendanceRecord
 from domain.audit.models import AuditEntry
 from domain.auth.models import ApiKey, LoginAttempt, User, UserSession
+from domain.banking.models import BankImport, BankLine
 from domain.base import Base
 from domain.demo.models import SimulatedTrait
 from domain.events.models import DomainEvent
 from domain.groups.models import Group, StudentGroup
 from domain.orgs.models import Invitation, Organization, OrganizationMember
-from domain.payments.models import StudentPayment
-from domain.payouts.models import TeacherPayout
+from domain.payments.models import Allocation, BillingSettings, Charge, Payment, Receipt, ReceiptLink
+from domain.payouts.models import PayoutLine, TeacherPayout, TeacherRate
 from domain.private_lessons.models import PrivateSession
 from domain.sessions.models import ClassSession
 from domain.students.models import Guardian, RegistrationSubmission, Student
@@ -17,10 +18,15 @@ from domain.teachers.models import Teacher
 from domain.venues.models import Venue
 
 __all__ = [
+    "Allocation",
     "ApiKey",
     "AttendanceRecord",
     "AuditEntry",
+    "BankImport",
+    "BankLine",
     "Base",
+    "BillingSettings",
+    "Charge",
     "ClassSession",
     "DomainEvent",
     "Group",
@@ -29,14 +35,18 @@ __all__ = [
     "LoginAttempt",
     "Organization",
     "OrganizationMember",
+    "Payment",
+    "PayoutLine",
     "PrivateSession",
+    "Receipt",
+    "ReceiptLink",
     "RegistrationSubmission",
     "SimulatedTrait",
     "Student",
     "StudentGroup",
-    "StudentPayment",
     "Teacher",
     "TeacherPayout",
+    "TeacherRate",
     "User",
     "UserSession",
     "Venue",

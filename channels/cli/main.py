@@ -56,7 +56,7 @@ def _seed(
                 tasks: dict[str, object] = {}
 
                 def on_plan(plans: list[OrgPlan]) -> None:
-                    for table in ("students", "class_sessions", "attendance_records", "student_payments"):
+                    for table in ("students", "class_sessions", "attendance_records", "charges"):
                         tasks[table] = bar.add_task(table, total=sum(p.count(table) for p in plans))
 
                 def progress(table: str, rows: int) -> None:

@@ -31,7 +31,8 @@ import holidays
 from domain.attendance.models import AttendanceStatus
 from domain.demo import names
 from domain.groups.models import GroupStatus
-from domain.payments.models import PaymentStatus
+from domain.payments.models import ChargeKind, PaymentMethod, PaymentState
+from domain.payments.rules import Enrollment, due_date, month_start, tuition
 from domain.sessions.models import SessionStatus
 from domain.students.models import StudentStatus
 from domain.teachers.models import TeacherPaymentType
@@ -40,7 +41,9 @@ from domain.text import fold
 
 Row = dict[str, Any]
 PAY_MODELS = (TeacherPaymentType.PER_HEAD, TeacherPaymentType.PER_CLASS, TeacherPaymentType.FIXED_MONTHLY)
-MONTHLY_FEE = Decimal("45.00")
+DEFAULT_FEE = Decimal("45.00")
+MULTI_GROUP_DISCOUNT = Decimal(10)
+DUE_DAY = 5
 DECAY_WEEKS = 6
 
 
@@ -157,7 +160,7 @@ class Simulation:
         venues = self._venues(plan, names.VENUES[: profile.venues])
         teachers = []
         for i, name in enumerate(self.names(profile.teachers), start=1):
-            teacher = self._teacher(plan, name, PAY_MODELS[(i - 1) % 3])
+            teacher = self._teacher(plan, name, PAY_MODELS[(i - 1) % 3], since=start)
             email = f"teacher{i}@demo-school.example"
             plan.members.append((email, name, Role.TEACHER))
             plan.teacher_emails[teacher["id"]] = email
@@ -185,7 +188,14 @@ class Simulation:
             admin=("teacher@demo-teacher.example", "Irene Solo"),
         )
         studios = self._venues(plan, names.STUDIOS)
-        irene = self._teacher(plan, "Irene Solo", TeacherPaymentType.PER_CLASS, rate=Decimal("0.00"))
+        irene = self._teacher(
+            plan,
+            "Irene Solo",
+            TeacherPaymentType.PER_CLASS,
+            since=start,
+            rate=Decimal("0.00"),
+            private_hourly=Decimal("0.00"),
+        )
         plan.teacher_emails[irene["id"]] = plan.admin[0]
         groups = self._groups(plan, PROFILES["small"], studios, [irene], start, count=3)
         students = self._students(plan, 36, start)
@@ -202,7 +212,16 @@ class Simulation:
         plan.rows["venues"].extend(rows)
         return rows
 
-    def _teacher(self, plan: OrgPlan, name: str, pay: TeacherPaymentType, rate: Decimal | None = None) -> Row:
+    def _teacher(
+        self,
+        plan: OrgPlan,
+        name: str,
+        pay: TeacherPaymentType,
+        since: date,
+        rate: Decimal | None = None,
+        private_hourly: Decimal = Decimal("40.00"),
+    ) -> Row:
+        """A teacher with a rate history: the rate from ``since``, and for some a raise months later."""
         rng = self.rng
         rates = {
             TeacherPaymentType.FIXED_MONTHLY: ("monthly_rate", Decimal(rng.choice((900, 1100, 1250, 1400)))),
@@ -222,8 +241,24 @@ class Simulation:
             "rate_per_class": None,
             "rate_per_head": None,
         }
-        row[field_name] = (rate if rate is not None else default_rate).quantize(Decimal("0.01"))
+        first_rate = (rate if rate is not None else default_rate).quantize(Decimal("0.01"))
+        row[field_name] = first_rate
         plan.rows["teachers"].append(row)
+        history = [(since, first_rate)]
+        if rate is None and rng.random() < 0.25:  # a raise of 10% some months ago
+            raised = (first_rate * Decimal("1.10")).quantize(Decimal("0.01"))
+            history.append((self.today - timedelta(days=rng.randint(60, 150)), raised))
+            row[field_name] = raised
+        for effective_from, amount in history:
+            plan.rows["teacher_rates"].append(
+                {
+                    "teacher_id": row["id"],
+                    "payment_type": pay,
+                    "rate": amount,
+                    "private_hourly_rate": private_hourly,
+                    "effective_from": effective_from,
+                }
+            )
         return row
 
     def _groups(
@@ -257,6 +292,7 @@ class Simulation:
                 "venue_id": venues[i % len(venues)]["id"],
                 "teacher_id": teacher["id"],
                 "capacity": 30,
+                "monthly_fee": rng.choice((None, None, Decimal("40.00"), Decimal("50.00"))),
                 "_weekdays": weekdays,
                 "_time": time(hour, rng.choice((0, 30))),
                 "_opens": opened,
@@ -432,38 +468,66 @@ class Simulation:
             )
 
     def _payments(self, plan: OrgPlan, students: list[_Student], memberships: list[_Membership]) -> None:
-        """One tuition record per student and month enrolled; late payers leave the latest months open."""
+        """Monthly tuition charges from the fee rules; payments arrive early, or weeks late for late payers.
+
+        Late payers leave their last two months open, so they show up as overdue; this month is
+        still open for some of everyone.
+        """
         rng, today = self.rng, self.today
-        groups_in_month: dict[tuple[uuid.UUID, date], int] = defaultdict(int)
+        fee_of = {g["id"]: (g["name"], g["monthly_fee"] or DEFAULT_FEE) for g in plan.rows["groups"]}
+        enrolled: dict[tuple[uuid.UUID, date], list[Enrollment]] = defaultdict(list)
         for m in memberships:
-            month = _month_start(m.start, 0)
-            last = m.end or today
-            while month <= last:
-                groups_in_month[(m.student.id, month)] += 1
+            month = month_start(m.start)
+            while month <= (m.end or today):
+                name, fee = fee_of[m.group_id]
+                enrolled[(m.student.id, month)].append(Enrollment(name, fee, m.start))
                 month = _month_start(month, 1)
         late = {s.id for s in students if s.late_payer}
-        this_month = _month_start(today, 0)
-        for (student_id, month), count in sorted(groups_in_month.items()):
-            amount = MONTHLY_FEE * count * (Decimal("0.90") if count > 1 else 1)
-            months_ago = (this_month.year - month.year) * 12 + this_month.month - month.month
-            if student_id in late:
-                status = PaymentStatus.OVERDUE if months_ago in (1, 2) else PaymentStatus.PAID
-                paid_day = rng.randint(15, 40)
-            else:
-                status = PaymentStatus.PAID
-                paid_day = rng.randint(1, 7)
-            if months_ago == 0:
-                status = (
-                    PaymentStatus.PENDING if student_id in late or rng.random() < 0.3 else PaymentStatus.PAID
-                )
-            plan.rows["student_payments"].append(
+        this_month = month_start(today)
+        for (student_id, month), enrollments in sorted(
+            enrolled.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])
+        ):
+            quote = tuition(
+                enrollments,
+                month=month,
+                multi_group_discount_percent=MULTI_GROUP_DISCOUNT,
+                sibling_discount_percent=Decimal(0),
+                is_younger_sibling=False,
+                prorate_first_month=True,
+            )
+            charge_id = self.uid()
+            plan.rows["charges"].append(
                 {
+                    "id": charge_id,
                     "student_id": student_id,
-                    "month": month,
-                    "amount": amount.quantize(Decimal("0.01")),
-                    "status": status,
-                    "_paid_on": month + timedelta(days=paid_day),
+                    "kind": ChargeKind.TUITION,
+                    "period_month": month,
+                    "description": f"Tuition {month:%B %Y}: {quote.description()}",
+                    "amount": quote.total,
+                    "due_date": due_date(month, DUE_DAY),
                 }
+            )
+            months_ago = (this_month.year - month.year) * 12 + this_month.month - month.month
+            is_late = student_id in late
+            if (is_late and months_ago <= 2) or (months_ago == 0 and rng.random() < 0.15):
+                continue  # still open
+            paid_on = month + timedelta(days=rng.randint(15, 40) if is_late else rng.randint(0, 6))
+            if paid_on > today:
+                continue
+            payment_id = self.uid()
+            plan.rows["payments"].append(
+                {
+                    "id": payment_id,
+                    "student_id": student_id,
+                    "amount": quote.total,
+                    "received_on": paid_on,
+                    "method": PaymentMethod.BANK_TRANSFER if rng.random() < 0.85 else PaymentMethod.CASH,
+                    "payer_reference": f"TUITION {month:%m/%Y}",
+                    "state": PaymentState.RECORDED,
+                }
+            )
+            plan.rows["payment_allocations"].append(
+                {"payment_id": payment_id, "charge_id": charge_id, "amount": quote.total}
             )
 
     def _private_lessons(

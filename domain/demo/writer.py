@@ -14,6 +14,7 @@ from domain.demo.simulator import OrgPlan, Row
 from domain.models import Base
 from domain.orgs import service as orgs
 from domain.orgs.models import OrganizationMember, OrganizationType
+from domain.payments.models import BillingSettings
 
 # Parents before children, so the composite foreign keys are satisfied as rows arrive.
 TABLE_ORDER = (
@@ -25,7 +26,10 @@ TABLE_ORDER = (
     "student_groups",
     "class_sessions",
     "attendance_records",
-    "student_payments",
+    "charges",
+    "payments",
+    "payment_allocations",
+    "teacher_rates",
     "private_sessions",
 )
 CHUNK = 5_000
@@ -45,8 +49,6 @@ def _clean(row: Row, org_id: Any) -> Row:
     """Drop the planner's private keys (leading underscore) and stamp the organization."""
     out = {k: v for k, v in row.items() if not k.startswith("_")}
     out["organization_id"] = org_id
-    if "_paid_on" in row:
-        out["created_at"] = row["_paid_on"]
     return out
 
 
@@ -66,6 +68,7 @@ async def write_org(session: AsyncSession, plan: OrgPlan, *, password_hash: str,
     for email, name, role in plan.members:
         users[email] = await _user(session, email, name, password_hash)
         session.add(OrganizationMember(organization_id=org.id, user_id=users[email].id, role=role))
+    session.add(BillingSettings(organization_id=org.id))
     await session.flush()
     for teacher in plan.rows["teachers"]:
         linked = plan.teacher_emails.get(teacher["id"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Index
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,6 +29,7 @@ class Group(TenantOwned, Base):
     name: Mapped[str]
     search_name: Mapped[str] = mapped_column(server_default="")
     capacity: Mapped[int | None]
+    monthly_fee: Mapped[Decimal | None]  # None: the organization's default fee
     status: Mapped[GroupStatus] = mapped_column(pg_enum(GroupStatus, "group_status"))
     venue_id: Mapped[uuid.UUID | None]
     teacher_id: Mapped[uuid.UUID | None]  # the regular teacher; sessions record who actually taught

@@ -40,6 +40,7 @@ class Student(TenantOwned, Base):
     )
     source: Mapped[str] = mapped_column(server_default="admin")  # admin | public_form | import | demo
     duplicate_of_student_id: Mapped[uuid.UUID | None]  # flagged by registration, for a human to decide
+    family_id: Mapped[uuid.UUID | None]  # siblings share one (sibling discount)
     archived_at: Mapped[datetime | None]
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -20,6 +21,7 @@ class TeacherIn(BaseModel):
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=40)
     user_id: uuid.UUID | None = Field(default=None, description="Link to a member's account (optional).")
+    private_hourly_rate: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
 
 
 class TeacherUpdate(BaseModel):
@@ -30,6 +32,11 @@ class TeacherUpdate(BaseModel):
     rate_per_head: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=40)
+    private_hourly_rate: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    rates_effective_from: dt.date | None = Field(
+        default=None,
+        description="When a rate change applies (payouts use it from that day); today by default.",
+    )
 
 
 class TeacherOut(BaseModel):

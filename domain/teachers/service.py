@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -17,12 +18,14 @@ from domain.money import optional_money
 from domain.orgs.models import OrganizationMember
 from domain.orgs.permissions import require_admin
 from domain.orgs.service import get_organization
+from domain.payouts.models import TeacherRate
 from domain.search import Match, search_names
 from domain.teachers.models import Teacher, TeacherPaymentType
 from domain.teachers.schemas import TeacherIn, TeacherUpdate
 from domain.tenancy import Role, TenantContext
 from domain.text import fold
 
+RATES_SINCE_ALWAYS = date(1970, 1, 1)  # a new teacher's first rate covers whatever is recorded for them
 RATE_FIELD = {
     TeacherPaymentType.FIXED_MONTHLY: "monthly_rate",
     TeacherPaymentType.PER_CLASS: "rate_per_class",
@@ -76,6 +79,9 @@ async def create_teacher(session: AsyncSession, tenant: TenantContext, *, data: 
     _check_rate(teacher)
     session.add(teacher)
     await session.flush()
+    await _record_rate(
+        session, tenant, teacher, effective_from=RATES_SINCE_ALWAYS, private_hourly=data.private_hourly_rate
+    )
     await audit.record(
         session,
         tenant,
@@ -135,14 +141,56 @@ async def search_teachers(
     )
 
 
+async def _record_rate(
+    session: AsyncSession,
+    tenant: TenantContext,
+    teacher: Teacher,
+    *,
+    effective_from: date,
+    private_hourly: Decimal | None,
+) -> None:
+    """Payouts read rates from this history, so a change applies from its own date, not retroactively.
+
+    A second change with the same effective date corrects that entry (the audit log keeps both).
+    """
+    rate = await session.scalar(
+        select(TeacherRate).where(
+            TeacherRate.teacher_id == teacher.id, TeacherRate.effective_from == effective_from
+        )
+    )
+    if rate is None:
+        rate = TeacherRate(
+            organization_id=tenant.org_id, teacher_id=teacher.id, effective_from=effective_from
+        )
+        session.add(rate)
+    rate.payment_type = teacher.payment_type
+    rate.rate = getattr(teacher, RATE_FIELD[teacher.payment_type])
+    rate.private_hourly_rate = optional_money(private_hourly)
+    rate.created_by_user_id = tenant.user_id
+    await session.flush()
+
+
+async def _current_private_rate(session: AsyncSession, teacher_id: uuid.UUID) -> Decimal | None:
+    latest = await session.scalar(
+        select(TeacherRate.private_hourly_rate)
+        .where(TeacherRate.teacher_id == teacher_id)
+        .order_by(TeacherRate.effective_from.desc())
+        .limit(1)
+    )
+    return latest
+
+
 async def update_teacher(
-    session: AsyncSession, tenant: TenantContext, teacher_id: uuid.UUID, *, data: TeacherUpdate
+    session: AsyncSession, tenant: TenantContext, teacher_id: uuid.UUID, *, data: TeacherUpdate, today: date
 ) -> Teacher:
     """Rate and payment-model changes are admin-only and audited (payouts depend on them)."""
     require_admin(tenant)
     teacher = await get_teacher(session, tenant, teacher_id)
     before = _snapshot(teacher)
     changes = data.model_dump(exclude_unset=True)
+    effective_from = changes.pop("rates_effective_from", None) or today
+    private_hourly = changes.pop("private_hourly_rate", None) if "private_hourly_rate" in changes else None
+    private_changed = "private_hourly_rate" in data.model_fields_set
     country = (await get_organization(session, tenant)).country
     for field, value in changes.items():
         if field == "full_name":
@@ -161,6 +209,15 @@ async def update_teacher(
     _check_rate(teacher)
     await session.flush()
     after = _snapshot(teacher)
+    pay_changed = {k: v for k, v in after.items() if k != "full_name"} != {
+        k: v for k, v in before.items() if k != "full_name"
+    }
+    if pay_changed or private_changed:
+        if not private_changed:
+            private_hourly = await _current_private_rate(session, teacher.id)
+        await _record_rate(
+            session, tenant, teacher, effective_from=effective_from, private_hourly=private_hourly
+        )
     if after != before:
         await audit.record(
             session,

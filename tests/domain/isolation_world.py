@@ -6,6 +6,7 @@ organization's context, exactly as the services would.
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,10 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.attendance.models import AttendanceStatus
 from domain.auth.models import User
+from domain.banking.models import LineStatus
 from domain.db import use_tenant
 from domain.groups.models import GroupStatus
 from domain.models import Base
-from domain.payments.models import PaymentStatus
+from domain.payments.models import ChargeKind, PaymentMethod, PaymentState, ReceiptStatus
+from domain.payouts.models import PayoutStatus
 from domain.sessions.models import SessionStatus
 from domain.teachers.models import TeacherPaymentType
 from domain.tenancy import Role, TenantContext
@@ -42,6 +45,9 @@ class OrgRows:
 
 def _users(pool: Iterator[uuid.UUID]) -> Callable[[OrgRows], dict[str, Any]]:
     return lambda r: {"user_id": next(pool), "role": Role.STAFF}
+
+
+_days = itertools.count(1)
 
 
 def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows], dict[str, Any]]]:
@@ -82,17 +88,79 @@ def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows]
             "duration_minutes": 60,
             "status": SessionStatus.SCHEDULED,
         },
-        "student_payments": lambda r: {
+        "charges": lambda r: {
             "student_id": r["students"],
-            "month": date(2026, 1, 1),
+            "kind": ChargeKind.OTHER,
+            "description": "Costume",
+            "amount": Decimal("30.00"),
+            "due_date": day,
+        },
+        "payments": lambda r: {
+            "student_id": r["students"],
             "amount": Decimal("45.00"),
-            "status": PaymentStatus.PENDING,
+            "received_on": day,
+            "method": PaymentMethod.BANK_TRANSFER,
+            "state": PaymentState.RECORDED,
+        },
+        "payment_allocations": lambda r: {
+            "payment_id": r["payments"],
+            "charge_id": r["charges"],
+            "amount": Decimal("1.00"),
+        },
+        "receipts": lambda r: {
+            "student_id": r["students"],
+            "payment_id": r["payments"],
+            "storage_key": uuid.uuid4().hex,
+            "original_filename": "receipt.pdf",
+            "content_type": "application/pdf",
+            "size_bytes": 10,
+            "sha256": "0" * 64,
+            "status": ReceiptStatus.PENDING,
+        },
+        "receipt_links": lambda r: {
+            "student_id": r["students"],
+            "token_hash": uuid.uuid4().hex,
+            "expires_at": datetime.now(UTC) + timedelta(days=1),
+        },
+        "billing_settings": lambda r: {},
+        "bank_imports": lambda r: {
+            "filename": "statement.csv",
+            "format": "csv:generic",
+            "file_sha256": uuid.uuid4().hex,
+            "lines_total": 1,
+            "lines_new": 1,
+        },
+        "bank_lines": lambda r: {
+            "import_id": r["bank_imports"],
+            "line_key": uuid.uuid4().hex,
+            "booked_on": day,
+            "amount": Decimal("45.00"),
+            "currency": "EUR",
+            "status": LineStatus.PROPOSED,
+            "proposed_student_id": r["students"],
+        },
+        "teacher_rates": lambda r: {
+            "teacher_id": r["teachers"],
+            "payment_type": TeacherPaymentType.PER_CLASS,
+            "rate": Decimal("40.00"),
+            "effective_from": day + timedelta(days=next(_days)),
         },
         "teacher_payouts": lambda r: {
             "teacher_id": r["teachers"],
-            "month": date(2026, 1, 1),
+            "period_start": day + timedelta(days=next(_days)),
+            "period_end": date(2030, 1, 1),
             "total_amount": Decimal("320.00"),
-            "status": PaymentStatus.PENDING,
+            "status": PayoutStatus.APPROVED,
+            "approved_at": datetime.now(UTC),
+        },
+        "payout_lines": lambda r: {
+            "payout_id": r["teacher_payouts"],
+            "kind": "class",
+            "description": "Salsa",
+            "quantity": Decimal(1),
+            "rate": Decimal("40.00"),
+            "amount": Decimal("40.00"),
+            "class_session_id": r["class_sessions"],
         },
         "audit_log": lambda r: {"action": "probe", "entity_type": "student", "entity_id": r["students"]},
         "domain_events": lambda r: {"type": "probe.happened", "payload": {"n": 1}},
@@ -132,8 +200,15 @@ CHILD_TABLES = (
     "class_sessions",
     "attendance_records",
     "private_sessions",
-    "student_payments",
+    "charges",
+    "payments",
+    "payment_allocations",
+    "receipts",
+    "receipt_links",
+    "bank_lines",
+    "teacher_rates",
     "teacher_payouts",
+    "payout_lines",
     "guardians",
     "registration_submissions",
     "simulated_traits",

@@ -137,14 +137,18 @@ async def test_teacher_payment_model_needs_its_rate_and_rate_changes_are_audited
     )
     assert offline.user_id is None
     await teachers.update_teacher(
-        session, studio.admin, offline.id, data=TeacherUpdate(monthly_rate=Decimal("1300.00"))
+        session,
+        studio.admin,
+        offline.id,
+        data=TeacherUpdate(monthly_rate=Decimal("1300.00")),
+        today=NOW.date(),
     )
     entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "teacher.updated"))
     assert entry and entry.before and entry.after
     assert (entry.before["monthly_rate"], entry.after["monthly_rate"]) == ("1200.00", "1300.00")
     with pytest.raises(Forbidden):
         await teachers.update_teacher(
-            session, studio.staff, offline.id, data=TeacherUpdate(monthly_rate=Decimal("1"))
+            session, studio.staff, offline.id, data=TeacherUpdate(monthly_rate=Decimal("1")), today=NOW.date()
         )
     await teachers.archive_teacher(session, studio.admin, offline.id, now=NOW)
     assert offline.id not in {t.id for t in await teachers.list_teachers(session, studio.admin)}

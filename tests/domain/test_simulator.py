@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
 from domain.attendance.models import AttendanceStatus
 from domain.demo.seed import plan_demo
 from domain.demo.simulator import PROFILES, Calendar, OrgPlan, Simulation
-from domain.payments.models import PaymentStatus
 from domain.sessions.models import SessionStatus
 from domain.teachers.models import TeacherPaymentType
 
@@ -114,14 +114,32 @@ def test_attendance_dips_in_july_and_after_the_recital(school: OrgPlan) -> None:
 
 def test_late_payers_are_the_ones_with_overdue_tuition(school: OrgPlan) -> None:
     late = {t["student_id"] for t in school.rows["simulated_traits"] if t["late_payer"]}
+    paid = {a["charge_id"] for a in school.rows["payment_allocations"]}
+    before_this_month = TODAY.replace(day=1)
     overdue = {
-        p["student_id"] for p in school.rows["student_payments"] if p["status"] is PaymentStatus.OVERDUE
+        c["student_id"]
+        for c in school.rows["charges"]
+        if c["id"] not in paid and c["due_date"] < before_this_month
     }
     assert late and overdue and overdue <= late
-    delay = {id(p): (p["_paid_on"] - p["month"]).days for p in school.rows["student_payments"]}
-    late_days = [delay[id(p)] for p in school.rows["student_payments"] if p["student_id"] in late]
-    on_time = [delay[id(p)] for p in school.rows["student_payments"] if p["student_id"] not in late]
-    assert min(late_days) >= 15 and max(on_time) <= 7
+    charge_of = {a["payment_id"]: a["charge_id"] for a in school.rows["payment_allocations"]}
+    month_of = {c["id"]: c["period_month"] for c in school.rows["charges"]}
+    delay = {p["id"]: (p["received_on"] - month_of[charge_of[p["id"]]]).days for p in school.rows["payments"]}
+    assert min(d for p, d in delay.items() if _payer(school, p) in late) >= 15
+    assert max(d for p, d in delay.items() if _payer(school, p) not in late) <= 6
+
+
+def test_tuition_follows_the_fee_rules(school: OrgPlan) -> None:
+    charges = school.rows["charges"]
+    assert charges and all(c["amount"] == c["amount"].quantize(Decimal("0.01")) > 0 for c in charges)
+    assert any("extra group" in c["description"] for c in charges)  # the multi-group discount applies
+    assert any("days)" in c["description"] for c in charges)  # a mid-month start is prorated
+    allocated = {a["charge_id"]: a["amount"] for a in school.rows["payment_allocations"]}
+    assert all(allocated[c["id"]] == c["amount"] for c in charges if c["id"] in allocated)
+
+
+def _payer(plan: OrgPlan, payment_id: object) -> object:
+    return next(p["student_id"] for p in plan.rows["payments"] if p["id"] == payment_id)
 
 
 def test_the_independent_teacher_gives_private_lessons_in_several_studios() -> None:

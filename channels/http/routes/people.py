@@ -116,7 +116,8 @@ async def get_teacher(teacher_id: uuid.UUID, tenant: Tenant, db: DB) -> TeacherO
 
 @router.patch("/teachers/{teacher_id}", response_model=TeacherOut, tags=["teachers"])
 async def update_teacher(teacher_id: uuid.UUID, body: TeacherUpdate, tenant: Tenant, db: DB) -> TeacherOut:
-    return TeacherOut.model_validate(await teachers.update_teacher(db, tenant, teacher_id, data=body))
+    teacher = await teachers.update_teacher(db, tenant, teacher_id, data=body, today=tenant.today())
+    return TeacherOut.model_validate(teacher)
 
 
 @router.post("/teachers/{teacher_id}/archive", response_model=TeacherOut, tags=["teachers"])

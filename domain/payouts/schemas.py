@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from domain.payouts.models import PayoutStatus
+from domain.teachers.models import TeacherPaymentType
+
+
+class LineOut(BaseModel):
+    kind: str
+    description: str
+    quantity: Decimal
+    rate: Decimal
+    amount: Decimal
+    class_session_id: uuid.UUID | None = None
+    private_session_id: uuid.UUID | None = None
+    adjusts_payout_id: uuid.UUID | None = None
+
+
+class TeacherPayoutPreview(BaseModel):
+    teacher_id: uuid.UUID
+    teacher_name: str
+    payment_type: TeacherPaymentType | None
+    period_start: dt.date
+    period_end: dt.date
+    lines: list[LineOut]
+    total: Decimal
+    approved_payout_id: uuid.UUID | None = Field(
+        description="Set when this period is already approved (locked)."
+    )
+
+
+class PayoutPreview(BaseModel):
+    period_start: dt.date
+    period_end: dt.date
+    currency: str
+    teachers: list[TeacherPayoutPreview]
+    total: Decimal
+
+
+class ApproveIn(BaseModel):
+    teacher_id: uuid.UUID
+    period_start: dt.date
+    period_end: dt.date
+
+
+class PayoutOut(BaseModel):
+    id: uuid.UUID
+    teacher_id: uuid.UUID
+    period_start: dt.date
+    period_end: dt.date
+    total_amount: Decimal
+    status: PayoutStatus
+    approved_at: dt.datetime
+    paid_at: dt.datetime | None
+    lines: list[LineOut]
