@@ -89,29 +89,31 @@ def tuition(
 ) -> TuitionQuote:
     """A student's tuition for one month.
 
-    The most expensive group is paid in full; every further group gets the multi-group discount.
+    The most expensive group (after proration) is paid in full; every further group gets the
+    multi-group discount.
     A younger sibling (not the family's first student) gets the sibling discount on every line.
     Discounts multiply; each line is rounded once.
     """
-    ordered = sorted(enrollments, key=lambda e: (-e.fee, e.group_name))
+    bases = []
+    for enrollment in enrollments:
+        base, note = enrollment.fee, ""
+        starts = enrollment.starts_on
+        if prorate_first_month and month_start(starts) == month_start(month) and starts.day > 1:
+            total_days = days_in_month(month)
+            remaining = total_days - starts.day + 1
+            base, note = base * remaining / total_days, f"{remaining}/{total_days} days"
+        bases.append((base, enrollment.group_name, note))
     lines = []
-    for index, enrollment in enumerate(ordered):
+    for index, (base, group_name, note) in enumerate(sorted(bases, key=lambda b: (-b[0], b[1]))):
         factor = Decimal(1)
-        notes = []
+        notes = [note] if note else []
         if index > 0 and multi_group_discount_percent:
             factor *= 1 - multi_group_discount_percent / HUNDRED
             notes.append(f"-{multi_group_discount_percent.normalize()}% extra group")
         if is_younger_sibling and sibling_discount_percent:
             factor *= 1 - sibling_discount_percent / HUNDRED
             notes.append(f"-{sibling_discount_percent.normalize()}% sibling")
-        base = enrollment.fee
-        starts = enrollment.starts_on
-        if prorate_first_month and month_start(starts) == month_start(month) and starts.day > 1:
-            total_days = days_in_month(month)
-            remaining = total_days - starts.day + 1
-            base = base * remaining / total_days
-            notes.append(f"{remaining}/{total_days} days")
-        lines.append(FeeLine(enrollment.group_name, money(base * factor), ", ".join(notes)))
+        lines.append(FeeLine(group_name, money(base * factor), ", ".join(notes)))
     return TuitionQuote(tuple(lines))
 
 

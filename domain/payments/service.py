@@ -29,6 +29,7 @@ from domain.payments.models import (
 from domain.payments.rules import (
     Enrollment,
     OpenCharge,
+    TuitionQuote,
     allocate_oldest_first,
     charge_status,
     days_in_month,
@@ -150,11 +151,26 @@ async def generate_tuition(
     for student_id, start, name, fee, family_id, created_at in rows:
         enrollments[student_id].append(Enrollment(name, fee or settings.default_monthly_fee, start))
         family[student_id] = (family_id, created_at)
-    eldest: dict[uuid.UUID, uuid.UUID] = {}
-    for student_id, (family_id, created_at) in sorted(family.items(), key=lambda kv: (kv[1][1], str(kv[0]))):
-        if family_id is not None:
-            eldest.setdefault(family_id, student_id)
-        del created_at
+
+    def quote(student_id: uuid.UUID, younger_sibling: bool) -> TuitionQuote:
+        return tuition(
+            enrollments[student_id],
+            month=month,
+            multi_group_discount_percent=settings.multi_group_discount_percent,
+            sibling_discount_percent=settings.sibling_discount_percent,
+            is_younger_sibling=younger_sibling,
+            prorate_first_month=settings.prorate_first_month,
+        )
+
+    # In a family, the student with the highest tuition pays in full; the others get the sibling discount.
+    full_price: dict[uuid.UUID, tuple[Decimal, datetime, str]] = {}
+    payer_of_family: dict[uuid.UUID, uuid.UUID] = {}
+    for student_id, (family_id, created_at) in family.items():
+        if family_id is None:
+            continue
+        rank = (-quote(student_id, False).total, created_at, str(student_id))
+        if family_id not in full_price or rank < full_price[family_id]:
+            full_price[family_id], payer_of_family[family_id] = rank, student_id
     existing = set(
         (
             await session.execute(
@@ -171,27 +187,20 @@ async def generate_tuition(
         if student_id in existing:
             continue
         family_id = family[student_id][0]
-        quote = tuition(
-            enrollments[student_id],
-            month=month,
-            multi_group_discount_percent=settings.multi_group_discount_percent,
-            sibling_discount_percent=settings.sibling_discount_percent,
-            is_younger_sibling=family_id is not None and eldest[family_id] != student_id,
-            prorate_first_month=settings.prorate_first_month,
-        )
+        result = quote(student_id, family_id is not None and payer_of_family[family_id] != student_id)
         session.add(
             Charge(
                 organization_id=tenant.org_id,
                 student_id=student_id,
                 kind=ChargeKind.TUITION,
                 period_month=month,
-                description=f"Tuition {month:%B %Y}: {quote.description()}",
-                amount=quote.total,
+                description=f"Tuition {month:%B %Y}: {result.description()}",
+                amount=result.total,
                 due_date=due_date(month, settings.due_day),
             )
         )
         created += 1
-        total += quote.total
+        total += result.total
     await session.flush()
     for student_id in enrollments:
         await apply_credit(session, tenant, student_id=student_id)

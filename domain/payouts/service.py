@@ -173,19 +173,22 @@ async def preview(
     rates = await _rates(session, teachers)
     classes = await _classes(session, ids, earliest, end)
     lessons = await _lessons(session, ids, earliest, end)
-    already_adjusted = (
-        dict(
-            (
-                await session.execute(
-                    select(PayoutLine.adjusts_payout_id, func.sum(PayoutLine.amount))
-                    .where(PayoutLine.adjusts_payout_id.in_([p.id for p in approved]))
-                    .group_by(PayoutLine.adjusts_payout_id)
-                )
-            ).all()
+    # For each approved payout: adjustments it already received later, and adjustments it carried
+    # itself (those belong to earlier periods, so they are left out when re-checking its own period).
+    already_adjusted: dict[uuid.UUID, Decimal] = {}
+    carried: dict[uuid.UUID, Decimal] = {}
+    if approved:
+        ids_approved = [p.id for p in approved]
+        rows = await session.execute(
+            select(PayoutLine.payout_id, PayoutLine.adjusts_payout_id, PayoutLine.amount).where(
+                PayoutLine.kind == "adjustment",
+                PayoutLine.adjusts_payout_id.in_(ids_approved) | PayoutLine.payout_id.in_(ids_approved),
+            )
         )
-        if approved
-        else {}
-    )
+        for payout_id, adjusts, amount in rows:
+            if adjusts is not None:
+                already_adjusted[adjusts] = already_adjusted.get(adjusts, ZERO) + amount
+            carried[payout_id] = carried.get(payout_id, ZERO) + amount
 
     def lines_for(teacher: Teacher, period_start: date, period_end: date) -> list[Line]:
         return payout_lines(
@@ -204,7 +207,8 @@ async def preview(
         for past in sorted(approved, key=lambda p: p.period_start):
             if past.teacher_id != teacher.id or past.period_end >= start:
                 continue
-            due = total(lines_for(teacher, past.period_start, past.period_end)) - past.total_amount
+            own_part = past.total_amount - carried.get(past.id, ZERO)
+            due = total(lines_for(teacher, past.period_start, past.period_end)) - own_part
             due -= already_adjusted.get(past.id, ZERO)
             if due != 0:
                 lines.append(
