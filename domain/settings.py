@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 30
     public_base_url: str = "http://127.0.0.1:8000"
+    receipts_dir: Path | None = Field(
+        default=None, description="Where receipts are stored; <data_dir>/receipts."
+    )
+    receipt_max_bytes: int = 10 * 1024 * 1024
+    receipt_link_ttl_days: int = 30
 
 
 @lru_cache

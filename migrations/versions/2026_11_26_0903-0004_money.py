@@ -27,6 +27,26 @@ NEW_TENANT_TABLES = (
     "payout_lines",
     "receipts",
 )
+# Lookups that run before a tenant is known (see 0002): a parent's upload link, and the list of
+# organizations for scheduled jobs that visit each one in turn under its own tenant context.
+LOOKUP_FUNCTIONS = (
+    """
+    CREATE FUNCTION cadence_receipt_link_lookup(p_token_hash text)
+    RETURNS TABLE (id uuid, organization_id uuid, student_id uuid, expires_at timestamptz,
+                   revoked_at timestamptz)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+      SELECT id, organization_id, student_id, expires_at, revoked_at
+      FROM receipt_links WHERE token_hash = p_token_hash
+    $$
+    """,
+    """
+    CREATE FUNCTION cadence_active_org_ids() RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+      SELECT id FROM organizations WHERE archived_at IS NULL ORDER BY created_at
+    $$
+    """,
+)
+FUNCTION_SIGNATURES = ("cadence_receipt_link_lookup(text)", "cadence_active_org_ids()")
 payout_status = postgresql.ENUM("approved", "paid", name="payout_status")
 old_payment_status = postgresql.ENUM("pending", "paid", "overdue", name="payment_status")
 
@@ -457,9 +477,15 @@ def upgrade() -> None:
     for table in NEW_TENANT_TABLES:
         for statement in tenant_rls_sql(table):
             op.execute(statement)
+    for statement in LOOKUP_FUNCTIONS:
+        op.execute(statement)
+    for signature in FUNCTION_SIGNATURES:
+        op.execute(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
 
 
 def downgrade() -> None:
+    for signature in FUNCTION_SIGNATURES:
+        op.execute(f"DROP FUNCTION IF EXISTS {signature}")
     for table in NEW_TENANT_TABLES:
         for statement in drop_tenant_rls_sql(table):
             op.execute(statement)
