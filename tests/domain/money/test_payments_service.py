@@ -25,7 +25,7 @@ NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
 
 async def settings(session: AsyncSession, studio: Studio, **changes: object) -> None:
-    values = {
+    values: dict[str, object] = {
         "default_monthly_fee": D("45.00"),
         "due_day": 5,
         "multi_group_discount_percent": D(10),
@@ -33,7 +33,9 @@ async def settings(session: AsyncSession, studio: Studio, **changes: object) -> 
         "prorate_first_month": True,
         "per_head_rule": PerHeadRule.PRESENT_AND_LATE,
     } | changes
-    await payments.update_billing_settings(session, studio.admin, data=BillingSettingsIn(**values))  # type: ignore[arg-type]
+    await payments.update_billing_settings(
+        session, studio.admin, data=BillingSettingsIn.model_validate(values)
+    )
 
 
 async def tuition_of(session: AsyncSession, studio: Studio, name: str, month: date = NOV) -> Charge:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -10,11 +11,15 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.attendance import service as attendance
+from domain.attendance.models import AttendanceStatus
 from domain.errors import Conflict, Forbidden, Invalid
 from domain.payouts import service as payouts
+from domain.payouts.schemas import PayoutPreview, TeacherPayoutPreview
 from domain.sessions import service as sessions
+from domain.sessions.models import ClassSession
 from domain.sessions.schemas import SessionIn
 from domain.teachers import service as teachers
+from domain.teachers.models import Teacher
 from domain.teachers.schemas import TeacherUpdate
 from tests.domain.studio import Studio, build_studio
 
@@ -25,12 +30,12 @@ NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
 
 async def held_class(
-    session: AsyncSession, studio: Studio, day: date, *, absent: int = 0, teacher_id: object = None
-):  # type: ignore[no-untyped-def]
+    session: AsyncSession, studio: Studio, day: date, *, absent: int = 0, teacher_id: uuid.UUID | None = None
+) -> ClassSession:
     class_session = await sessions.create_session(
         session,
         studio.admin,
-        data=SessionIn(group_id=studio.salsa.id, teacher_id=teacher_id, date=day, start_time=time(19)),  # type: ignore[arg-type]
+        data=SessionIn(group_id=studio.salsa.id, teacher_id=teacher_id, date=day, start_time=time(19)),
     )
     names = list(studio.students.values())
     await attendance.mark_all_except(
@@ -44,7 +49,7 @@ async def held_class(
     return class_session
 
 
-def of(preview, teacher):  # type: ignore[no-untyped-def]
+def of(preview: PayoutPreview, teacher: Teacher) -> TeacherPayoutPreview:
     return next(t for t in preview.teachers if t.teacher_id == teacher.id)
 
 
@@ -98,7 +103,7 @@ async def test_approval_locks_the_period_and_later_corrections_become_adjustment
         studio.admin,
         october.id,
         student_id=absent_one.id,
-        status=__import__("domain.attendance.models", fromlist=["x"]).AttendanceStatus.PRESENT,
+        status=AttendanceStatus.PRESENT,
         reason="arrived after roll call",
         today=TODAY,
         now=NOW,
