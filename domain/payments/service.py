@@ -25,6 +25,7 @@ from domain.payments.models import (
     ChargeKind,
     Payment,
     PaymentState,
+    PerHeadRule,
 )
 from domain.payments.rules import (
     Enrollment,
@@ -69,6 +70,7 @@ async def billing_settings(session: AsyncSession, tenant: TenantContext) -> Bill
         multi_group_discount_percent=Decimal(10),
         sibling_discount_percent=Decimal(0),
         prorate_first_month=True,
+        per_head_rule=PerHeadRule.PRESENT_AND_LATE,
     )
 
 
@@ -400,6 +402,7 @@ async def apply_credit(session: AsyncSession, tenant: TenantContext, *, student_
 async def balance(
     session: AsyncSession, tenant: TenantContext, student_id: uuid.UUID, *, today: date
 ) -> Balance:
+    require_office(tenant, "see balances")
     student = await get_student(session, tenant, student_id)
     charges = list(
         (
@@ -435,6 +438,7 @@ async def unpaid_students(
     session: AsyncSession, tenant: TenantContext, *, month: date, today: date
 ) -> UnpaidReport:
     """Who hasn't paid this month's tuition (in full): one query over charges and allocations."""
+    require_office(tenant, "see who has paid")
     month = month_start(month)
     paid = func.coalesce(func.sum(Allocation.amount), 0)
     rows = await session.execute(
@@ -517,6 +521,7 @@ async def detect_overdue(
 async def list_charges(
     session: AsyncSession, tenant: TenantContext, *, student_id: uuid.UUID, today: date
 ) -> list[ChargeOut]:
+    require_office(tenant, "see charges")
     await get_student(session, tenant, student_id)
     charges = list(
         (
@@ -537,6 +542,7 @@ async def list_payments(
     state: PaymentState | None = None,
     since: date | None = None,
 ) -> list[Payment]:
+    require_office(tenant, "see payments")
     query = select(Payment).order_by(Payment.received_on.desc(), Payment.id)
     if student_id is not None:
         query = query.where(Payment.student_id == student_id)

@@ -31,6 +31,9 @@ class Browser:
     async def patch(self, path: str, json: Any = None) -> Response:
         return await self.client.patch(API + path, json=json, headers=self._headers())
 
+    async def put(self, path: str, json: Any = None) -> Response:
+        return await self.client.put(API + path, json=json, headers=self._headers())
+
     async def delete(self, path: str) -> Response:
         return await self.client.delete(API + path, headers=self._headers())
 

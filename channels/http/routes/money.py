@@ -1,0 +1,440 @@
+"""Tuition, payments, receipts, bank statements and reconciliation, teacher payouts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
+from pydantic import BaseModel, Field
+
+from channels.http.deps import DB, AppSettings, Now, Tenant
+from domain.banking import service as banking
+from domain.banking.parsers import PRESETS
+from domain.errors import Invalid
+from domain.payments import receipts
+from domain.payments import service as payments
+from domain.payments.models import PaymentState, Receipt
+from domain.payments.rules import month_start
+from domain.payments.schemas import (
+    Balance,
+    BillingSettingsIn,
+    BillingSettingsOut,
+    ChargeIn,
+    ChargeOut,
+    PaymentIn,
+    PaymentOut,
+    PaymentRecorded,
+    TuitionRun,
+    UnpaidReport,
+)
+from domain.payments.storage import LocalStorage, ReceiptStorage
+from domain.payouts import service as payouts
+from domain.payouts.schemas import ApproveIn, PayoutOut, PayoutPreview
+from domain.settings import Settings
+
+router = APIRouter()
+public = APIRouter(prefix="/public", tags=["public receipts"])
+
+
+def receipt_storage(request: Request) -> ReceiptStorage:
+    storage: ReceiptStorage | None = getattr(request.app.state, "receipt_storage", None)
+    if storage is None:
+        settings: Settings = request.app.state.settings
+        storage = LocalStorage(settings.receipts_dir or settings.data_dir / "receipts")
+        request.app.state.receipt_storage = storage
+    return storage
+
+
+def parse_month(value: str | None, today: date) -> date:
+    if value is None:
+        return month_start(today)
+    try:
+        return month_start(date.fromisoformat(value + "-01" if len(value) == 7 else value))
+    except ValueError as exc:
+        raise Invalid("A month looks like 2026-11.", details={"field": "month"}) from exc
+
+
+# -- settings and charges ------------------------------------------------------------------------
+
+
+@router.get("/billing/settings", response_model=BillingSettingsOut, tags=["tuition"])
+async def get_settings(tenant: Tenant, db: DB) -> BillingSettingsOut:
+    return BillingSettingsOut.model_validate(await payments.billing_settings(db, tenant))
+
+
+@router.put("/billing/settings", response_model=BillingSettingsOut, tags=["tuition"])
+async def put_settings(body: BillingSettingsIn, tenant: Tenant, db: DB) -> BillingSettingsOut:
+    """Change fees, due day, discounts or the per-head rule (admins). Existing charges keep their amounts."""
+    return BillingSettingsOut.model_validate(await payments.update_billing_settings(db, tenant, data=body))
+
+
+@router.post("/billing/tuition/{month}", response_model=TuitionRun, tags=["tuition"])
+async def generate_tuition(month: str, tenant: Tenant, db: DB) -> TuitionRun:
+    """Make the month's tuition charges (YYYY-MM). Running it again creates nothing twice."""
+    return await payments.generate_tuition(
+        db, tenant, month=parse_month(month, tenant.today()), today=tenant.today()
+    )
+
+
+@router.get("/billing/unpaid", response_model=UnpaidReport, tags=["tuition"])
+async def unpaid(tenant: Tenant, db: DB, month: str | None = None) -> UnpaidReport:
+    """Who hasn't paid the month's tuition in full (this month by default)."""
+    return await payments.unpaid_students(
+        db, tenant, month=parse_month(month, tenant.today()), today=tenant.today()
+    )
+
+
+@router.post("/charges", status_code=status.HTTP_201_CREATED, response_model=ChargeOut, tags=["tuition"])
+async def add_charge(body: ChargeIn, tenant: Tenant, db: DB) -> ChargeOut:
+    charge = await payments.add_charge(db, tenant, data=body)
+    [out] = [
+        c
+        for c in await payments.list_charges(db, tenant, student_id=charge.student_id, today=tenant.today())
+        if c.id == charge.id
+    ]
+    return out
+
+
+class VoidIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+@router.post("/charges/{charge_id}/void", status_code=status.HTTP_204_NO_CONTENT, tags=["tuition"])
+async def void_charge(charge_id: uuid.UUID, body: VoidIn, tenant: Tenant, db: DB, now: Now) -> None:
+    await payments.void_charge(db, tenant, charge_id, reason=body.reason, now=now)
+
+
+@router.get("/students/{student_id}/charges", response_model=list[ChargeOut], tags=["tuition"])
+async def student_charges(student_id: uuid.UUID, tenant: Tenant, db: DB) -> list[ChargeOut]:
+    return await payments.list_charges(db, tenant, student_id=student_id, today=tenant.today())
+
+
+@router.get("/students/{student_id}/balance", response_model=Balance, tags=["tuition"])
+async def student_balance(student_id: uuid.UUID, tenant: Tenant, db: DB) -> Balance:
+    return await payments.balance(db, tenant, student_id, today=tenant.today())
+
+
+# -- payments --------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/payments", status_code=status.HTTP_201_CREATED, response_model=PaymentRecorded, tags=["payments"]
+)
+async def record_payment(body: PaymentIn, tenant: Tenant, db: DB) -> PaymentRecorded:
+    """Record money that arrived; allocated to the oldest open charges unless allocations are given."""
+    return await payments.record_payment(db, tenant, data=body)
+
+
+@router.get("/payments", response_model=list[PaymentOut], tags=["payments"])
+async def list_payments(
+    tenant: Tenant,
+    db: DB,
+    student_id: uuid.UUID | None = None,
+    state: PaymentState | None = None,
+    since: date | None = None,
+) -> list[PaymentOut]:
+    rows = await payments.list_payments(db, tenant, student_id=student_id, state=state, since=since)
+    return [PaymentOut.model_validate(p) for p in rows]
+
+
+# -- receipts --------------------------------------------------------------------------------------
+
+
+class ReceiptOut(BaseModel):
+    id: uuid.UUID
+    student_id: uuid.UUID
+    payment_id: uuid.UUID | None
+    charge_id: uuid.UUID | None
+    original_filename: str
+    content_type: str
+    size_bytes: int
+    status: str
+    via_public_link: bool
+
+
+def _receipt_out(receipt: Receipt) -> ReceiptOut:
+    return ReceiptOut(
+        id=receipt.id,
+        student_id=receipt.student_id,
+        payment_id=receipt.payment_id,
+        charge_id=receipt.charge_id,
+        original_filename=receipt.original_filename,
+        content_type=receipt.content_type,
+        size_bytes=receipt.size_bytes,
+        status=receipt.status.value,
+        via_public_link=receipt.via_public_link,
+    )
+
+
+async def _read_capped(file: UploadFile, settings: Settings) -> bytes:
+    """Read at most one byte more than allowed, so an oversize upload is refused without being held whole."""
+    return await file.read(settings.receipt_max_bytes + 1)
+
+
+@router.post("/receipts", status_code=status.HTTP_201_CREATED, response_model=ReceiptOut, tags=["receipts"])
+async def upload_receipt(
+    request: Request,
+    tenant: Tenant,
+    db: DB,
+    settings: AppSettings,
+    student_id: Annotated[uuid.UUID, Form()],
+    file: Annotated[UploadFile, File(description="JPEG, PNG or PDF")],
+    payment_id: Annotated[uuid.UUID | None, Form()] = None,
+    charge_id: Annotated[uuid.UUID | None, Form()] = None,
+) -> ReceiptOut:
+    receipt = await receipts.upload(
+        db,
+        tenant,
+        receipt_storage(request),
+        student_id=student_id,
+        payment_id=payment_id,
+        charge_id=charge_id,
+        filename=file.filename or "",
+        data=await _read_capped(file, settings),
+        max_bytes=settings.receipt_max_bytes,
+    )
+    return _receipt_out(receipt)
+
+
+@router.get("/receipts/pending", response_model=list[ReceiptOut], tags=["receipts"])
+async def pending_receipts(tenant: Tenant, db: DB) -> list[ReceiptOut]:
+    return [_receipt_out(r) for r in await receipts.pending(db, tenant)]
+
+
+@router.get("/receipts/{receipt_id}/file", tags=["receipts"])
+async def receipt_file(receipt_id: uuid.UUID, request: Request, tenant: Tenant, db: DB) -> Response:
+    """The stored file, only for this organization's office; always as a download, never rendered inline."""
+    receipt = await receipts.get_receipt(db, tenant, receipt_id)
+    data = receipt_storage(request).read(receipt.storage_key)
+    download_name = f"receipt-{receipt.id}{receipts.ALLOWED[receipt.content_type]}"
+    return Response(
+        data,
+        media_type=receipt.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{download_name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+class DecisionIn(BaseModel):
+    reason: str | None = Field(default=None, max_length=300)
+
+
+@router.post("/receipts/{receipt_id}/verify", response_model=ReceiptOut, tags=["receipts"])
+async def verify_receipt(
+    receipt_id: uuid.UUID, body: DecisionIn, tenant: Tenant, db: DB, now: Now
+) -> ReceiptOut:
+    return _receipt_out(
+        await receipts.decide(db, tenant, receipt_id, verified=True, now=now, reason=body.reason)
+    )
+
+
+@router.post("/receipts/{receipt_id}/reject", response_model=ReceiptOut, tags=["receipts"])
+async def reject_receipt(
+    receipt_id: uuid.UUID, body: DecisionIn, tenant: Tenant, db: DB, now: Now
+) -> ReceiptOut:
+    return _receipt_out(
+        await receipts.decide(db, tenant, receipt_id, verified=False, now=now, reason=body.reason)
+    )
+
+
+class ReceiptLinkOut(BaseModel):
+    token: str = Field(description="Shown once.")
+    upload_url: str
+    expires_at: Any
+
+
+@router.post(
+    "/students/{student_id}/receipt-links",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReceiptLinkOut,
+    tags=["receipts"],
+)
+async def create_receipt_link(
+    student_id: uuid.UUID, tenant: Tenant, db: DB, now: Now, settings: AppSettings
+) -> ReceiptLinkOut:
+    """A link for a parent to upload transfer receipts for this student, without an account."""
+    link, token = await receipts.create_link(
+        db, tenant, student_id=student_id, now=now, ttl=timedelta(days=settings.receipt_link_ttl_days)
+    )
+    return ReceiptLinkOut(
+        token=token,
+        upload_url=f"{settings.public_base_url}/api/v1/public/receipts/{token}",
+        expires_at=link.expires_at,
+    )
+
+
+@public.post("/receipts/{token}", status_code=status.HTTP_202_ACCEPTED)
+async def upload_with_link(
+    token: str,
+    request: Request,
+    db: DB,
+    now: Now,
+    settings: AppSettings,
+    file: Annotated[UploadFile, File(description="JPEG, PNG or PDF")],
+) -> dict[str, str]:
+    await receipts.upload_via_link(
+        db,
+        receipt_storage(request),
+        token=token,
+        filename=file.filename or "",
+        data=await _read_capped(file, settings),
+        max_bytes=settings.receipt_max_bytes,
+        now=now,
+    )
+    return {"status": "received", "message": "Thank you! The school will check your receipt."}
+
+
+# -- bank statements and reconciliation -----------------------------------------------------------
+
+
+class ImportOut(BaseModel):
+    import_id: uuid.UUID
+    duplicate_file: bool
+    lines_total: int
+    lines_new: int
+    by_status: dict[str, int]
+
+
+@router.post(
+    "/bank-imports", status_code=status.HTTP_201_CREATED, response_model=ImportOut, tags=["reconciliation"]
+)
+async def import_statement(
+    tenant: Tenant,
+    db: DB,
+    file: Annotated[UploadFile, File(description="A CSV export or an MT940 statement")],
+    format: Annotated[str, Form(description=f"csv:<preset> ({', '.join(PRESETS)}) or mt940")] = "csv:generic",
+) -> ImportOut:
+    """Import transfers; confident matches are proposed, never applied. A file imported twice adds nothing."""
+    data = await file.read(20 * 1024 * 1024 + 1)
+    if len(data) > 20 * 1024 * 1024:
+        raise Invalid("A statement file is at most 20 MB.", details={"field": "file"})
+    result = await banking.import_statement(
+        db, tenant, filename=file.filename or "statement", data=data, fmt=format
+    )
+    return ImportOut(**result.__dict__)
+
+
+class LineOut(BaseModel):
+    id: uuid.UUID
+    booked_on: date
+    amount: Decimal
+    currency: str
+    payer_name: str | None
+    reference: str | None
+    status: str
+    proposed_student_id: uuid.UUID | None
+    confidence: float | None
+    candidates: list[dict[str, Any]]
+
+
+class Inbox(BaseModel):
+    bank_lines: list[LineOut]
+    receipts: list[ReceiptOut]
+
+
+@router.get("/reconciliation", response_model=Inbox, tags=["reconciliation"])
+async def reconciliation_inbox(tenant: Tenant, db: DB) -> Inbox:
+    """Everything waiting for a person: transfers to match and receipts to verify."""
+    lines = await banking.inbox(db, tenant)
+    return Inbox(
+        bank_lines=[
+            LineOut(
+                id=x.id,
+                booked_on=x.booked_on,
+                amount=x.amount,
+                currency=x.currency,
+                payer_name=x.payer_name,
+                reference=x.reference,
+                status=x.status.value,
+                proposed_student_id=x.proposed_student_id,
+                confidence=x.confidence,
+                candidates=x.candidates,
+            )
+            for x in lines
+        ],
+        receipts=[_receipt_out(r) for r in await receipts.pending(db, tenant)],
+    )
+
+
+class ConfirmIn(BaseModel):
+    student_id: uuid.UUID | None = Field(default=None, description="Defaults to the proposed student.")
+
+
+class SplitPart(BaseModel):
+    student_id: uuid.UUID
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+
+
+class SplitIn(BaseModel):
+    parts: list[SplitPart] = Field(min_length=2, max_length=10)
+
+
+@router.post("/bank-lines/{line_id}/confirm", response_model=PaymentOut, tags=["reconciliation"])
+async def confirm_line(line_id: uuid.UUID, body: ConfirmIn, tenant: Tenant, db: DB, now: Now) -> PaymentOut:
+    return PaymentOut.model_validate(
+        await banking.confirm(db, tenant, line_id, student_id=body.student_id, now=now)
+    )
+
+
+@router.post("/bank-lines/{line_id}/split", response_model=list[PaymentOut], tags=["reconciliation"])
+async def split_line(line_id: uuid.UUID, body: SplitIn, tenant: Tenant, db: DB, now: Now) -> list[PaymentOut]:
+    made = await banking.split(
+        db, tenant, line_id, parts=[(p.student_id, p.amount) for p in body.parts], now=now
+    )
+    return [PaymentOut.model_validate(p) for p in made]
+
+
+@router.post("/bank-lines/{line_id}/ignore", status_code=status.HTTP_204_NO_CONTENT, tags=["reconciliation"])
+async def ignore_line(line_id: uuid.UUID, body: VoidIn, tenant: Tenant, db: DB) -> None:
+    await banking.ignore(db, tenant, line_id, reason=body.reason)
+
+
+# -- payouts ------------------------------------------------------------------------------------------
+
+
+@router.get("/payouts/preview", response_model=PayoutPreview, tags=["payouts"])
+async def payout_preview(
+    tenant: Tenant,
+    db: DB,
+    start: date | None = None,
+    end: date | None = None,
+    teacher_id: uuid.UUID | None = None,
+) -> PayoutPreview:
+    """What teachers earned in a period (last month by default), every line traceable to a session."""
+    this_month = month_start(tenant.today())
+    start = start or month_start(this_month - timedelta(days=1))
+    end = end or this_month - timedelta(days=1)
+    return await payouts.preview(db, tenant, start=start, end=end, teacher_id=teacher_id)
+
+
+@router.post("/payouts", status_code=status.HTTP_201_CREATED, response_model=PayoutOut, tags=["payouts"])
+async def approve_payout(body: ApproveIn, tenant: Tenant, db: DB, now: Now) -> PayoutOut:
+    """Approve (lock) a teacher's payout for an ended period."""
+    payout = await payouts.approve(
+        db,
+        tenant,
+        teacher_id=body.teacher_id,
+        start=body.period_start,
+        end=body.period_end,
+        today=tenant.today(),
+        now=now,
+    )
+    return await payouts.get_payout(db, tenant, payout.id)
+
+
+@router.get("/payouts/{payout_id}", response_model=PayoutOut, tags=["payouts"])
+async def get_payout(payout_id: uuid.UUID, tenant: Tenant, db: DB) -> PayoutOut:
+    """An approved payout and the lines that explain it."""
+    return await payouts.get_payout(db, tenant, payout_id)
+
+
+@router.post("/payouts/{payout_id}/paid", response_model=PayoutOut, tags=["payouts"])
+async def mark_paid(payout_id: uuid.UUID, tenant: Tenant, db: DB, now: Now) -> PayoutOut:
+    await payouts.mark_paid(db, tenant, payout_id, now=now)
+    return await payouts.get_payout(db, tenant, payout_id)
