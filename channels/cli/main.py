@@ -20,8 +20,10 @@ from domain.settings import get_settings
 app = typer.Typer(help="Cadence: operations and intelligence for dance schools.", no_args_is_help=True)
 db_app = typer.Typer(help="Database: migrations and a psql shell.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo organizations.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Scheduled jobs, run once now (safe to repeat).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(jobs_app, name="jobs")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -188,6 +190,47 @@ def demo_seed(
             _seed(rt, only_if_empty=False, size=size, seed=seed, today=pinned)
     except ConfigurationError as exc:
         raise _fail(str(exc)) from exc
+
+
+def _run_job(name: str, **kwargs: object) -> None:
+    from channels import jobs
+    from domain.db import create_engine, session_factory
+
+    async def go() -> list[jobs.OrgResult]:
+        engine = create_engine(rt.database.app)
+        try:
+            job = getattr(jobs, name)
+            results: list[jobs.OrgResult] = await job(session_factory(engine), **kwargs)
+            return results
+        finally:
+            await engine.dispose()
+
+    try:
+        with runtime(get_settings()) as rt:
+            results = asyncio.run(go())
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from exc
+    for result in results:
+        typer.echo(f"{result.slug:<30} {result.today}  {result.count}")
+    typer.echo(f"{sum(r.count for r in results)} in {len(results)} organizations")
+
+
+@jobs_app.command("overdue")
+def jobs_overdue() -> None:
+    """Announce charges that became overdue (daily), per organization and its own date."""
+    _run_job("detect_overdue")
+
+
+@jobs_app.command("tuition")
+def jobs_tuition(
+    month: Annotated[str | None, typer.Option(help="YYYY-MM; this month by default.")] = None,
+) -> None:
+    """Create the month's tuition charges in every organization (monthly; idempotent)."""
+    try:
+        chosen = date.fromisoformat(f"{month}-01") if month else None
+    except ValueError as exc:
+        raise _fail(f"--month looks like 2026-11, not {month!r}") from exc
+    _run_job("generate_tuition", month=chosen)
 
 
 @app.command()

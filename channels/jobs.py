@@ -1,0 +1,73 @@
+"""Scheduled jobs: each visits every organization in turn, in its own transaction and tenant context.
+
+They are plain async functions so the command line, tests and (later) the Celery beat run the same
+code. Each is safe to repeat: tuition runs and overdue notices never create anything twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.db import unit_of_work
+from domain.orgs.models import Organization
+from domain.payments import service as payments
+from domain.tenancy import Role, TenantContext
+
+
+@dataclass(frozen=True)
+class OrgResult:
+    slug: str
+    today: date
+    count: int
+
+
+async def organization_ids(sessions: async_sessionmaker[AsyncSession]) -> list[uuid.UUID]:
+    async with unit_of_work(sessions) as session:
+        return list((await session.execute(text("SELECT cadence_active_org_ids()"))).scalars())
+
+
+@asynccontextmanager
+async def as_organization(
+    sessions: async_sessionmaker[AsyncSession], org_id: uuid.UUID
+) -> AsyncIterator[tuple[AsyncSession, TenantContext, Organization]]:
+    """A transaction as the organization's own scheduler: admin rights, no user, its timezone."""
+    tenant = TenantContext(org_id=org_id, role=Role.ADMIN)
+    async with unit_of_work(sessions, tenant) as session:
+        org = await session.get(Organization, org_id)
+        assert org is not None
+        yield session, TenantContext(org_id=org_id, role=Role.ADMIN, timezone=org.timezone), org
+
+
+async def detect_overdue(
+    sessions: async_sessionmaker[AsyncSession], *, now: datetime | None = None
+) -> list[OrgResult]:
+    """Daily: announce charges that became overdue, by each organization's own date."""
+    now = now or datetime.now(UTC)
+    results = []
+    for org_id in await organization_ids(sessions):
+        async with as_organization(sessions, org_id) as (session, tenant, org):
+            today = now.astimezone(tenant.now().tzinfo).date()
+            run = await payments.detect_overdue(session, tenant, today=today, now=now)
+            results.append(OrgResult(org.slug, today, run.newly_overdue))
+    return results
+
+
+async def generate_tuition(
+    sessions: async_sessionmaker[AsyncSession], *, now: datetime | None = None, month: date | None = None
+) -> list[OrgResult]:
+    """Monthly: every organization's tuition charges for the month (this month by default)."""
+    now = now or datetime.now(UTC)
+    results = []
+    for org_id in await organization_ids(sessions):
+        async with as_organization(sessions, org_id) as (session, tenant, org):
+            today = now.astimezone(tenant.now().tzinfo).date()
+            run = await payments.generate_tuition(session, tenant, month=month or today, today=today)
+            results.append(OrgResult(org.slug, today, run.created))
+    return results
