@@ -6,9 +6,9 @@ import asyncio
 import sys
 from pathlib import Path
 
-from benchmarks import core_domain, tenant_overhead
+from benchmarks import core_domain, money, tenant_overhead
 
-SUITES = {"tenant": tenant_overhead.main, "core": core_domain.main}
+SUITES = {"tenant": tenant_overhead.main, "core": core_domain.main, "money": money.main}
 
 
 def main() -> None:

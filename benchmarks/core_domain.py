@@ -12,28 +12,24 @@ from __future__ import annotations
 
 import random
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, text
 
 from benchmarks.harness import measure, report
-from channels.embedded import APP_ROLE, EmbeddedPostgres
+from benchmarks.large_demo import open_large_demo
+from channels.embedded import EmbeddedPostgres
 from domain.attendance import service as attendance
-from domain.auth import service as auth
-from domain.db import create_engine, session_factory, unit_of_work, use_tenant
-from domain.demo.seed import seed_demo
+from domain.db import unit_of_work, use_tenant
 from domain.groups import memberships
 from domain.groups import service as groups
 from domain.groups.models import Group, GroupStatus
 from domain.groups.schemas import GroupIn
-from domain.orgs import service as orgs
 from domain.sessions import service as sessions_service
 from domain.sessions.schemas import SessionIn
 from domain.students.models import Student
 from domain.teachers.models import Teacher
-from migrations.runner import upgrade
 
 ROUNDS = 60
 
@@ -42,24 +38,9 @@ async def main(data_dir: Path) -> None:
     server = EmbeddedPostgres(data_dir)
     server.start()
     try:
-        urls = server.ensure_database("cadence_bench_core", recreate=True)
-        upgrade(urls.owner, APP_ROLE)
-        engine = create_engine(urls.app)
-        sessions = session_factory(engine)
-        today = datetime.now(UTC).date()
-        print("seeding the large demo…", file=sys.stderr)
-        started = time.perf_counter()
-        summary = await seed_demo(sessions, today=today, size="large", seed=7)
-        seed_seconds = time.perf_counter() - started
-        print(f"seeded in {seed_seconds:.1f} s: {summary.rows}", file=sys.stderr)
-
-        async with unit_of_work(sessions) as s:
-            org_id = await orgs.organization_id_by_slug(s, "demo-school")
-            admin = await auth.find_user_by_email(s, "admin@demo-school.example")
-            assert org_id and admin
-            membership = await auth.membership_in(s, user_id=admin.id, org_id=org_id)
-            assert membership
-        tenant = membership.tenant(admin.id)
+        demo = await open_large_demo(server, fresh=True)  # fresh: the seeding time is part of this suite
+        sessions, tenant, today, engine = demo.sessions, demo.admin, demo.today, demo.engine
+        seed_seconds = demo.seed_seconds or 0.0
         rng = random.Random(1)  # noqa: S311 - picking benchmark inputs
 
         async with unit_of_work(sessions, tenant) as s:

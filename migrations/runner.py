@@ -38,3 +38,13 @@ def revisions(owner_url: str) -> tuple[str | None, str | None]:
     finally:
         engine.dispose()
     return current, head
+
+
+def analyze(owner_url: str) -> None:
+    """Fresh planner statistics after a bulk load (what autovacuum would soon do)."""
+    engine = create_engine(owner_url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+    finally:
+        engine.dispose()

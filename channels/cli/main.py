@@ -87,6 +87,10 @@ def _seed(
             await engine.dispose()
 
     asyncio.run(go())
+    if rt.database.owner:  # fresh statistics after a bulk load, so the first queries get good plans
+        from migrations.runner import analyze
+
+        analyze(rt.database.owner)
 
 
 @app.command()
