@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     )
     receipt_max_bytes: int = 10 * 1024 * 1024
     receipt_link_ttl_days: int = 30
+    # S3-compatible receipt storage (AWS, MinIO, R2, …): used when endpoint and bucket are set.
+    receipts_s3_endpoint: str | None = None
+    receipts_s3_bucket: str | None = None
+    receipts_s3_region: str = "us-east-1"
+    receipts_s3_access_key: str | None = None
+    receipts_s3_secret_key: str | None = None
 
 
 @lru_cache

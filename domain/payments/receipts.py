@@ -128,7 +128,7 @@ async def upload(
     )
     session.add(receipt)
     await session.flush()  # the row first: if it cannot be written, no file is left behind
-    storage.save(receipt.storage_key, data)
+    await storage.save(receipt.storage_key, data, kind)
     await events.emit(
         session, tenant, "receipt.uploaded", {"receipt_id": str(receipt.id), "student_id": str(student_id)}
     )

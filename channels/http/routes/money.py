@@ -30,7 +30,7 @@ from domain.payments.schemas import (
     TuitionRun,
     UnpaidReport,
 )
-from domain.payments.storage import LocalStorage, ReceiptStorage
+from domain.payments.storage import ReceiptStorage, storage_from_settings
 from domain.payouts import service as payouts
 from domain.payouts.schemas import ApproveIn, PayoutOut, PayoutPreview
 from domain.settings import Settings
@@ -43,7 +43,14 @@ def receipt_storage(request: Request) -> ReceiptStorage:
     storage: ReceiptStorage | None = getattr(request.app.state, "receipt_storage", None)
     if storage is None:
         settings: Settings = request.app.state.settings
-        storage = LocalStorage(settings.receipts_dir or settings.data_dir / "receipts")
+        storage = storage_from_settings(
+            root=settings.receipts_dir or settings.data_dir / "receipts",
+            endpoint_url=settings.receipts_s3_endpoint,
+            bucket=settings.receipts_s3_bucket,
+            region=settings.receipts_s3_region,
+            access_key=settings.receipts_s3_access_key,
+            secret_key=settings.receipts_s3_secret_key,
+        )
         request.app.state.receipt_storage = storage
     return storage
 
@@ -208,7 +215,7 @@ async def pending_receipts(tenant: Tenant, db: DB) -> list[ReceiptOut]:
 async def receipt_file(receipt_id: uuid.UUID, request: Request, tenant: Tenant, db: DB) -> Response:
     """The stored file, only for this organization's office; always as a download, never rendered inline."""
     receipt = await receipts.get_receipt(db, tenant, receipt_id)
-    data = receipt_storage(request).read(receipt.storage_key)
+    data = await receipt_storage(request).read(receipt.storage_key)
     download_name = f"receipt-{receipt.id}{receipts.ALLOWED[receipt.content_type]}"
     return Response(
         data,

@@ -6,7 +6,9 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+import respx
 from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import Forbidden, Unauthorized
 from domain.payments import receipts
 from domain.payments.models import Receipt, ReceiptStatus
-from domain.payments.storage import LocalStorage
+from domain.payments.storage import LocalStorage, S3Storage, StorageError
 from tests.domain.studio import build_studio
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
@@ -164,3 +166,69 @@ async def test_staff_verify_receipts_and_teachers_cannot_see_them(
         await receipts.get_receipt(session, studio.teacher, receipt.id)
     await receipts.decide(session, studio.staff, receipt.id, verified=True, now=NOW)
     assert await receipts.pending(session, studio.staff) == []
+
+
+S3 = "https://s3.test.example"
+
+
+@pytest.fixture
+def s3_storage() -> S3Storage:
+    return S3Storage(
+        endpoint_url=S3,
+        bucket="receipts",
+        region="eu-west-1",
+        access_key="AKIATEST",
+        secret_key="not-a-real-secret",
+    )
+
+
+async def test_s3_storage_signs_requests_and_never_overwrites(
+    session: AsyncSession, s3_storage: S3Storage
+) -> None:
+    studio = await build_studio(session)
+    stored: dict[str, bytes] = {}
+
+    def put(request: httpx.Request) -> httpx.Response:
+        stored[request.url.path] = request.content
+        return httpx.Response(200)
+
+    with respx.mock(assert_all_called=True) as s3:
+        s3.route(method="PUT", host="s3.test.example", path__startswith="/receipts/").mock(side_effect=put)
+        receipt = await receipts.upload(
+            session,
+            studio.staff,
+            s3_storage,
+            student_id=studio.students["Ana"].id,
+            filename="t.pdf",
+            data=PDF,
+            max_bytes=LIMIT,
+        )
+        [call] = s3.calls
+        s3.get(f"{S3}/receipts/{receipt.storage_key}").mock(return_value=httpx.Response(200, content=PDF))
+        assert await s3_storage.read(receipt.storage_key) == PDF
+    assert call.request.headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIATEST/")
+    assert (
+        call.request.headers["if-none-match"] == "*"
+        and call.request.headers["content-type"] == "application/pdf"
+    )
+    assert stored == {f"/receipts/{receipt.storage_key}": PDF}
+
+
+async def test_a_failed_s3_upload_fails_the_whole_upload(
+    session: AsyncSession, s3_storage: S3Storage
+) -> None:
+    studio = await build_studio(session)
+    with respx.mock(assert_all_called=True) as s3:
+        s3.route(method="PUT", host="s3.test.example").mock(return_value=httpx.Response(503))
+        with pytest.raises(StorageError):
+            async with session.begin_nested():
+                await receipts.upload(
+                    session,
+                    studio.staff,
+                    s3_storage,
+                    student_id=studio.students["Ana"].id,
+                    filename="t.pdf",
+                    data=PDF,
+                    max_bytes=LIMIT,
+                )
+    assert await session.scalar(select(func.count()).select_from(Receipt)) == 0
