@@ -74,10 +74,10 @@ async def login(
     user = await find_user_by_email(session, email)
     valid = verify_password(password, user.password_hash if user else None)
     if not valid or user is None or user.disabled_at is not None:
-        session.add(LoginAttempt(email=email, ip=ip, succeeded=False))
+        session.add(LoginAttempt(email=email, ip=ip, succeeded=False, created_at=now))
         await session.flush()
         raise InvalidCredentials("Wrong email or password.")
-    session.add(LoginAttempt(email=email, ip=ip, succeeded=True))
+    session.add(LoginAttempt(email=email, ip=ip, succeeded=True, created_at=now))
     if previous_token:  # rotation: a login never keeps an earlier session alive
         await logout(session, token=previous_token, now=now)
     memberships = await list_memberships(session, user_id=user.id)

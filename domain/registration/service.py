@@ -46,7 +46,7 @@ async def submit(
     org = await get_organization(session, tenant)
 
     if data.website:  # honeypot: pretend success, keep a trace, create nothing
-        session.add(RegistrationSubmission(organization_id=org_id, ip=ip, outcome="spam"))
+        session.add(RegistrationSubmission(organization_id=org_id, ip=ip, outcome="spam", created_at=now))
         await session.flush()
         return
     recent = await session.scalar(
@@ -83,6 +83,7 @@ async def submit(
     session.add(
         RegistrationSubmission(
             organization_id=org_id,
+            created_at=now,
             ip=ip,
             student_id=student.id,
             outcome="duplicate" if duplicate else "created",
