@@ -2,7 +2,8 @@
 
 Scores (0–1) add up from: the payer's name against the student's and guardians' names (0.55), a
 student's or guardian's full name inside the transfer's reference (0.25), and the amount equal to
-what the student owes (0.2). A line is *proposed* only when the best candidate is confident
+what the student owes on a charge due within 60 days of the transfer (0.2; an amount that matches
+only an older or later charge counts 0.1). A line is *proposed* only when the best candidate is confident
 (≥ 0.75) and clearly ahead of the next (by 0.15); otherwise a human picks among the candidates.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from rapidfuzz import fuzz
@@ -22,6 +24,7 @@ from domain.text import fold
 CONFIDENT = 0.75
 LEAD = 0.15
 WORTH_SHOWING = 0.4
+AMOUNT_WINDOW_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class Candidate:
     student_id: uuid.UUID
     name: str
     aliases: tuple[str, ...]  # folded names: the student's and their guardians'
-    owed: tuple[Decimal, ...]  # outstanding amounts of open charges, oldest first
+    owed: tuple[tuple[Decimal, date], ...]  # (outstanding, due date) of open charges, oldest first
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,16 @@ def score(line: ParsedLine, candidate: Candidate) -> Scored:
         if ref_score >= 0.8:
             total += 0.3 * ref_score
             reasons.append("name in the reference")
-    owed = candidate.owed
-    if line.amount in owed or (owed and line.amount == sum(owed)):
+    amounts = [amount for amount, _ in candidate.owed]
+    near = [
+        amount for amount, due in candidate.owed if abs((line.booked_on - due).days) <= AMOUNT_WINDOW_DAYS
+    ]
+    if line.amount in near or (near and line.amount == sum(near)):
         total += 0.2
-        reasons.append("amount equals what is owed")
+        reasons.append("amount equals what is owed around that date")
+    elif line.amount in amounts or (amounts and line.amount == sum(amounts)):
+        total += 0.1
+        reasons.append("amount equals an older or later charge")
     return Scored(candidate.student_id, candidate.name, round(total, 3), tuple(reasons))
 
 

@@ -6,7 +6,7 @@ import hashlib
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -54,15 +54,15 @@ async def _candidates(session: AsyncSession) -> list[Candidate]:
         .group_by(Allocation.charge_id)
         .subquery()
     )
-    owed: dict[uuid.UUID, list[Decimal]] = defaultdict(list)
+    owed: dict[uuid.UUID, list[tuple[Decimal, date]]] = defaultdict(list)
     rows = await session.execute(
-        select(Charge.student_id, Charge.amount - func.coalesce(paid.c.paid, 0))
+        select(Charge.student_id, Charge.amount - func.coalesce(paid.c.paid, 0), Charge.due_date)
         .outerjoin(paid, paid.c.charge_id == Charge.id)
         .where(Charge.voided_at.is_(None), Charge.amount > func.coalesce(paid.c.paid, 0))
         .order_by(Charge.due_date)
     )
-    for student_id, left in rows:
-        owed[student_id].append(money(left))
+    for student_id, left, due in rows:
+        owed[student_id].append((money(left), due))
     return [
         Candidate(s.id, s.full_name, (s.search_name, *aliases[s.id]), tuple(owed[s.id])) for s in students
     ]

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from channels.http.deps import DB, AppSettings, Now, Tenant
 from domain.banking import service as banking
-from domain.banking.parsers import PRESETS
+from domain.banking.parsers import PRESETS, CsvMapping
 from domain.errors import Invalid
 from domain.payments import receipts
 from domain.payments import service as payments
@@ -315,14 +315,40 @@ async def import_statement(
     tenant: Tenant,
     db: DB,
     file: Annotated[UploadFile, File(description="A CSV export or an MT940 statement")],
-    format: Annotated[str, Form(description=f"csv:<preset> ({', '.join(PRESETS)}) or mt940")] = "csv:generic",
+    format: Annotated[
+        str, Form(description=f"csv:<preset> ({', '.join(PRESETS)}), csv:custom or mt940")
+    ] = "csv:generic",
+    date_column: Annotated[
+        str | None, Form(description="csv:custom — the column with the booking date")
+    ] = None,
+    amount_column: Annotated[str | None, Form(description="csv:custom — the column with the amount")] = None,
+    payer_column: Annotated[str | None, Form()] = None,
+    reference_column: Annotated[str | None, Form()] = None,
+    date_format: Annotated[str, Form(description="strftime format, e.g. %d/%m/%Y")] = "%Y-%m-%d",
+    delimiter: Annotated[str, Form(max_length=1)] = ",",
+    decimal_comma: Annotated[bool, Form()] = False,
 ) -> ImportOut:
     """Import transfers; confident matches are proposed, never applied. A file imported twice adds nothing."""
     data = await file.read(20 * 1024 * 1024 + 1)
     if len(data) > 20 * 1024 * 1024:
         raise Invalid("A statement file is at most 20 MB.", details={"field": "file"})
+    mapping = None
+    if format == "csv:custom":
+        if not (date_column and amount_column):
+            raise Invalid(
+                "A custom CSV mapping needs date_column and amount_column.", details={"field": "date_column"}
+            )
+        mapping = CsvMapping(
+            date=date_column,
+            amount=amount_column,
+            payer=payer_column,
+            reference=reference_column,
+            date_format=date_format,
+            delimiter=delimiter,
+            decimal_comma=decimal_comma,
+        )
     result = await banking.import_statement(
-        db, tenant, filename=file.filename or "statement", data=data, fmt=format
+        db, tenant, filename=file.filename or "statement", data=data, fmt=format, mapping=mapping
     )
     return ImportOut(**result.__dict__)
 

@@ -157,3 +157,44 @@ async def test_a_transfer_for_two_siblings_is_split(session: AsyncSession) -> No
     )
     assert sorted(p.amount for p in made) == [Decimal("45.00"), Decimal("45.00")]
     assert line.status is LineStatus.MATCHED
+
+
+async def test_a_custom_column_mapping_reads_any_bank_export(session: AsyncSession) -> None:
+    from domain.banking.parsers import CsvMapping
+
+    studio = await school(session)
+    data = b"Valuta|Betrag|Auftraggeber|Verwendungszweck\n03.11.2026|45,00|Marta Garcia|Ana November\n"
+    mapping = CsvMapping(
+        date="Valuta",
+        amount="Betrag",
+        payer="Auftraggeber",
+        reference="Verwendungszweck",
+        date_format="%d.%m.%Y",
+        delimiter="|",
+        decimal_comma=True,
+    )
+    result = await banking.import_statement(
+        session, studio.staff, filename="de.csv", data=data, fmt="csv:custom", mapping=mapping
+    )
+    assert result.by_status == {"proposed": 1}
+    [line] = (await session.execute(select(BankLine))).scalars()
+    assert (line.amount, line.proposed_student_id) == (Decimal("45.00"), studio.students["Ana"].id)
+
+
+def test_an_amount_counts_fully_only_near_the_charges_due_date() -> None:
+    import uuid
+
+    from domain.banking.matching import Candidate, score
+    from domain.banking.parsers import ParsedLine
+
+    candidate = Candidate(
+        uuid.uuid4(), "Ana García", ("ana garcia",), ((Decimal("45.00"), date(2026, 11, 5)),)
+    )
+    near = ParsedLine(date(2026, 11, 3), Decimal("45.00"), "EUR", None, None)
+    far = ParsedLine(date(2027, 3, 3), Decimal("45.00"), "EUR", None, None)
+    other = ParsedLine(date(2026, 11, 3), Decimal("44.00"), "EUR", None, None)
+    assert (score(near, candidate).score, score(far, candidate).score, score(other, candidate).score) == (
+        0.2,
+        0.1,
+        0.0,
+    )
