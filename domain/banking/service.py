@@ -20,8 +20,8 @@ from domain.errors import Conflict, Invalid, NotFound
 from domain.events import service as events
 from domain.money import money
 from domain.orgs.permissions import require_office
+from domain.payments import service as payments
 from domain.payments.models import Allocation, Charge, Payment, PaymentMethod, PaymentState
-from domain.payments.rules import OpenCharge, allocate_oldest_first
 from domain.students.models import Guardian, Student, StudentStatus
 from domain.students.service import get_student
 from domain.tenancy import TenantContext
@@ -188,30 +188,7 @@ async def _payment_from_line(
     )
     session.add(payment)
     await session.flush()
-    paid = (
-        select(Allocation.charge_id, func.sum(Allocation.amount).label("paid"))
-        .group_by(Allocation.charge_id)
-        .subquery()
-    )
-    rows = await session.execute(
-        select(Charge.id, Charge.due_date, Charge.amount - func.coalesce(paid.c.paid, 0))
-        .outerjoin(paid, paid.c.charge_id == Charge.id)
-        .where(Charge.student_id == student_id, Charge.voided_at.is_(None))
-    )
-    parts, _ = allocate_oldest_first(
-        amount, [OpenCharge(cid, due, money(left)) for cid, due, left in rows if left > 0]
-    )
-    session.add_all(
-        Allocation(
-            organization_id=tenant.org_id,
-            payment_id=payment.id,
-            charge_id=cid,
-            amount=part,
-            created_by_user_id=tenant.user_id,
-        )
-        for cid, part in parts
-    )
-    await session.flush()
+    await payments.allocate_oldest_first_to(session, tenant, payment)
     return payment
 
 

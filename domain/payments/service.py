@@ -204,7 +204,7 @@ async def generate_tuition(
         created += 1
         total += result.total
     await session.flush()
-    for student_id in enrollments:
+    for student_id in await students_with_credit(session, list(enrollments)):
         await apply_credit(session, tenant, student_id=student_id)
     if created:
         await events.emit(
@@ -303,6 +303,19 @@ async def _allocate(
     await session.flush()
 
 
+async def allocate_oldest_first_to(
+    session: AsyncSession, tenant: TenantContext, payment: Payment
+) -> list[tuple[uuid.UUID, Decimal]]:
+    """Spread what is left of a payment over its student's open charges, oldest due first."""
+    assert payment.student_id is not None
+    open_charges = await _open_charges(session, payment.student_id)
+    parts, _ = allocate_oldest_first(
+        await _unallocated(session, payment), [OpenCharge(c.id, c.due_date, left) for c, left in open_charges]
+    )
+    await _allocate(session, tenant, payment, parts)
+    return parts
+
+
 async def record_payment(session: AsyncSession, tenant: TenantContext, *, data: PaymentIn) -> PaymentRecorded:
     """Record money that arrived and allocate it: explicitly, or to the oldest open charges first.
 
@@ -387,16 +400,35 @@ async def apply_credit(session: AsyncSession, tenant: TenantContext, *, student_
     )
     applied = ZERO
     for payment in payments:
-        left = await _unallocated(session, payment)
-        if left <= 0:
+        if await _unallocated(session, payment) <= 0:
             continue
-        open_charges = await _open_charges(session, student_id)
-        if not open_charges:
-            break
-        parts, _ = allocate_oldest_first(left, [OpenCharge(c.id, c.due_date, o) for c, o in open_charges])
-        await _allocate(session, tenant, payment, parts)
+        parts = await allocate_oldest_first_to(session, tenant, payment)
+        if not parts:
+            break  # nothing left open
         applied += sum((a for _, a in parts), ZERO)
     return applied
+
+
+async def students_with_credit(session: AsyncSession, student_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Those among ``student_ids`` whose recorded payments are not all allocated (one query)."""
+    if not student_ids:
+        return []
+    allocated = (
+        select(Allocation.payment_id, func.sum(Allocation.amount).label("amount"))
+        .group_by(Allocation.payment_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(Payment.student_id)
+        .outerjoin(allocated, allocated.c.payment_id == Payment.id)
+        .where(
+            Payment.student_id.in_(student_ids),
+            Payment.state == PaymentState.RECORDED,
+            Payment.amount > func.coalesce(allocated.c.amount, 0),
+        )
+        .distinct()
+    )
+    return [student_id for (student_id,) in rows if student_id is not None]
 
 
 async def balance(

@@ -230,3 +230,18 @@ async def test_a_paid_charge_cannot_be_voided_but_an_open_one_can(session: Async
     await payments.void_charge(session, studio.admin, joses.id, reason="joined by mistake", now=NOW)
     report = await payments.unpaid_students(session, studio.admin, month=NOV, today=NOV)
     assert jose.id not in {s.student_id for s in report.students}
+
+
+async def test_credit_pays_next_months_tuition_when_it_is_generated(session: AsyncSession) -> None:
+    studio = await build_studio(session)
+    ana, jose = studio.students["Ana"], studio.students["José"]
+    await payments.generate_tuition(session, studio.admin, month=NOV, today=NOV)
+    paid = await payments.record_payment(
+        session, studio.staff, data=PaymentIn(student_id=ana.id, amount=D("90"), received_on=NOV)
+    )
+    assert paid.credit == D("45.00")
+    await payments.generate_tuition(session, studio.admin, month=DEC, today=NOV)
+    december = await payments.unpaid_students(session, studio.admin, month=DEC, today=date(2026, 12, 1))
+    assert ana.id not in {s.student_id for s in december.students}
+    assert jose.id in {s.student_id for s in december.students}  # control: no credit, still owes
+    assert (await payments.balance(session, studio.admin, ana.id, today=NOV)).credit == D("0.00")
