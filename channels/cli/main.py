@@ -200,7 +200,7 @@ def _run_job(name: str, **kwargs: object) -> None:
     from channels import jobs
     from domain.db import create_engine, session_factory
 
-    async def go() -> list[jobs.OrgResult]:
+    async def go(rt: Runtime) -> list[jobs.OrgResult]:
         engine = create_engine(rt.database.app)
         try:
             job = getattr(jobs, name)
@@ -211,7 +211,7 @@ def _run_job(name: str, **kwargs: object) -> None:
 
     try:
         with runtime(get_settings()) as rt:
-            results = asyncio.run(go())
+            results = asyncio.run(go(rt))
     except ConfigurationError as exc:
         raise _fail(str(exc)) from exc
     for result in results:
