@@ -400,7 +400,7 @@ class Simulation:
         teachers: list[Row],
         start: date,
     ) -> None:
-        rng, today = self.rng, self.today
+        today = self.today
         by_group: dict[uuid.UUID, list[_Membership]] = defaultdict(list)
         for m in memberships:
             by_group[m.group_id].append(m)
@@ -412,7 +412,6 @@ class Simulation:
                 if day.weekday() in group["_weekdays"] and not cal.closed(day):
                     self._session(plan, cal, group, day, by_group[group["id"]], teachers)
                 day += timedelta(days=1)
-        del rng
 
     def _session(
         self,

@@ -9,8 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.payments.models import ChargeKind, PaymentMethod, PaymentState, PerHeadRule
 from domain.payments.rules import ChargeStatus
 
-Money = Decimal
-
 
 class BillingSettingsIn(BaseModel):
     default_monthly_fee: Decimal = Field(gt=0, max_digits=12, decimal_places=2)

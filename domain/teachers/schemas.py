@@ -9,8 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.teachers.models import TeacherPaymentType
 
-Rate = Decimal
-
 
 class TeacherIn(BaseModel):
     full_name: str = Field(min_length=1, max_length=200)

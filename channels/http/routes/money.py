@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -253,7 +253,7 @@ async def reject_receipt(
 class ReceiptLinkOut(BaseModel):
     token: str = Field(description="Shown once.")
     upload_url: str
-    expires_at: Any
+    expires_at: datetime
 
 
 @router.post(
