@@ -1,5 +1,6 @@
 """Imports every model so that ``Base.metadata`` is complete (migrations, catalog tests)."""
 
+from domain.actions.models import PendingAction
 from domain.attendance.models import AttendanceRecord
 from domain.audit.models import AuditEntry
 from domain.auth.models import ApiKey, LoginAttempt, User, UserSession
@@ -37,6 +38,7 @@ __all__ = [
     "OrganizationMember",
     "Payment",
     "PayoutLine",
+    "PendingAction",
     "PrivateSession",
     "Receipt",
     "ReceiptLink",

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.actions.models import ActionStatus
 from domain.attendance.models import AttendanceStatus
 from domain.auth.models import User
 from domain.banking.models import LineStatus
@@ -177,6 +178,15 @@ def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows]
             "key_hash": uuid.uuid4().hex,
             "scopes": ["read"],
         },
+        "pending_actions": lambda r: {
+            "user_id": next(user_pool),
+            "tool": "mark_attendance",
+            "args": {},
+            "action_hash": "0" * 64,
+            "preview": "Mark attendance",
+            "status": ActionStatus.PENDING,
+            "expires_at": datetime.now(UTC),
+        },
         "guardians": lambda r: {"student_id": r["students"], "full_name": "Marta García"},
         "registration_submissions": lambda r: {
             "student_id": r["students"],
@@ -275,7 +285,7 @@ async def build_world(session: AsyncSession) -> World:
     await add_member(session, org_a.id, multi, Role.STAFF)
     await add_member(session, org_b.id, multi, Role.TEACHER)
 
-    builders = row_builders(iter(await _global_users(session, 200)))
+    builders = row_builders(iter(await _global_users(session, 400)))
     rows_a = await _fill(session, tenant_a, builders)
     rows_b = await _fill(session, tenant_b, builders)
 

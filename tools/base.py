@@ -1,0 +1,86 @@
+"""What a tool is: a name, a one-line description, a pydantic argument model, a kind, the roles it
+is offered to, and functions that call domain services. Tools add no business logic: services
+check permissions and rules; a tool resolves names, calls the service and renders the result.
+
+Every result renders deterministically to concise text (facts come from the database, not from a
+model) and also carries structured data.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.tenancy import Role, TenantContext
+
+EVERYONE = frozenset(Role)
+OFFICE = frozenset({Role.ADMIN, Role.STAFF})
+ADMINS = frozenset({Role.ADMIN})
+
+
+class ToolKind(enum.StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    session: AsyncSession
+    tenant: TenantContext
+    today: date
+    now: datetime
+
+
+@dataclass(frozen=True)
+class ToolOutput:
+    text: str
+    data: Any = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A write, fully resolved to ids, and the sentence that says exactly what it will change."""
+
+    args: dict[str, Any]
+    preview: str
+
+
+class NeedsClarification(Exception):
+    """The request is ambiguous or incomplete; the message is the question to ask."""
+
+    def __init__(self, question: str, options: list[str] | None = None) -> None:
+        super().__init__(question)
+        self.question = question
+        self.options = options or []
+
+
+@dataclass(frozen=True)
+class ReadTool:
+    name: str
+    description: str
+    args: type[BaseModel]
+    roles: frozenset[Role]
+    run: Callable[[ToolContext, Any], Awaitable[ToolOutput]]
+    kind: ToolKind = ToolKind.READ
+
+
+@dataclass(frozen=True)
+class WriteTool:
+    name: str
+    description: str
+    args: type[BaseModel]
+    roles: frozenset[Role]
+    plan: Callable[[ToolContext, Any], Awaitable[Plan]]  # reads only: what exactly would change
+    apply: Callable[
+        [ToolContext, dict[str, Any]], Awaitable[ToolOutput]
+    ]  # the planned args, after confirmation
+    kind: ToolKind = ToolKind.WRITE
+
+
+Tool = ReadTool | WriteTool

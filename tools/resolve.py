@@ -1,0 +1,33 @@
+"""Turn the names people say into the organization's own rows, or ask which one they meant."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from domain.groups import service as groups
+from domain.groups.models import Group
+from domain.search import Match, best_matches
+from domain.text import fold
+from tools.base import NeedsClarification, ToolContext
+
+CLOSE = 5.0  # two matches this close in score are too close to pick for the user
+
+
+def _pick(kind: str, said: str, matches: Sequence[Match]) -> Match:
+    if not matches:
+        raise NeedsClarification(f"I couldn't find a {kind} called “{said}”.")
+    if len(matches) > 1 and matches[0].score - matches[1].score < CLOSE and matches[0].score < 100:
+        options = [m.name for m in matches[:3]]
+        raise NeedsClarification(f"Which {kind} do you mean: {' or '.join(options)}?", options)
+    return matches[0]
+
+
+async def group(ctx: ToolContext, said: str) -> Group:
+    match = _pick("group", said, await groups.search_groups(ctx.session, ctx.tenant, query=said, limit=3))
+    return await groups.get_group(ctx.session, ctx.tenant, match.id)
+
+
+def among(kind: str, said: str, people: Sequence[tuple[uuid.UUID, str]]) -> uuid.UUID:
+    """One of a known list (a class roster, say): fuzzy and accent-insensitive."""
+    return _pick(kind, said, best_matches(said, [(i, name, fold(name)) for i, name in people], limit=3)).id
