@@ -7,9 +7,11 @@ from typing import Any
 from domain.tenancy import TenantContext
 from tools.base import Tool
 from tools.classes import MARK, MISSING, ROSTER
-from tools.money import UNPAID
+from tools.money import PAYOUTS, RECORD_PAYMENT, UNPAID
 
-CATALOG: dict[str, Tool] = {tool.name: tool for tool in (UNPAID, ROSTER, MISSING, MARK)}
+CATALOG: dict[str, Tool] = {
+    tool.name: tool for tool in (UNPAID, PAYOUTS, ROSTER, MISSING, MARK, RECORD_PAYMENT)
+}
 
 
 def offered_to(tenant: TenantContext) -> list[Tool]:

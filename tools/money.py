@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
+from domain.money import money
 from domain.payments import service as payments
-from domain.payments.rules import month_start
-from tools.base import OFFICE, ReadTool, ToolContext, ToolOutput
+from domain.payments.models import PaymentMethod
+from domain.payments.rules import days_in_month, month_start
+from domain.payments.schemas import PaymentIn
+from domain.payouts import service as payouts
+from domain.students import service as students
+from domain.teachers import service as teachers
+from tools import resolve
+from tools.base import EVERYONE, OFFICE, Plan, ReadTool, ToolContext, ToolOutput, WriteTool
 
 
 class UnpaidArgs(BaseModel):
@@ -40,4 +49,103 @@ UNPAID = ReadTool(
     UnpaidArgs,
     OFFICE,
     _unpaid,
+)
+
+
+class PayoutArgs(BaseModel):
+    month: str | None = Field(
+        default=None, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM; last month if omitted."
+    )
+    teacher: str | None = Field(
+        default=None, description="One teacher's name; everyone the caller may see if omitted."
+    )
+
+
+async def _payouts(ctx: ToolContext, args: PayoutArgs) -> ToolOutput:
+    start = (
+        date.fromisoformat(f"{args.month}-01")
+        if args.month
+        else month_start(month_start(ctx.today) - timedelta(days=1))
+    )
+    end = date(start.year, start.month, days_in_month(start))
+    teacher_id = None
+    if args.teacher:
+        found = await teachers.search_teachers(ctx.session, ctx.tenant, query=args.teacher, limit=3)
+        teacher_id = resolve.among("teacher", args.teacher, [(m.id, m.name) for m in found])
+    preview = await payouts.preview(ctx.session, ctx.tenant, start=start, end=end, teacher_id=teacher_id)
+    rows = [
+        f"- {t.teacher_name}: {t.total} {preview.currency} ({len(t.lines)} lines)" for t in preview.teachers
+    ]
+    return ToolOutput(
+        f"Payouts for {start:%B %Y}: {preview.total} {preview.currency} in total\n" + "\n".join(rows),
+        preview.model_dump(mode="json"),
+    )
+
+
+class PaymentArgs(BaseModel):
+    student: str = Field(description="The student's name.")
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    method: PaymentMethod = PaymentMethod.BANK_TRANSFER
+    received_on: date | None = Field(default=None, description="When it arrived; today if omitted.")
+
+
+async def _plan_payment(ctx: ToolContext, args: PaymentArgs) -> Plan:
+    found = await students.search_students(ctx.session, ctx.tenant, query=args.student, limit=3)
+    student_id = resolve.among("student", args.student, [(m.id, m.name) for m in found])
+    student = await students.get_student(ctx.session, ctx.tenant, student_id)
+    balance = await payments.balance(ctx.session, ctx.tenant, student_id, today=ctx.today)
+    day = args.received_on or ctx.today
+    amount = money(args.amount)
+    covers = (
+        f"covering {min(amount, balance.outstanding)} of {balance.outstanding} owed"
+        if balance.outstanding > 0
+        else "nothing is owed, so it becomes credit"
+    )
+    preview = (
+        f"Record a {args.method.value.replace('_', ' ')} payment of {amount} from {student.full_name}"
+        f" received {day.isoformat()}, {covers}."
+    )
+    return Plan(
+        {
+            "student_id": str(student_id),
+            "amount": str(amount),
+            "method": args.method.value,
+            "received_on": day.isoformat(),
+        },
+        preview,
+    )
+
+
+async def _apply_payment(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput:
+    recorded = await payments.record_payment(
+        ctx.session,
+        ctx.tenant,
+        data=PaymentIn(
+            student_id=planned["student_id"],
+            amount=Decimal(planned["amount"]),
+            method=PaymentMethod(planned["method"]),
+            received_on=date.fromisoformat(planned["received_on"]),
+        ),
+    )
+    return ToolOutput(
+        f"Recorded {recorded.payment.amount}; {len(recorded.allocated)} charges paid"
+        + (f", {recorded.credit} kept as credit." if recorded.credit else "."),
+        recorded.model_dump(mode="json"),
+    )
+
+
+PAYOUTS = ReadTool(
+    "payout_preview",
+    "What teachers earned in a month, line by line (admins; a teacher sees only their own).",
+    PayoutArgs,
+    EVERYONE,
+    _payouts,
+)
+RECORD_PAYMENT = WriteTool(
+    "record_payment",
+    "Record a payment a student made (bank transfer, cash or other).",
+    PaymentArgs,
+    OFFICE,
+    _plan_payment,
+    _apply_payment,
 )

@@ -144,3 +144,41 @@ async def test_every_tool_has_a_compact_schema_and_bad_arguments_are_explained(s
     studio = await build_studio(session)
     bad = await runner.call(ctx(session, studio.staff), "unpaid_students", {"month": "November"})
     assert bad.output.data == {"error": "invalid"} and "month" in bad.output.text
+
+
+async def test_recording_a_payment_goes_through_confirmation(session: AsyncSession) -> None:
+    from domain.payments.models import Payment
+
+    studio = await build_studio(session)
+    await payments.generate_tuition(session, studio.admin, month=TODAY, today=TODAY)
+    proposed = await runner.call(
+        ctx(session, studio.staff),
+        "record_payment",
+        {"student": "Sofia Lopez", "amount": "50", "method": "cash"},
+    )
+    assert proposed.pending is not None
+    assert proposed.output.text == (
+        "Record a cash payment of 50.00 from Sofía López received 2026-11-24, covering 45.00 of 45.00 owed."
+        " Confirm to apply."
+    )
+    assert await session.scalar(select(func.count()).select_from(Payment)) == 0
+    done = await runner.confirm(ctx(session, studio.staff), proposed.pending.id)
+    assert done.text == "Recorded 50.00; 1 charges paid, 5.00 kept as credit."
+    assert await session.scalar(select(func.count()).select_from(Payment)) == 1
+    teacher_try = await runner.call(
+        ctx(session, studio.teacher), "record_payment", {"student": "Ana", "amount": "1"}
+    )
+    assert teacher_try.pending is None and teacher_try.output.data == {"error": "forbidden"}
+
+
+async def test_payout_preview_tool_shows_a_teacher_only_their_own(session: AsyncSession) -> None:
+    studio = await build_studio(session)
+    everyone = await runner.call(ctx(session, studio.admin), "payout_preview", {"month": "2026-10"})
+    assert everyone.output.text.startswith("Payouts for October 2026:")
+    assert {t["teacher_name"] for t in everyone.output.data["teachers"]} == {"Lucía Romero", "Marco Bianchi"}
+    own = await runner.call(ctx(session, studio.teacher), "payout_preview", {"month": "2026-10"})
+    assert [t["teacher_name"] for t in own.output.data["teachers"]] == ["Lucía Romero"]
+    other = await runner.call(
+        ctx(session, studio.teacher), "payout_preview", {"month": "2026-10", "teacher": "Marco"}
+    )
+    assert other.output.data == {"error": "forbidden"}
