@@ -6,11 +6,11 @@ from typing import Any
 
 from domain.tenancy import TenantContext
 from tools.base import Tool
-from tools.classes import MARK, MISSING, ROSTER
+from tools.classes import CANCEL, MARK, MISSING, ROSTER, SCHEDULE
 from tools.money import PAYOUTS, RECORD_PAYMENT, UNPAID
 
 CATALOG: dict[str, Tool] = {
-    tool.name: tool for tool in (UNPAID, PAYOUTS, ROSTER, MISSING, MARK, RECORD_PAYMENT)
+    tool.name: tool for tool in (UNPAID, PAYOUTS, SCHEDULE, ROSTER, MISSING, MARK, CANCEL, RECORD_PAYMENT)
 }
 
 

@@ -13,6 +13,7 @@ from domain.attendance.models import AttendanceStatus
 from domain.groups import service as groups
 from domain.sessions import service as sessions
 from domain.sessions.models import SessionStatus
+from domain.teachers import service as teachers
 from tools import resolve
 from tools.base import EVERYONE, NeedsClarification, Plan, ReadTool, ToolContext, ToolOutput, WriteTool
 
@@ -141,4 +142,112 @@ MARK = WriteTool(
     EVERYONE,
     _plan_marking,
     _apply_marking,
+)
+
+
+class ScheduleArgs(BaseModel):
+    date: dt.date | None = Field(default=None, description="A day; today if omitted.")
+    week: bool = Field(default=False, description="The whole week (Monday to Sunday) of that day.")
+    teacher: str | None = Field(default=None, description="Only this teacher's classes.")
+
+
+async def _schedule(ctx: ToolContext, args: ScheduleArgs) -> ToolOutput:
+    day = args.date or ctx.today
+    start, end = (
+        (day - dt.timedelta(days=day.weekday()), day + dt.timedelta(days=6 - day.weekday()))
+        if args.week
+        else (day, day)
+    )
+    teacher_id = None
+    if args.teacher:
+        found = await teachers.search_teachers(ctx.session, ctx.tenant, query=args.teacher, limit=3)
+        teacher_id = resolve.among("teacher", args.teacher, [(m.id, m.name) for m in found])
+    rows = await sessions.list_sessions(ctx.session, ctx.tenant, start=start, end=end, teacher_id=teacher_id)
+    group_names = {g.id: g.name for g in await groups.list_groups(ctx.session, ctx.tenant)}
+    teacher_names = {
+        t.id: t.full_name
+        for t in await teachers.list_teachers(ctx.session, ctx.tenant, include_archived=True)
+    }
+    when_said = f"on {day.isoformat()}" if start == end else f"from {start.isoformat()} to {end.isoformat()}"
+    if not rows:
+        return ToolOutput(f"No classes {when_said}.", {"sessions": []})
+    lines = []
+    for s in rows:
+        when = (
+            f"{s.date.isoformat()} {s.start_time.isoformat(timespec='minutes')}"
+            if s.start_time
+            else s.date.isoformat()
+        )
+        what = group_names.get(s.group_id, "Class") if s.group_id else "Class"
+        note = " (cancelled)" if s.status is SessionStatus.CANCELLED else ""
+        lines.append(f"- {when} {what} with {teacher_names.get(s.teacher_id, '?')}{note}")
+    return ToolOutput(
+        f"{len(rows)} class{'es' if len(rows) != 1 else ''} {when_said}:\n" + "\n".join(lines),
+        {
+            "sessions": [
+                {
+                    "id": str(s.id),
+                    "date": s.date.isoformat(),
+                    "group_id": str(s.group_id) if s.group_id else None,
+                    "teacher_id": str(s.teacher_id),
+                    "status": s.status.value,
+                }
+                for s in rows
+            ]
+        },
+    )
+
+
+class CancelArgs(BaseModel):
+    group: str = Field(description="The group's name.")
+    date: dt.date = Field(description="The date of the class to cancel.")
+    reason: str = Field(min_length=1, max_length=300, description="Why it is cancelled.")
+
+
+async def _plan_cancel(ctx: ToolContext, args: CancelArgs) -> Plan:
+    group = await resolve.group(ctx, args.group)
+    found = [
+        s
+        for s in await sessions.list_sessions(
+            ctx.session, ctx.tenant, start=args.date, end=args.date, group_id=group.id
+        )
+        if s.status is SessionStatus.SCHEDULED
+    ]
+    if len(found) != 1:
+        raise NeedsClarification(
+            f"{group.name} has no scheduled class on {args.date.isoformat()} to cancel."
+            if not found
+            else f"{group.name} has {len(found)} classes on {args.date.isoformat()}; which one?"
+        )
+    await sessions.require_session_teacher_or_office(ctx.session, ctx.tenant, found[0], "cancel a session")
+    return Plan(
+        {"session_id": str(found[0].id), "reason": args.reason.strip()},
+        f"Cancel {group.name} on {args.date.isoformat()} (reason: {args.reason.strip()});"
+        " the class stays on record.",
+    )
+
+
+async def _apply_cancel(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput:
+    cancelled = await sessions.cancel_session(
+        ctx.session, ctx.tenant, uuid.UUID(planned["session_id"]), reason=planned["reason"]
+    )
+    return ToolOutput(
+        f"Cancelled the class on {cancelled.date.isoformat()}.", {"session_id": str(cancelled.id)}
+    )
+
+
+SCHEDULE = ReadTool(
+    "schedule",
+    "Classes on a day or in a week, optionally for one teacher.",
+    ScheduleArgs,
+    EVERYONE,
+    _schedule,
+)
+CANCEL = WriteTool(
+    "cancel_session",
+    "Cancel a scheduled class, with a reason (it stays on record).",
+    CancelArgs,
+    EVERYONE,
+    _plan_cancel,
+    _apply_cancel,
 )

@@ -37,7 +37,8 @@ async def _unpaid(ctx: ToolContext, args: UnpaidArgs) -> ToolOutput:
         for s in report.students
     ]
     return ToolOutput(
-        f"{len(report.students)} students haven't paid {month:%B %Y} in full, "
+        f"{len(report.students)} {'students haven' if len(report.students) != 1 else 'student hasn'}'t paid"
+        f" {month:%B %Y} in full, "
         f"{report.total_outstanding} {report.currency} outstanding:\n" + "\n".join(rows),
         report.model_dump(mode="json"),
     )

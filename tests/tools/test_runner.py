@@ -182,3 +182,44 @@ async def test_payout_preview_tool_shows_a_teacher_only_their_own(session: Async
         ctx(session, studio.teacher), "payout_preview", {"month": "2026-10", "teacher": "Marco"}
     )
     assert other.output.data == {"error": "forbidden"}
+
+
+async def test_schedule_and_cancelling_a_class(session: AsyncSession) -> None:
+    studio = await build_studio(session)
+    await salsa_today(session, studio)
+    nextweek = TODAY + timedelta(days=7)
+    await sessions.create_session(
+        session, studio.admin, data=SessionIn(group_id=studio.salsa.id, date=nextweek, start_time=time(19))
+    )
+    await sessions.create_session(
+        session, studio.admin, data=SessionIn(group_id=studio.bachata.id, date=TODAY, start_time=time(20))
+    )
+    today = await runner.call(ctx(session, studio.teacher), "schedule", {})
+    assert today.output.text == (
+        "2 classes on 2026-11-24:\n- 2026-11-24 19:00 Salsa Beginners with Lucía Romero\n"
+        "- 2026-11-24 20:00 Bachata Improvers with Marco Bianchi"
+    )
+    lucias_week = await runner.call(
+        ctx(session, studio.admin), "schedule", {"week": True, "teacher": "lucia"}
+    )
+    assert lucias_week.output.text.startswith("1 class from 2026-11-23 to 2026-11-29:")
+    proposed = await runner.call(
+        ctx(session, studio.teacher),
+        "cancel_session",
+        {"group": "salsa", "date": nextweek.isoformat(), "reason": "Teacher ill"},
+    )
+    assert proposed.pending is not None
+    assert proposed.output.text.startswith("Cancel Salsa Beginners on 2026-12-01 (reason: Teacher ill)")
+    listed = await sessions.list_sessions(session, studio.admin, start=nextweek, end=nextweek)
+    assert [s.status.value for s in listed] == ["scheduled"]  # not yet
+    await runner.confirm(ctx(session, studio.teacher), proposed.pending.id)
+    assert [
+        s.status.value
+        for s in await sessions.list_sessions(session, studio.admin, start=nextweek, end=nextweek)
+    ] == ["cancelled"]
+    again = await runner.call(
+        ctx(session, studio.teacher),
+        "cancel_session",
+        {"group": "salsa", "date": nextweek.isoformat(), "reason": "x"},
+    )
+    assert again.pending is None and "no scheduled class" in again.output.text
