@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.actions.models import ActionStatus, PendingAction
 from domain.actions.service import ActionExpired
 from domain.attendance.models import AttendanceRecord
-from domain.db import unit_of_work
+from domain.db import unit_of_work, use_tenant
 from domain.errors import Conflict, Forbidden
 from domain.groups import service as groups
 from domain.groups.schemas import GroupIn
@@ -223,3 +223,19 @@ async def test_schedule_and_cancelling_a_class(session: AsyncSession) -> None:
         {"group": "salsa", "date": nextweek.isoformat(), "reason": "x"},
     )
     assert again.pending is None and "no scheduled class" in again.output.text
+
+
+async def test_tools_only_see_the_callers_organization(session: AsyncSession) -> None:
+    mine = await build_studio(session, names=("Ana García",))
+    theirs = await build_studio(session, names=("Zoe Zimmermann",))
+    await groups.create_group(session, theirs.admin, data=GroupIn(name="Tango Nights"))
+    await use_tenant(session, mine.admin)
+    asked = await runner.call(ctx(session, mine.admin), "group_roster", {"group": "Tango Nights"})
+    assert asked.output.text == "I couldn't find a group called “Tango Nights”."
+    paying = await runner.call(
+        ctx(session, mine.staff), "record_payment", {"student": "Zoe Zimmermann", "amount": "5"}
+    )
+    assert paying.pending is None and "couldn't find" in paying.output.text
+    await use_tenant(session, theirs.admin)
+    found = await runner.call(ctx(session, theirs.admin), "group_roster", {"group": "Tango Nights"})
+    assert found.output.text.startswith("Tango Nights on")  # control: its own organization sees it
