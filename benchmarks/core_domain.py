@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import select, text
 
 from benchmarks.harness import measure, report
-from benchmarks.large_demo import open_large_demo
+from benchmarks.large_demo import open_large_demo, student_lookup
 from channels.embedded import EmbeddedPostgres
 from domain.attendance import service as attendance
 from domain.db import unit_of_work, use_tenant
@@ -65,11 +65,7 @@ async def main(data_dir: Path) -> None:
             )
         now = datetime.now(UTC)
 
-        async def bare_select() -> object:
-            async with unit_of_work(sessions, tenant) as s:
-                return (
-                    await s.execute(select(Student.full_name).where(Student.id == rng.choice(student_ids)))
-                ).one()
+        bare_select = student_lookup(demo, student_ids, rng)
 
         async def roster() -> object:
             async with unit_of_work(sessions, tenant) as s:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import sys
 import time
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from channels.embedded import APP_ROLE, EmbeddedPostgres
@@ -14,6 +18,7 @@ from domain.auth import service as auth
 from domain.db import create_engine, session_factory, unit_of_work
 from domain.demo.seed import is_seeded, seed_demo
 from domain.orgs import service as orgs
+from domain.students.models import Student
 from domain.tenancy import TenantContext
 from migrations.runner import analyze, upgrade
 
@@ -49,3 +54,16 @@ async def open_large_demo(server: EmbeddedPostgres, *, fresh: bool) -> LargeDemo
         membership = await auth.membership_in(s, user_id=admin.id, org_id=org_id)
         assert membership
     return LargeDemo(engine, sessions, membership.tenant(admin.id), today, seed_seconds)
+
+
+def student_lookup(
+    demo: LargeDemo, student_ids: list[uuid.UUID], rng: random.Random
+) -> Callable[[], Awaitable[object]]:
+    """The baseline every suite divides by: one student by primary key, in a full tenant transaction."""
+
+    async def lookup() -> object:
+        async with unit_of_work(demo.sessions, demo.admin) as session:
+            query = select(Student.full_name).where(Student.id == rng.choice(student_ids))
+            return (await session.execute(query)).one()
+
+    return lookup

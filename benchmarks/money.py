@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import event, select
 
 from benchmarks.harness import measure, report
-from benchmarks.large_demo import open_large_demo
+from benchmarks.large_demo import open_large_demo, student_lookup
 from channels.embedded import EmbeddedPostgres
 from domain.db import unit_of_work
 from domain.payments import service as payments
@@ -58,11 +58,7 @@ async def main(data_dir: Path) -> None:
             f"{preview.total} {preview.currency}, {len(statements)} queries"
         )
 
-        async def bare_select() -> object:
-            async with unit_of_work(sessions, tenant) as s:
-                return (
-                    await s.execute(select(Student.full_name).where(Student.id == rng.choice(student_ids)))
-                ).one()
+        bare_select = student_lookup(demo, student_ids, rng)
 
         async def unpaid_report() -> object:
             async with unit_of_work(sessions, tenant) as s:

@@ -7,7 +7,7 @@ code. Each is safe to repeat: tuition runs and overdue notices never create anyt
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -45,29 +45,39 @@ async def as_organization(
         yield session, TenantContext(org_id=org_id, role=Role.ADMIN, timezone=org.timezone), org
 
 
-async def detect_overdue(
-    sessions: async_sessionmaker[AsyncSession], *, now: datetime | None = None
+async def _each_organization(
+    sessions: async_sessionmaker[AsyncSession],
+    now: datetime | None,
+    work: Callable[[AsyncSession, TenantContext, date], Awaitable[int]],
 ) -> list[OrgResult]:
-    """Daily: announce charges that became overdue, by each organization's own date."""
+    """Run ``work`` once per organization, in its own transaction, with that organization's date."""
     now = now or datetime.now(UTC)
     results = []
     for org_id in await organization_ids(sessions):
         async with as_organization(sessions, org_id) as (session, tenant, org):
             today = now.astimezone(tenant.now().tzinfo).date()
-            run = await payments.detect_overdue(session, tenant, today=today, now=now)
-            results.append(OrgResult(org.slug, today, run.newly_overdue))
+            results.append(OrgResult(org.slug, today, await work(session, tenant, today)))
     return results
+
+
+async def detect_overdue(
+    sessions: async_sessionmaker[AsyncSession], *, now: datetime | None = None
+) -> list[OrgResult]:
+    """Daily: announce charges that became overdue, by each organization's own date."""
+    moment = now or datetime.now(UTC)
+
+    async def work(session: AsyncSession, tenant: TenantContext, today: date) -> int:
+        return (await payments.detect_overdue(session, tenant, today=today, now=moment)).newly_overdue
+
+    return await _each_organization(sessions, moment, work)
 
 
 async def generate_tuition(
     sessions: async_sessionmaker[AsyncSession], *, now: datetime | None = None, month: date | None = None
 ) -> list[OrgResult]:
     """Monthly: every organization's tuition charges for the month (this month by default)."""
-    now = now or datetime.now(UTC)
-    results = []
-    for org_id in await organization_ids(sessions):
-        async with as_organization(sessions, org_id) as (session, tenant, org):
-            today = now.astimezone(tenant.now().tzinfo).date()
-            run = await payments.generate_tuition(session, tenant, month=month or today, today=today)
-            results.append(OrgResult(org.slug, today, run.created))
-    return results
+
+    async def work(session: AsyncSession, tenant: TenantContext, today: date) -> int:
+        return (await payments.generate_tuition(session, tenant, month=month or today, today=today)).created
+
+    return await _each_organization(sessions, now, work)

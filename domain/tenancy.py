@@ -38,6 +38,12 @@ class TenantContext:
             return Scope.ADMIN in self.scopes
         return self.role is Role.ADMIN
 
+    @classmethod
+    def anonymous(cls, org_id: uuid.UUID, timezone: str = "UTC") -> TenantContext:
+        """A public entry point (registration form, parent's upload link): one organization, no user,
+        no scopes. Services that accept it check for themselves what an anonymous caller may do."""
+        return cls(org_id=org_id, role=Role.STAFF, timezone=timezone)
+
     def now(self) -> datetime:
         return datetime.now(ZoneInfo(self.timezone))
 

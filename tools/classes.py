@@ -160,8 +160,7 @@ async def _schedule(ctx: ToolContext, args: ScheduleArgs) -> ToolOutput:
     )
     teacher_id = None
     if args.teacher:
-        found = await teachers.search_teachers(ctx.session, ctx.tenant, query=args.teacher, limit=3)
-        teacher_id = resolve.among("teacher", args.teacher, [(m.id, m.name) for m in found])
+        teacher_id = await resolve.teacher(ctx, args.teacher)
     rows = await sessions.list_sessions(ctx.session, ctx.tenant, start=start, end=end, teacher_id=teacher_id)
     group_names = {g.id: g.name for g in await groups.list_groups(ctx.session, ctx.tenant)}
     teacher_names = {

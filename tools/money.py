@@ -15,7 +15,6 @@ from domain.payments.rules import days_in_month, month_start
 from domain.payments.schemas import PaymentIn
 from domain.payouts import service as payouts
 from domain.students import service as students
-from domain.teachers import service as teachers
 from tools import resolve
 from tools.base import EVERYONE, OFFICE, Plan, ReadTool, ToolContext, ToolOutput, WriteTool
 
@@ -71,8 +70,7 @@ async def _payouts(ctx: ToolContext, args: PayoutArgs) -> ToolOutput:
     end = date(start.year, start.month, days_in_month(start))
     teacher_id = None
     if args.teacher:
-        found = await teachers.search_teachers(ctx.session, ctx.tenant, query=args.teacher, limit=3)
-        teacher_id = resolve.among("teacher", args.teacher, [(m.id, m.name) for m in found])
+        teacher_id = await resolve.teacher(ctx, args.teacher)
     preview = await payouts.preview(ctx.session, ctx.tenant, start=start, end=end, teacher_id=teacher_id)
     rows = [
         f"- {t.teacher_name}: {t.total} {preview.currency} ({len(t.lines)} lines)" for t in preview.teachers
@@ -91,8 +89,7 @@ class PaymentArgs(BaseModel):
 
 
 async def _plan_payment(ctx: ToolContext, args: PaymentArgs) -> Plan:
-    found = await students.search_students(ctx.session, ctx.tenant, query=args.student, limit=3)
-    student_id = resolve.among("student", args.student, [(m.id, m.name) for m in found])
+    student_id = await resolve.student(ctx, args.student)
     student = await students.get_student(ctx.session, ctx.tenant, student_id)
     balance = await payments.balance(ctx.session, ctx.tenant, student_id, today=ctx.today)
     day = args.received_on or ctx.today

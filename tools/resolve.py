@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from domain.groups import service as groups
 from domain.groups.models import Group
 from domain.search import Match, best_matches
+from domain.students import service as students
+from domain.teachers import service as teachers
 from domain.text import fold
 from tools.base import NeedsClarification, ToolContext
 
@@ -26,6 +28,18 @@ def _pick(kind: str, said: str, matches: Sequence[Match]) -> Match:
 async def group(ctx: ToolContext, said: str) -> Group:
     match = _pick("group", said, await groups.search_groups(ctx.session, ctx.tenant, query=said, limit=3))
     return await groups.get_group(ctx.session, ctx.tenant, match.id)
+
+
+async def teacher(ctx: ToolContext, said: str) -> uuid.UUID:
+    return _pick(
+        "teacher", said, await teachers.search_teachers(ctx.session, ctx.tenant, query=said, limit=3)
+    ).id
+
+
+async def student(ctx: ToolContext, said: str) -> uuid.UUID:
+    return _pick(
+        "student", said, await students.search_students(ctx.session, ctx.tenant, query=said, limit=3)
+    ).id
 
 
 def among(kind: str, said: str, people: Sequence[tuple[uuid.UUID, str]]) -> uuid.UUID:

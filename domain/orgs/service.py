@@ -104,6 +104,11 @@ async def get_organization(session: AsyncSession, tenant: TenantContext) -> Orga
     return org
 
 
+async def org_country(session: AsyncSession, tenant: TenantContext) -> str | None:
+    """The organization's country: the default region for phone numbers."""
+    return (await get_organization(session, tenant)).country
+
+
 async def list_members(
     session: AsyncSession, tenant: TenantContext, *, member_id: uuid.UUID | None = None
 ) -> list[MemberOut]:

@@ -24,15 +24,10 @@ from domain.registration.schemas import PendingRegistration, PublicRegistrationI
 from domain.students.models import RegistrationSubmission, Student, StudentStatus
 from domain.students.schemas import GuardianIn, StudentIn
 from domain.students.service import get_student, new_student
-from domain.tenancy import Role, TenantContext
+from domain.tenancy import TenantContext
 from domain.text import fold
 
 SUBMISSIONS_PER_HOUR = 5
-
-
-def form_context(org_id: uuid.UUID, timezone: str = "UTC") -> TenantContext:
-    """The anonymous submitter: bound to the form's organization, with no user and no scopes."""
-    return TenantContext(org_id=org_id, role=Role.STAFF, timezone=timezone)
 
 
 async def submit(
@@ -41,7 +36,7 @@ async def submit(
     org_id = await organization_id_by_slug(session, org_slug)
     if org_id is None:
         raise NotFound("No such registration form.")
-    tenant = form_context(org_id)
+    tenant = TenantContext.anonymous(org_id)
     await use_tenant(session, tenant)
     org = await get_organization(session, tenant)
 

@@ -15,16 +15,12 @@ from domain.contact import clean_email, clean_name, clean_phone
 from domain.errors import Invalid, NotFound
 from domain.events import service as events
 from domain.orgs.permissions import require_office
-from domain.orgs.service import get_organization
+from domain.orgs.service import org_country
 from domain.search import Match, search_names
 from domain.students.models import Guardian, Student, StudentStatus
 from domain.students.schemas import GuardianIn, StudentIn, StudentUpdate
 from domain.tenancy import TenantContext
 from domain.text import fold
-
-
-async def org_country(session: AsyncSession, tenant: TenantContext) -> str | None:
-    return (await get_organization(session, tenant)).country
 
 
 def _snapshot(student: Student) -> dict[str, Any]:

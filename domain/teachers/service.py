@@ -17,7 +17,7 @@ from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.money import optional_money
 from domain.orgs.models import OrganizationMember
 from domain.orgs.permissions import require_admin
-from domain.orgs.service import get_organization
+from domain.orgs.service import org_country
 from domain.payouts.models import TeacherRate
 from domain.search import Match, search_names
 from domain.teachers.models import Teacher, TeacherPaymentType
@@ -52,7 +52,7 @@ def _snapshot(teacher: Teacher) -> dict[str, Any]:
 
 async def create_teacher(session: AsyncSession, tenant: TenantContext, *, data: TeacherIn) -> Teacher:
     require_admin(tenant)
-    country = (await get_organization(session, tenant)).country
+    country = await org_country(session, tenant)
     if data.user_id is not None:
         member = await session.scalar(
             select(OrganizationMember.id).where(
@@ -191,7 +191,7 @@ async def update_teacher(
     effective_from = changes.pop("rates_effective_from", None) or today
     private_hourly = changes.pop("private_hourly_rate", None) if "private_hourly_rate" in changes else None
     private_changed = "private_hourly_rate" in data.model_fields_set
-    country = (await get_organization(session, tenant)).country
+    country = await org_country(session, tenant)
     for field, value in changes.items():
         if field == "full_name":
             teacher.full_name = clean_name(value or "")
