@@ -5,10 +5,12 @@ from domain.attendance.models import AttendanceRecord
 from domain.audit.models import AuditEntry
 from domain.auth.models import ApiKey, LoginAttempt, User, UserSession
 from domain.banking.models import BankImport, BankLine
+from domain.conversations.models import CopilotThread, CopilotTurn, RetrievalEntry
 from domain.base import Base
 from domain.demo.models import SimulatedTrait
 from domain.events.models import DomainEvent
 from domain.groups.models import Group, StudentGroup
+from domain.notes.models import StudentNote
 from domain.orgs.models import Invitation, Organization, OrganizationMember
 from domain.payments.models import Allocation, BillingSettings, Charge, Payment, Receipt, ReceiptLink
 from domain.payouts.models import PayoutLine, TeacherPayout, TeacherRate
@@ -29,6 +31,8 @@ __all__ = [
     "BillingSettings",
     "Charge",
     "ClassSession",
+    "CopilotThread",
+    "CopilotTurn",
     "DomainEvent",
     "Group",
     "Guardian",
@@ -42,10 +46,12 @@ __all__ = [
     "PrivateSession",
     "Receipt",
     "ReceiptLink",
+    "RetrievalEntry",
     "RegistrationSubmission",
     "SimulatedTrait",
     "Student",
     "StudentGroup",
+    "StudentNote",
     "Teacher",
     "TeacherPayout",
     "TeacherRate",

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, pool
+from langgraph.checkpoint.postgres import PostgresSaver
+from psycopg.rows import dict_row
+from sqlalchemy import create_engine, make_url, pool
+
+from migrations.privileges import grant_app_privileges
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 
@@ -26,6 +31,21 @@ def alembic_config(owner_url: str, app_role: str | None = None) -> Config:
 
 def upgrade(owner_url: str, app_role: str) -> None:
     command.upgrade(alembic_config(owner_url, app_role), "head")
+    setup_checkpoints(owner_url, app_role)
+
+
+def setup_checkpoints(owner_url: str, app_role: str) -> None:
+    """LangGraph's checkpoint tables, created by the library's own setup (it builds indexes
+    CONCURRENTLY, so outside a transaction) as the owner; then the app role gets DML on them."""
+    libpq = make_url(owner_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
+        PostgresSaver(conn).setup()
+    engine = create_engine(owner_url, poolclass=pool.NullPool)
+    try:
+        with engine.begin() as connection:
+            grant_app_privileges(connection, app_role)
+    finally:
+        engine.dispose()
 
 
 def revisions(owner_url: str) -> tuple[str | None, str | None]:

@@ -27,7 +27,9 @@ def _pick(kind: str, said: str, matches: Sequence[Match]) -> Match:
 
 async def group(ctx: ToolContext, said: str) -> Group:
     match = _pick("group", said, await groups.search_groups(ctx.session, ctx.tenant, query=said, limit=3))
-    return await groups.get_group(ctx.session, ctx.tenant, match.id)
+    found = await groups.get_group(ctx.session, ctx.tenant, match.id)
+    await groups.require_group_visible(ctx.session, ctx.tenant, found)  # a teacher: only their own
+    return found
 
 
 async def teacher(ctx: ToolContext, said: str) -> uuid.UUID:

@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import SQLCoreOperations
 from domain.attendance.models import AttendanceRecord, AttendanceStatus
 from domain.audit import service as audit
 from domain.contact import clean_name
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict, Forbidden, NotFound
 from domain.events import service as events
 from domain.groups.models import Group, GroupStatus, StudentGroup
 from domain.groups.schemas import GroupIn, GroupOut, GroupOverview, GroupUpdate, RosterEntry
@@ -21,7 +21,7 @@ from domain.orgs.permissions import require_office
 from domain.search import Match, search_names
 from domain.sessions.models import ClassSession, SessionStatus
 from domain.students.models import Student
-from domain.teachers.service import get_teacher
+from domain.teachers.service import get_teacher, visibility
 from domain.tenancy import TenantContext
 from domain.text import fold
 from domain.venues.service import get_venue
@@ -163,11 +163,37 @@ async def change_group_status(
     return group
 
 
+async def require_group_visible(session: AsyncSession, tenant: TenantContext, group: Group) -> None:
+    """The office sees every group; a teacher the groups they teach or stand in for."""
+    seen = await visibility(session, tenant)
+    if seen.everything or group.teacher_id == seen.teacher_id:
+        return
+    stands_in = await session.scalar(
+        select(ClassSession.id)
+        .where(ClassSession.group_id == group.id, ClassSession.teacher_id == seen.teacher_id)
+        .limit(1)
+    )
+    if stands_in is None:
+        raise Forbidden("Teachers can only see their own groups.")
+
+
+async def visible_group_ids(session: AsyncSession, tenant: TenantContext) -> set[uuid.UUID] | None:
+    """None for the office (every group); otherwise the groups a teacher teaches or stood in for."""
+    seen = await visibility(session, tenant)
+    if seen.everything:
+        return None
+    regular = select(Group.id).where(Group.teacher_id == seen.teacher_id)
+    stood_in = select(ClassSession.group_id).where(
+        ClassSession.teacher_id == seen.teacher_id, ClassSession.group_id.is_not(None)
+    )
+    return set((await session.execute(regular.union(stood_in))).scalars())
+
+
 async def roster(
     session: AsyncSession, tenant: TenantContext, group_id: uuid.UUID, *, on: date
 ) -> list[RosterEntry]:
     """Who belonged to the group on ``on`` — any past or future date."""
-    await get_group(session, tenant, group_id)
+    await require_group_visible(session, tenant, await get_group(session, tenant, group_id))
     rows = await session.execute(
         select(StudentGroup, Student.full_name)
         .join(Student, Student.id == StudentGroup.student_id)

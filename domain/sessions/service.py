@@ -10,14 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit import service as audit
-from domain.errors import Conflict, Invalid, NotFound
+from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.events import service as events
 from domain.groups.models import GroupStatus
 from domain.groups.service import get_group
 from domain.orgs.permissions import require_office
 from domain.sessions.models import ClassSession, SessionStatus
 from domain.sessions.schemas import SessionIn, SessionOut, SessionUpdate
-from domain.teachers.service import get_teacher, require_teacher_or_office
+from domain.teachers.service import get_teacher, require_teacher_or_office, visibility
 from domain.tenancy import TenantContext
 from domain.venues.service import get_venue
 
@@ -90,6 +90,11 @@ async def list_sessions(
 ) -> list[ClassSession]:
     if end < start:
         raise Invalid("The period ends before it starts.", details={"field": "end"})
+    seen = await visibility(session, tenant)
+    if not seen.everything:  # a teacher sees their own classes (including those they stand in for)
+        if teacher_id not in (None, seen.teacher_id):
+            raise Forbidden("Teachers can only see their own classes.")
+        teacher_id = seen.teacher_id
     query = select(ClassSession).where(ClassSession.date.between(start, end))
     for column, value in (
         (ClassSession.group_id, group_id),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -116,6 +117,26 @@ async def require_teacher_or_office(
     own = await teacher_for_user(session, tenant, tenant.user_id) if tenant.user_id else None
     if own is None or own.id != teacher_id:
         raise Forbidden(f"Only the teacher in charge, staff or an admin can {action}.")
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which classes a caller may see: the office sees every teacher's, a teacher only their own."""
+
+    teacher_id: uuid.UUID | None  # None: everything
+
+    @property
+    def everything(self) -> bool:
+        return self.teacher_id is None
+
+
+async def visibility(session: AsyncSession, tenant: TenantContext) -> Visibility:
+    if tenant.is_admin or tenant.role is Role.STAFF:
+        return Visibility(None)
+    own = await teacher_for_user(session, tenant, tenant.user_id) if tenant.user_id else None
+    if own is None:
+        raise Forbidden("Only staff, admins and the organization's teachers can see classes.")
+    return Visibility(own.id)
 
 
 async def list_teachers(

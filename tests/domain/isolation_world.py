@@ -22,6 +22,7 @@ from domain.attendance.models import AttendanceStatus
 from domain.auth.models import User
 from domain.banking.models import LineStatus
 from domain.db import use_tenant
+from domain.embeddings import HashingEmbedder
 from domain.groups.models import GroupStatus
 from domain.models import Base
 from domain.payments.models import ChargeKind, PaymentMethod, PaymentState, ReceiptStatus
@@ -188,6 +189,23 @@ def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows]
             "expires_at": datetime.now(UTC),
         },
         "guardians": lambda r: {"student_id": r["students"], "full_name": "Marta García"},
+        "student_notes": lambda r: {
+            "student_id": r["students"],
+            "body": "Prefers the front row",
+            "embedding": HashingEmbedder().embed(["Prefers the front row"])[0],
+        },
+        "copilot_threads": lambda r: {
+            "thread_key": f"test:{uuid.uuid4()}",
+            "user_id": next(user_pool),
+            "channel": "cli",
+            "chat": "test",
+        },
+        "copilot_turns": lambda r: {
+            "thread_key": "test",
+            "user_id": next(user_pool),
+            "planner": "offline",
+            "outcome": "answered",
+        },
         "registration_submissions": lambda r: {
             "student_id": r["students"],
             "ip": "192.0.2.1",

@@ -194,10 +194,14 @@ async def test_schedule_and_cancelling_a_class(session: AsyncSession) -> None:
     await sessions.create_session(
         session, studio.admin, data=SessionIn(group_id=studio.bachata.id, date=TODAY, start_time=time(20))
     )
-    today = await runner.call(ctx(session, studio.teacher), "schedule", {})
+    today = await runner.call(ctx(session, studio.admin), "schedule", {})
     assert today.output.text == (
         "2 classes on 2026-11-24:\n- 2026-11-24 19:00 Salsa Beginners with Lucía Romero\n"
         "- 2026-11-24 20:00 Bachata Improvers with Marco Bianchi"
+    )
+    teachers_own = await runner.call(ctx(session, studio.teacher), "schedule", {})
+    assert teachers_own.output.text == (
+        "1 class on 2026-11-24:\n- 2026-11-24 19:00 Salsa Beginners with Lucía Romero"
     )
     lucias_week = await runner.call(
         ctx(session, studio.admin), "schedule", {"week": True, "teacher": "lucia"}
