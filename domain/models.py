@@ -5,8 +5,8 @@ from domain.attendance.models import AttendanceRecord
 from domain.audit.models import AuditEntry
 from domain.auth.models import ApiKey, LoginAttempt, User, UserSession
 from domain.banking.models import BankImport, BankLine
-from domain.conversations.models import CopilotThread, CopilotTurn, RetrievalEntry
 from domain.base import Base
+from domain.conversations.models import CopilotThread, CopilotTurn, RetrievalEntry
 from domain.demo.models import SimulatedTrait
 from domain.events.models import DomainEvent
 from domain.groups.models import Group, StudentGroup
@@ -46,8 +46,8 @@ __all__ = [
     "PrivateSession",
     "Receipt",
     "ReceiptLink",
-    "RetrievalEntry",
     "RegistrationSubmission",
+    "RetrievalEntry",
     "SimulatedTrait",
     "Student",
     "StudentGroup",

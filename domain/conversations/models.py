@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import ForeignKey, Index, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, UniqueConstraint
+from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,7 +33,7 @@ class CopilotThread(TenantOwned, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     channel: Mapped[str]
     chat: Mapped[str]
-    last_used_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    last_used_at: Mapped[datetime] = mapped_column(server_default=sql("now()"))
     pruned_at: Mapped[datetime | None]
 
 
@@ -50,9 +51,9 @@ class CopilotTurn(TenantOwned, Base):
     planner: Mapped[str]  # offline | llm | llm->offline (fell back)
     tool: Mapped[str | None]
     outcome: Mapped[str]  # answered | pending | clarify | refused | confirmed | cancelled
-    prompt_tokens: Mapped[int] = mapped_column(server_default=text("0"))
-    completion_tokens: Mapped[int] = mapped_column(server_default=text("0"))
-    llm_calls: Mapped[int] = mapped_column(server_default=text("0"))
+    prompt_tokens: Mapped[int] = mapped_column(server_default=sql("0"))
+    completion_tokens: Mapped[int] = mapped_column(server_default=sql("0"))
+    llm_calls: Mapped[int] = mapped_column(server_default=sql("0"))
 
 
 class RetrievalEntry(HasId, HasCreatedAt, Base):
@@ -66,6 +67,6 @@ class RetrievalEntry(HasId, HasCreatedAt, Base):
     language: Mapped[str]
     text: Mapped[str]
     tool: Mapped[str]
-    args: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    args: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=sql("'{}'::jsonb"))
     embedder: Mapped[str]
     embedding: Mapped[list[float]] = mapped_column(Vector(DIMENSIONS))
