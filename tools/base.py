@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.embeddings import Embedder, default_embedder
 from domain.tenancy import Role, TenantContext
 
 EVERYONE = frozenset(Role)
@@ -35,6 +36,7 @@ class ToolContext:
     tenant: TenantContext
     today: date
     now: datetime
+    embedder: Embedder = field(default_factory=default_embedder)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,34 @@ from typing import Any
 from domain.tenancy import TenantContext
 from tools.base import Tool
 from tools.classes import CANCEL, MARK, MISSING, ROSTER, SCHEDULE
-from tools.money import PAYOUTS, RECORD_PAYMENT, UNPAID
+from tools.insights import ATTENDANCE, DROPOUT_RISK, GROUP_HEALTH, REVENUE, TEACHER_LOAD
+from tools.money import PAYOUTS, RECORD_PAYMENT, SEND_REMINDER, UNPAID
+from tools.students import ADD_NOTE, ENROLL, SEARCH_NOTES, STUDENT_OVERVIEW
 
 CATALOG: dict[str, Tool] = {
-    tool.name: tool for tool in (UNPAID, PAYOUTS, SCHEDULE, ROSTER, MISSING, MARK, CANCEL, RECORD_PAYMENT)
+    tool.name: tool
+    for tool in (
+        # reads
+        UNPAID,
+        STUDENT_OVERVIEW,
+        ROSTER,
+        SCHEDULE,
+        ATTENDANCE,
+        MISSING,
+        PAYOUTS,
+        DROPOUT_RISK,
+        REVENUE,
+        TEACHER_LOAD,
+        GROUP_HEALTH,
+        SEARCH_NOTES,
+        # writes
+        MARK,
+        RECORD_PAYMENT,
+        CANCEL,
+        ADD_NOTE,
+        ENROLL,
+        SEND_REMINDER,
+    )
 }
 
 

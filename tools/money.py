@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.money import money
+from domain.payments import reminders
 from domain.payments import service as payments
 from domain.payments.models import PaymentMethod
 from domain.payments.rules import days_in_month, month_start
@@ -146,4 +148,37 @@ RECORD_PAYMENT = WriteTool(
     OFFICE,
     _plan_payment,
     _apply_payment,
+)
+
+
+class ReminderArgs(BaseModel):
+    student: str = Field(description="The student whose tuition is owed.")
+
+
+async def _plan_reminder(ctx: ToolContext, args: ReminderArgs) -> Plan:
+    student_id = await resolve.student(ctx, args.student)
+    r = await reminders.reminder_for(ctx.session, ctx.tenant, student_id, today=ctx.today)
+    to = " and ".join(x for x in (r.to_email, r.to_phone) if x)
+    since = f", owed since {r.oldest_due.isoformat()}" if r.oldest_due else ""
+    return Plan(
+        {"student_id": str(student_id)},
+        f"Send a payment reminder for {r.student_name} to {r.to_name} ({to}): "
+        f"{r.outstanding} {r.currency} outstanding{since}.",
+    )
+
+
+async def _apply_reminder(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput:
+    r = await reminders.send_reminder(
+        ctx.session, ctx.tenant, uuid.UUID(planned["student_id"]), today=ctx.today
+    )
+    return ToolOutput(f"Reminder queued for {r.to_name}.", {"student_id": str(r.student_id)})
+
+
+SEND_REMINDER = WriteTool(
+    "send_payment_reminder",
+    "Remind a student (or their guardian) of tuition they owe.",
+    ReminderArgs,
+    OFFICE,
+    _plan_reminder,
+    _apply_reminder,
 )

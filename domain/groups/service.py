@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import SQLCoreOperations
 
@@ -187,6 +188,28 @@ async def visible_group_ids(session: AsyncSession, tenant: TenantContext) -> set
         ClassSession.teacher_id == seen.teacher_id, ClassSession.group_id.is_not(None)
     )
     return set((await session.execute(regular.union(stood_in))).scalars())
+
+
+async def visible_student_filter(
+    session: AsyncSession, tenant: TenantContext, student_id: ColumnElement[uuid.UUID] | Any
+) -> ColumnElement[bool]:
+    """A WHERE clause: true for every student for the office; for a teacher, their groups' students."""
+    group_ids = await visible_group_ids(session, tenant)
+    if group_ids is None:
+        return true()
+    return student_id.in_(select(StudentGroup.student_id).where(StudentGroup.group_id.in_(group_ids)))
+
+
+async def require_student_visible(
+    session: AsyncSession, tenant: TenantContext, student_id: uuid.UUID
+) -> None:
+    allowed = await session.scalar(
+        select(Student.id).where(
+            Student.id == student_id, await visible_student_filter(session, tenant, Student.id)
+        )
+    )
+    if allowed is None:
+        raise Forbidden("Teachers can only see students of their own groups.")
 
 
 async def roster(

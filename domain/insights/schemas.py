@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+
+class AttendanceRow(BaseModel):
+    name: str
+    marks: int
+    attended: int
+    absent: int
+    rate: Decimal | None
+
+
+class AttendanceSummary(BaseModel):
+    scope: str  # "the organization", a student's, group's or teacher's name
+    start: dt.date
+    end: dt.date
+    sessions: int
+    marks: int
+    attended: int
+    absent: int
+    excused: int
+    rate: Decimal | None
+    rows: list[AttendanceRow]  # per group (for a student) or per student (otherwise), lowest rate first
+
+
+class StudentRisk(BaseModel):
+    student_id: uuid.UUID
+    full_name: str
+    score: float
+    reasons: list[str]
+
+
+class RiskReport(BaseModel):
+    as_of: dt.date
+    students_checked: int
+    at_risk: list[StudentRisk]
+
+
+class RevenueMonth(BaseModel):
+    month: dt.date
+    expected: Decimal
+    collected: Decimal
+    outstanding: Decimal
+    received: Decimal
+
+
+class RevenueSummary(BaseModel):
+    start: dt.date
+    end: dt.date
+    currency: str
+    expected: Decimal  # charges falling due in the period (voided ones excluded)
+    collected: Decimal  # of which already paid
+    outstanding: Decimal
+    received: Decimal  # payments that arrived in the period, whatever they paid for
+    months: list[RevenueMonth]
+
+
+class TeacherLoadRow(BaseModel):
+    teacher_id: uuid.UUID
+    teacher_name: str
+    held: int
+    scheduled: int
+    cancelled: int
+    hours: Decimal
+    groups: int
+    substitutions: int  # classes taught standing in for someone else
+
+
+class TeacherLoad(BaseModel):
+    start: dt.date
+    end: dt.date
+    teachers: list[TeacherLoadRow]
+
+
+class GroupHealthRow(BaseModel):
+    group_id: uuid.UUID
+    group_name: str
+    students: int
+    capacity: int | None
+    rate: Decimal | None
+    previous_rate: Decimal | None
+    joined: int
+    left: int
+    flags: list[str]
+
+
+class GroupHealth(BaseModel):
+    start: dt.date
+    end: dt.date
+    groups: list[GroupHealthRow]
+
+
+class StudentOverview(BaseModel):
+    student_id: uuid.UUID
+    full_name: str
+    groups: list[str]
+    since: dt.date | None
+    attendance_rate: Decimal | None  # last 90 days
+    last_attended: dt.date | None
+    outstanding: Decimal | None  # None when the caller may not see money
+    currency: str
+    notes: list[str]

@@ -1,0 +1,443 @@
+"""Read-only insights over attendance, money and teaching: summaries a studio asks for every week.
+
+Each function checks who may see what (teachers: their own classes; money: the office) and
+aggregates in SQL; pandas shapes the per-row breakdowns.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import ColumnElement, case, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.attendance.models import AttendanceRecord, AttendanceStatus
+from domain.groups.models import Group, GroupStatus, StudentGroup
+from domain.groups.service import active_on, require_student_visible, visible_group_ids
+from domain.insights import rules
+from domain.insights.schemas import (
+    AttendanceRow,
+    AttendanceSummary,
+    GroupHealth,
+    GroupHealthRow,
+    RevenueMonth,
+    RevenueSummary,
+    RiskReport,
+    StudentOverview,
+    StudentRisk,
+    TeacherLoad,
+    TeacherLoadRow,
+)
+from domain.money import money
+from domain.notes.service import recent_notes
+from domain.orgs.permissions import require_office
+from domain.orgs.service import get_organization
+from domain.payments.models import Allocation, Charge, Payment, PaymentState
+from domain.payments.rules import month_start
+from domain.sessions.models import ClassSession, SessionStatus
+from domain.students.models import Student
+from domain.students.service import get_student
+from domain.teachers.models import Teacher
+from domain.teachers.service import get_teacher, visibility
+from domain.tenancy import Role, TenantContext
+
+CAME = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+OVERVIEW_DAYS = 90
+ZERO = Decimal("0.00")
+
+
+def _sees_money(tenant: TenantContext) -> bool:
+    return tenant.is_admin or tenant.role is Role.STAFF
+
+
+def _came() -> ColumnElement[bool]:
+    return AttendanceRecord.status.in_(CAME)
+
+
+async def _session_scope(session: AsyncSession, tenant: TenantContext) -> ColumnElement[bool]:
+    seen = await visibility(session, tenant)
+    return true() if seen.everything else ClassSession.teacher_id == seen.teacher_id
+
+
+async def attendance_summary(
+    session: AsyncSession,
+    tenant: TenantContext,
+    *,
+    start: date,
+    end: date,
+    student_id: uuid.UUID | None = None,
+    group_id: uuid.UUID | None = None,
+    teacher_id: uuid.UUID | None = None,
+) -> AttendanceSummary:
+    """Marks in held classes of the period; a teacher sees only the classes they taught."""
+    scope = "the organization"
+    where = [ClassSession.date.between(start, end), await _session_scope(session, tenant)]
+    if student_id is not None:
+        await require_student_visible(session, tenant, student_id)
+        scope = (await get_student(session, tenant, student_id)).full_name
+        where.append(AttendanceRecord.student_id == student_id)
+    if group_id is not None:
+        scope = (await session.get(Group, group_id) or Group(name="?")).name
+        where.append(ClassSession.group_id == group_id)
+    if teacher_id is not None:
+        scope = (await get_teacher(session, tenant, teacher_id)).full_name
+        where.append(ClassSession.teacher_id == teacher_id)
+    rows = (
+        await session.execute(
+            select(
+                ClassSession.id,
+                func.coalesce(Group.name, "Private").label("group_name"),
+                Student.full_name,
+                AttendanceRecord.status,
+            )
+            .select_from(AttendanceRecord)
+            .join(ClassSession, ClassSession.id == AttendanceRecord.class_session_id)
+            .join(Student, Student.id == AttendanceRecord.student_id)
+            .outerjoin(Group, Group.id == ClassSession.group_id)
+            .where(*where)
+        )
+    ).all()
+    frame = pd.DataFrame(rows, columns=["session_id", "group_name", "student", "status"])
+    frame["attended"] = frame["status"].isin(CAME)
+    frame["absent"] = frame["status"] == AttendanceStatus.ABSENT
+    by = "group_name" if student_id is not None else "student"
+    per = frame.groupby(by).agg(
+        marks=("status", "size"), attended=("attended", "sum"), absent=("absent", "sum")
+    )
+    breakdown = [
+        AttendanceRow(
+            name=str(name),
+            marks=int(r.marks),
+            attended=int(r.attended),
+            absent=int(r.absent),
+            rate=rules.rate(int(r.attended), int(r.marks)),
+        )
+        for name, r in per.iterrows()
+    ]
+    breakdown.sort(key=lambda r: (r.rate if r.rate is not None else Decimal(2), r.name))
+    attended = int(frame["attended"].sum())
+    return AttendanceSummary(
+        scope=scope,
+        start=start,
+        end=end,
+        sessions=int(frame["session_id"].nunique()),
+        marks=len(frame),
+        attended=attended,
+        absent=int(frame["absent"].sum()),
+        excused=int((frame["status"] == AttendanceStatus.EXCUSED).sum()),
+        rate=rules.rate(attended, len(frame)),
+        rows=breakdown,
+    )
+
+
+async def dropout_risk(
+    session: AsyncSession, tenant: TenantContext, *, today: date, limit: int = 20
+) -> RiskReport:
+    """Active students of the groups the caller may see, scored and explained (``rules.assess``)."""
+    group_ids = await visible_group_ids(session, tenant)
+    members = select(StudentGroup.student_id).where(active_on(today))
+    if group_ids is not None:
+        members = members.where(StudentGroup.group_id.in_(group_ids))
+    recent_from = today - timedelta(days=rules.RECENT_DAYS)
+    since = today - timedelta(days=rules.BASELINE_DAYS)
+    ranked = (
+        select(
+            AttendanceRecord.student_id,
+            ClassSession.date,
+            AttendanceRecord.status,
+            func.row_number()
+            .over(partition_by=AttendanceRecord.student_id, order_by=ClassSession.date.desc())
+            .label("rn"),
+        )
+        .join(ClassSession, ClassSession.id == AttendanceRecord.class_session_id)
+        .where(
+            ClassSession.date.between(since, today),
+            AttendanceRecord.student_id.in_(members),
+            AttendanceRecord.is_guest.is_(False),
+        )
+        .subquery()
+    )
+    is_recent = ranked.c.date > recent_from
+    came = ranked.c.status.in_(CAME)
+    marks = (
+        await session.execute(
+            select(
+                ranked.c.student_id,
+                func.count().filter(is_recent),
+                func.count().filter(is_recent, came),
+                func.count().filter(~is_recent),
+                func.count().filter(~is_recent, came),
+                func.coalesce(
+                    func.min(ranked.c.rn).filter(ranked.c.status != AttendanceStatus.ABSENT), func.count() + 1
+                )
+                - 1,
+            ).group_by(ranked.c.student_id)
+        )
+    ).all()
+    tenure = dict(
+        (
+            await session.execute(
+                select(StudentGroup.student_id, func.min(StudentGroup.start_date))
+                .where(StudentGroup.student_id.in_(members))
+                .group_by(StudentGroup.student_id)
+            )
+        ).all()
+    )
+    overdue: dict[uuid.UUID, int] = {}
+    if _sees_money(tenant):
+        paid = select(func.coalesce(func.sum(Allocation.amount), 0)).where(Allocation.charge_id == Charge.id)
+        oldest = await session.execute(
+            select(Charge.student_id, func.min(Charge.due_date))
+            .where(
+                Charge.voided_at.is_(None),
+                Charge.due_date < today,
+                Charge.student_id.in_(members),
+                paid.scalar_subquery() < Charge.amount,
+            )
+            .group_by(Charge.student_id)
+        )
+        overdue = {sid: (today - due).days for sid, due in oldest}
+    names = dict(
+        (await session.execute(select(Student.id, Student.full_name).where(Student.id.in_(members)))).all()
+    )
+    at_risk = []
+    for student_id, r_marks, r_came, b_marks, b_came, streak in marks:
+        risk = rules.assess(
+            rules.RiskFeatures(
+                recent_marks=r_marks,
+                recent_attended=r_came,
+                before_marks=b_marks,
+                before_attended=b_came,
+                absent_streak=streak,
+                days_overdue=overdue.get(student_id, 0) if _sees_money(tenant) else None,
+                tenure_days=(today - tenure[student_id]).days if student_id in tenure else 0,
+            )
+        )
+        if risk.listed:
+            at_risk.append(
+                StudentRisk(
+                    student_id=student_id, full_name=names[student_id], score=risk.score, reasons=risk.reasons
+                )
+            )
+    at_risk.sort(key=lambda s: (-s.score, s.full_name))
+    return RiskReport(as_of=today, students_checked=len(names), at_risk=at_risk[:limit])
+
+
+async def revenue_summary(
+    session: AsyncSession, tenant: TenantContext, *, start: date, end: date
+) -> RevenueSummary:
+    """Expected (charges due in the period) against collected, and what arrived; office only."""
+    require_office(tenant, "see revenue")
+    paid = (
+        select(Allocation.charge_id, func.sum(Allocation.amount).label("paid"))
+        .group_by(Allocation.charge_id)
+        .subquery()
+    )
+    charges = (
+        await session.execute(
+            select(Charge.due_date, Charge.amount, func.coalesce(paid.c.paid, 0))
+            .outerjoin(paid, paid.c.charge_id == Charge.id)
+            .where(Charge.voided_at.is_(None), Charge.due_date.between(start, end))
+        )
+    ).all()
+    payments = (
+        await session.execute(
+            select(Payment.received_on, Payment.amount).where(
+                Payment.state == PaymentState.RECORDED, Payment.received_on.between(start, end)
+            )
+        )
+    ).all()
+    due = pd.DataFrame(charges, columns=["day", "expected", "collected"])
+    due["month"] = due["day"].map(month_start)
+    came_in = pd.DataFrame(payments, columns=["day", "received"])
+    came_in["month"] = came_in["day"].map(month_start)
+    monthly = (
+        due.groupby("month")[["expected", "collected"]]
+        .sum()
+        .join(came_in.groupby("month")[["received"]].sum(), how="outer")
+        .fillna(0)
+        .sort_index()
+    )
+    months = [
+        RevenueMonth(
+            month=m,
+            expected=money(r.expected),
+            collected=money(r.collected),
+            outstanding=money(r.expected) - money(r.collected),
+            received=money(r.received),
+        )
+        for m, r in monthly.iterrows()
+    ]
+    org = await get_organization(session, tenant)
+    expected = sum((m.expected for m in months), ZERO)
+    collected = sum((m.collected for m in months), ZERO)
+    return RevenueSummary(
+        start=start,
+        end=end,
+        currency=org.currency,
+        expected=expected,
+        collected=collected,
+        outstanding=expected - collected,
+        received=sum((m.received for m in months), ZERO),
+        months=months,
+    )
+
+
+async def teacher_load(
+    session: AsyncSession, tenant: TenantContext, *, start: date, end: date
+) -> TeacherLoad:
+    """Classes and hours per teacher in the period; a teacher sees their own line."""
+    seconds = func.extract("epoch", ClassSession.end_time - ClassSession.start_time)
+    status = ClassSession.status
+    rows = await session.execute(
+        select(
+            Teacher.id,
+            Teacher.full_name,
+            func.count().filter(status == SessionStatus.HELD),
+            func.count().filter(status == SessionStatus.SCHEDULED),
+            func.count().filter(status == SessionStatus.CANCELLED),
+            func.coalesce(func.sum(case((status != SessionStatus.CANCELLED, seconds), else_=0)), 0),
+            func.count(func.distinct(ClassSession.group_id)),
+            func.count().filter(
+                ClassSession.substitute_for_teacher_id.is_not(None), status != SessionStatus.CANCELLED
+            ),
+        )
+        .join(ClassSession, ClassSession.teacher_id == Teacher.id)
+        .where(ClassSession.date.between(start, end), await _session_scope(session, tenant))
+        .group_by(Teacher.id)
+        .order_by(Teacher.search_name)
+    )
+    return TeacherLoad(
+        start=start,
+        end=end,
+        teachers=[
+            TeacherLoadRow(
+                teacher_id=tid,
+                teacher_name=name,
+                held=held,
+                scheduled=scheduled,
+                cancelled=cancelled,
+                hours=(Decimal(str(secs)) / 3600).quantize(Decimal("0.1")),
+                groups=groups,
+                substitutions=subs,
+            )
+            for tid, name, held, scheduled, cancelled, secs, groups, subs in rows
+        ],
+    )
+
+
+async def _rates(session: AsyncSession, start: date, end: date) -> dict[uuid.UUID | None, Decimal | None]:
+    rows = await session.execute(
+        select(ClassSession.group_id, func.count(), func.count().filter(_came()))
+        .join(AttendanceRecord, AttendanceRecord.class_session_id == ClassSession.id)
+        .where(ClassSession.date.between(start, end), ClassSession.group_id.is_not(None))
+        .group_by(ClassSession.group_id)
+    )
+    return {gid: rules.rate(came, marks) for gid, marks, came in rows}
+
+
+async def group_health(
+    session: AsyncSession, tenant: TenantContext, *, start: date, end: date, group_id: uuid.UUID | None = None
+) -> GroupHealth:
+    """Size, fill, attendance against the previous period of the same length, joins and leaves."""
+    visible = await visible_group_ids(session, tenant)
+    query = select(Group).where(Group.status != GroupStatus.CLOSED).order_by(Group.search_name)
+    if group_id is not None:
+        query = query.where(Group.id == group_id)
+    if visible is not None:
+        query = query.where(Group.id.in_(visible))
+    groups = list((await session.execute(query)).scalars())
+    length = end - start
+    now_rates = await _rates(session, start, end)
+    then_rates = await _rates(session, start - length - timedelta(days=1), start - timedelta(days=1))
+    counts: dict[uuid.UUID | None, tuple[int, int, int]] = {
+        gid: (size, joined, left)
+        for gid, size, joined, left in await session.execute(
+            select(
+                StudentGroup.group_id,
+                func.count().filter(active_on(end)),
+                func.count().filter(StudentGroup.start_date.between(start, end)),
+                func.count().filter(StudentGroup.end_date.between(start, end)),
+            ).group_by(StudentGroup.group_id)
+        )
+    }
+    out = []
+    for group in groups:
+        size, joined, left = counts.get(group.id, (0, 0, 0))
+        rate, before = now_rates.get(group.id), then_rates.get(group.id)
+        flags = []
+        if rate is not None and rate < Decimal("0.6"):
+            flags.append(f"low attendance ({rules.percent(rate)})")
+        if rate is not None and before is not None and before - rate >= Decimal("0.15"):
+            flags.append(f"attendance down from {rules.percent(before)}")
+        if left > joined:
+            flags.append(f"shrinking ({joined} joined, {left} left)")
+        if group.capacity and size >= group.capacity:
+            flags.append("full")
+        out.append(
+            GroupHealthRow(
+                group_id=group.id,
+                group_name=group.name,
+                students=size,
+                capacity=group.capacity,
+                rate=rate,
+                previous_rate=before,
+                joined=joined,
+                left=left,
+                flags=flags,
+            )
+        )
+    return GroupHealth(start=start, end=end, groups=out)
+
+
+async def student_overview(
+    session: AsyncSession, tenant: TenantContext, student_id: uuid.UUID, *, today: date
+) -> StudentOverview:
+    await require_student_visible(session, tenant, student_id)
+    student = await get_student(session, tenant, student_id)
+    current = (
+        await session.execute(
+            select(Group.name, StudentGroup.start_date)
+            .join(Group, Group.id == StudentGroup.group_id)
+            .where(StudentGroup.student_id == student_id, active_on(today))
+            .order_by(Group.search_name)
+        )
+    ).all()
+    since = today - timedelta(days=OVERVIEW_DAYS)
+    marks, came, last = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(_came()),
+                func.max(case((_came(), ClassSession.date))),
+            )
+            .select_from(AttendanceRecord)
+            .join(ClassSession, ClassSession.id == AttendanceRecord.class_session_id)
+            .where(AttendanceRecord.student_id == student_id, ClassSession.date.between(since, today))
+        )
+    ).one()
+    outstanding = None
+    if _sees_money(tenant):
+        paid = select(func.coalesce(func.sum(Allocation.amount), 0)).where(Allocation.charge_id == Charge.id)
+        owed = await session.scalar(
+            select(func.coalesce(func.sum(Charge.amount - paid.scalar_subquery()), 0)).where(
+                Charge.student_id == student_id, Charge.voided_at.is_(None), Charge.due_date <= today
+            )
+        )
+        outstanding = money(owed or 0)
+    org = await get_organization(session, tenant)
+    notes = await recent_notes(session, tenant, student_id)
+    return StudentOverview(
+        student_id=student.id,
+        full_name=student.full_name,
+        groups=[name for name, _ in current],
+        since=min((start for _, start in current), default=None),
+        attendance_rate=rules.rate(came, marks),
+        last_attended=last,
+        outstanding=outstanding,
+        currency=org.currency,
+        notes=[f"{n.created_at.date().isoformat()}: {n.body}" for n in notes],
+    )

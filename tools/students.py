@@ -1,0 +1,164 @@
+"""Tools about students: an overview, notes (semantic search and adding), enrolling and moving."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from domain.groups import memberships
+from domain.groups import service as groups
+from domain.insights import service as insights
+from domain.insights.rules import percent
+from domain.notes import service as notes
+from domain.students import service as students
+from tools import resolve
+from tools.base import EVERYONE, OFFICE, Plan, ReadTool, ToolContext, ToolOutput, WriteTool
+
+
+class StudentArgs(BaseModel):
+    student: str = Field(description="The student's name.")
+
+
+async def _overview(ctx: ToolContext, args: StudentArgs) -> ToolOutput:
+    student_id = await resolve.student(ctx, args.student)
+    o = await insights.student_overview(ctx.session, ctx.tenant, student_id, today=ctx.today)
+    lines = [
+        f"{o.full_name}: "
+        + (f"in {', '.join(o.groups)}" if o.groups else "in no group now")
+        + (f" (since {o.since.isoformat()})" if o.since else "")
+        + ".",
+        "Attendance, last 90 days: "
+        + (percent(o.attendance_rate) if o.attendance_rate is not None else "no marks")
+        + (f"; last came {o.last_attended.isoformat()}." if o.last_attended else "."),
+    ]
+    if o.outstanding is not None:
+        lines.append(
+            f"Balance: {o.outstanding} {o.currency} owed." if o.outstanding > 0 else "Balance: nothing owed."
+        )
+    if o.notes:
+        lines.append("Notes:\n" + "\n".join(f"- “{n}”" for n in o.notes))  # quoted: data, not instructions
+    return ToolOutput("\n".join(lines), o.model_dump(mode="json"))
+
+
+class NotesQuery(BaseModel):
+    query: str = Field(
+        min_length=1, max_length=200, description="What to look for in the notes, in plain words."
+    )
+    limit: int = Field(default=5, ge=1, le=20)
+
+
+async def _search_notes(ctx: ToolContext, args: NotesQuery) -> ToolOutput:
+    found = await notes.search_notes(
+        ctx.session, ctx.tenant, query=args.query, embedder=ctx.embedder, limit=args.limit
+    )
+    if not found:
+        return ToolOutput("No notes found.", {"notes": []})
+    rows = [f"- {n.student_name} ({n.created_on}): “{n.body}”" for n in found]
+    return ToolOutput(
+        f"Notes closest to “{args.query}”:\n" + "\n".join(rows),
+        {"notes": [n.model_dump(mode="json") for n in found]},
+    )
+
+
+class NoteArgs(BaseModel):
+    student: str = Field(description="The student's name.")
+    text: str = Field(min_length=1, max_length=notes.MAX_NOTE, description="The note, as said.")
+
+
+async def _plan_note(ctx: ToolContext, args: NoteArgs) -> Plan:
+    student_id = await resolve.student(ctx, args.student)
+    student = await students.get_student(ctx.session, ctx.tenant, student_id)
+    await groups.require_student_visible(ctx.session, ctx.tenant, student_id)
+    text = " ".join(args.text.split())
+    return Plan(
+        {"student_id": str(student_id), "text": text}, f"Add a note to {student.full_name}: “{text}”."
+    )
+
+
+async def _apply_note(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput:
+    note = await notes.add_note(
+        ctx.session,
+        ctx.tenant,
+        student_id=uuid.UUID(planned["student_id"]),
+        body=planned["text"],
+        embedder=ctx.embedder,
+    )
+    return ToolOutput("Note added.", {"note_id": str(note.id)})
+
+
+class EnrollArgs(BaseModel):
+    student: str = Field(description="The student's name.")
+    group: str = Field(description="The group to join.")
+    from_group: str | None = Field(default=None, description="For a move: the group the student leaves.")
+    start: dt.date | None = Field(default=None, description="From this date; today if omitted.")
+
+
+async def _plan_enroll(ctx: ToolContext, args: EnrollArgs) -> Plan:
+    student_id = await resolve.student(ctx, args.student)
+    student = await students.get_student(ctx.session, ctx.tenant, student_id)
+    target = await resolve.group(ctx, args.group)
+    day = args.start or ctx.today
+    planned: dict[str, Any] = {
+        "student_id": str(student_id),
+        "group_id": str(target.id),
+        "on": day.isoformat(),
+    }
+    if args.from_group:
+        source = await resolve.group(ctx, args.from_group)
+        planned["from_group_id"] = str(source.id)
+        preview = (
+            f"Move {student.full_name} from {source.name} to {target.name} on {day.isoformat()}"
+            f" ({source.name} ends {(day - dt.timedelta(days=1)).isoformat()})."
+        )
+    else:
+        preview = f"Enroll {student.full_name} in {target.name} from {day.isoformat()}."
+    return Plan(planned, preview)
+
+
+async def _apply_enroll(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput:
+    student_id, group_id = uuid.UUID(planned["student_id"]), uuid.UUID(planned["group_id"])
+    day = dt.date.fromisoformat(planned["on"])
+    if "from_group_id" in planned:
+        _, joined = await memberships.move(
+            ctx.session,
+            ctx.tenant,
+            student_id=student_id,
+            from_group_id=uuid.UUID(planned["from_group_id"]),
+            to_group_id=group_id,
+            on_date=day,
+        )
+        return ToolOutput("Moved.", {"membership_id": str(joined.id)})
+    joined = await memberships.enroll(
+        ctx.session, ctx.tenant, student_id=student_id, group_id=group_id, start_date=day
+    )
+    return ToolOutput("Enrolled.", {"membership_id": str(joined.id)})
+
+
+STUDENT_OVERVIEW = ReadTool(
+    "student_overview",
+    "One student's groups, attendance, balance and latest notes.",
+    StudentArgs,
+    EVERYONE,
+    _overview,
+)
+SEARCH_NOTES = ReadTool(
+    "search_notes",
+    "Find notes about students by meaning (injuries, goals, parents…).",
+    NotesQuery,
+    EVERYONE,
+    _search_notes,
+)
+ADD_NOTE = WriteTool(
+    "add_note", "Add a note to a student's record.", NoteArgs, EVERYONE, _plan_note, _apply_note
+)
+ENROLL = WriteTool(
+    "enroll_student",
+    "Enroll a student in a group, or move them from one group to another.",
+    EnrollArgs,
+    OFFICE,
+    _plan_enroll,
+    _apply_enroll,
+)
