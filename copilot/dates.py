@@ -1,0 +1,166 @@
+"""Dates and periods as people say them ("yesterday", "last week", "October", "Tuesday's class"),
+found in folded text with the language's words and resolved against the organization's today."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from copilot.language import DateSlot, Words
+from domain.payments.rules import days_in_month, month_start
+
+GAP = " | "  # what a found expression leaves behind: a break between name segments
+
+
+@dataclass(frozen=True)
+class When:
+    day: date | None = None
+    start: date | None = None
+    end: date | None = None
+    week: bool = False
+    month: date | None = None  # the first of a named month
+    from_weekday: bool = False  # the day was said as a weekday ("Tuesday's class")
+
+    @property
+    def said(self) -> bool:
+        return any((self.day, self.start, self.month))
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _month_end(first: date) -> date:
+    return date(first.year, first.month, days_in_month(first))
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _named_month(number: int, year: int | None, today: date) -> date:
+    if year is None:
+        year = today.year if number <= today.month else today.year - 1  # "October" means the last one
+    return date(year, number, 1)
+
+
+def _weekday(target: int, marker: str | None, words: Words, today: date, *, future: bool) -> date:
+    ahead = (target - today.weekday()) % 7
+    behind = (today.weekday() - target) % 7
+    if marker in words.past_marker:
+        return today - timedelta(days=behind or 7)
+    if marker in words.future_marker:
+        return today + timedelta(days=ahead or 7)
+    return today + timedelta(days=ahead) if future else today - timedelta(days=behind)
+
+
+def _period(name: str, today: date) -> When:
+    this_month = month_start(today)
+    match name:
+        case "this_week":
+            return When(day=today, start=_monday(today), end=_monday(today) + timedelta(days=6), week=True)
+        case "last_week":
+            start = _monday(today) - timedelta(days=7)
+            return When(day=start, start=start, end=start + timedelta(days=6), week=True)
+        case "next_week":
+            start = _monday(today) + timedelta(days=7)
+            return When(day=start, start=start, end=start + timedelta(days=6), week=True)
+        case "this_month":
+            return When(month=this_month)
+        case "last_month":
+            return When(month=this_month - relativedelta(months=1))
+        case "this_year":
+            return When(start=date(today.year, 1, 1), end=today)
+        case "last_year":
+            return When(start=date(today.year - 1, 1, 1), end=date(today.year - 1, 12, 31))
+    raise ValueError(name)
+
+
+def find(text: str, words: Words, today: date, *, future: bool = False) -> tuple[When, str]:
+    """The first date or period said in ``text`` (folded), and the text without it."""
+    months, weekdays = _alternatives(words.months), _alternatives(words.weekdays)
+    markers = _alternatives(words.past_marker + words.future_marker)
+    finders: list[tuple[re.Pattern[str], str]] = [
+        (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "iso"),
+        (re.compile(words.last_n_days), "last_n"),
+        (re.compile(rf"\b({_alternatives(words.periods)})\b"), "period"),
+        (re.compile(rf"\b({_alternatives(words.relative_days)})\b"), "relative"),
+        (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?: of)? ({months})\b(?: (\d{{4}}))?"), "day_month"),
+        (
+            re.compile(rf"\b({months}) (\d{{1,2}})(?:st|nd|rd|th)?\b(?! \d{{4}}-)(?:,? (\d{{4}}))?"),
+            "month_day",
+        ),
+        (re.compile(rf"\b(?:in )?({months})\b(?: (\d{{4}}))?"), "month"),
+        (re.compile(rf"\b(?:({markers}) )?(?:on )?({weekdays})(?:'?s)?\b"), "weekday"),
+    ]
+    for pattern, kind in finders:
+        found = pattern.search(text)
+        if found is None:
+            continue
+        when = _resolve(kind, found, words, today, future=future)
+        if when is None:
+            continue
+        return when, text[: found.start()] + GAP + text[found.end() :]
+    return When(), text
+
+
+def _resolve(kind: str, m: re.Match[str], words: Words, today: date, *, future: bool) -> When | None:
+    try:
+        match kind:
+            case "iso":
+                return When(day=date(int(m[1]), int(m[2]), int(m[3])))
+            case "last_n":
+                days = max(1, int(m[1]))
+                return When(start=today - timedelta(days=days - 1), end=today)
+            case "period":
+                return _period(words.periods[m[1]], today)
+            case "relative":
+                return When(day=today + timedelta(days=words.relative_days[m[1]]))
+            case "day_month":
+                first = _named_month(words.months[m[2]], int(m[3]) if m[3] else None, today)
+                return When(day=first.replace(day=int(m[1])))
+            case "month_day":
+                first = _named_month(words.months[m[1]], int(m[3]) if m[3] else None, today)
+                return When(day=first.replace(day=int(m[2])))
+            case "month":
+                return When(month=_named_month(words.months[m[1]], int(m[2]) if m[2] else None, today))
+            case "weekday":
+                day = _weekday(words.weekdays[m[2]], m[1], words, today, future=future)
+                return When(day=day, from_weekday=True)
+    except ValueError:  # "31 February": not a date; keep looking
+        return None
+    return None
+
+
+def arguments(when: When, slot: DateSlot, today: date) -> dict[str, object]:
+    """The tool arguments a found date fills, in the form the tool takes."""
+    if not when.said or slot.form is None:
+        return {}
+    start, end = when.start, when.end
+    if when.month:
+        start, end = when.month, min(_month_end(when.month), max(today, when.month))
+        if when.month < month_start(today):
+            end = _month_end(when.month)
+    elif when.day and not when.week:
+        start = end = when.day
+    assert start is not None and end is not None
+    match slot.form:
+        case "day":
+            return {slot.arg or "date": (when.day or start).isoformat()}
+        case "day_or_week":
+            if when.week:
+                return {slot.arg or "date": start.isoformat(), slot.week_arg or "week": True}
+            if when.month or (when.start and not when.day):
+                return {}
+            return {slot.arg or "date": (when.day or start).isoformat()}
+        case "month":
+            return {slot.arg or "month": f"{start:%Y-%m}"}
+        case "period":
+            return {"start": start.isoformat(), "end": end.isoformat()}
+        case "since":
+            return {slot.arg or "since": start.isoformat()}
+    return {}

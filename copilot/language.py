@@ -1,0 +1,134 @@
+"""A language for the offline planner, loaded from ``copilot/languages/<code>.yaml`` (data, not code)."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+LANGUAGES = Path(__file__).resolve().parent / "languages"
+Kind = Literal["student", "group", "teacher"]
+
+
+class Capture(BaseModel):
+    model_config = ConfigDict(ignored_types=(cached_property,))
+
+    regex: str
+    required: bool = False
+    kind: Kind | None = None  # the captured words name a student, group or teacher
+    map: dict[str, str] = Field(default_factory=dict)  # said → argument value
+    keep_case: bool = False
+    fallback: Literal["whole"] | None = None  # use the whole utterance when nothing matches
+
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.regex, re.IGNORECASE)
+
+
+class EntitySlot(BaseModel):
+    kind: Kind
+    arg: str
+    required: bool = False
+
+
+class DateSlot(BaseModel):
+    form: Literal["day", "day_or_week", "month", "period", "since"]
+    arg: str | None = None
+    week_arg: str | None = None
+    required: bool = False
+    future: bool = False  # a bare weekday means the next one, not the last one
+
+
+class ListSlot(BaseModel):
+    arg: str
+    after: Literal["except"]
+    kind: Kind
+
+
+class Slots(BaseModel):
+    entities: list[EntitySlot] = Field(default_factory=list)
+    one_entity: bool = False  # at most one of the entities (e.g. a student or a group)
+    date: DateSlot | None = None
+    captures: dict[str, Capture] = Field(default_factory=dict)
+    names_list: ListSlot | None = Field(default=None, alias="list")
+    group_from_weekday: bool = False  # "Tuesday's class" names the group by its day
+
+
+class Intent(BaseModel):
+    model_config = ConfigDict(ignored_types=(cached_property,))
+
+    tool: str
+    patterns: list[str]
+    keywords: dict[str, float] = Field(default_factory=dict)
+    exemplars: list[str] = Field(default_factory=list)
+    slots: Slots = Field(default_factory=Slots)
+
+    @cached_property
+    def compiled(self) -> list[re.Pattern[str]]:
+        return [re.compile(p) for p in self.patterns]
+
+
+class Refusal(BaseModel):
+    pattern: str
+    message: str
+
+
+class Words(BaseModel):
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    relative_days: dict[str, int]
+    periods: dict[str, str]
+    last_n_days: str
+    past_marker: list[str]
+    future_marker: list[str]
+    yes: list[str]
+    no: list[str]
+    followup: str
+    except_: str = Field(alias="except")
+    list_separators: str
+    stopwords: list[str]
+
+
+class Messages(BaseModel):
+    out_of_scope: str
+    delete: str
+    cross_tenant: str
+    ask: dict[str, str]
+    which_kind: str
+    nothing_pending: str
+    tuesday_class_none: str
+    tuesday_class_many: str
+
+
+class Language(BaseModel):
+    model_config = ConfigDict(ignored_types=(cached_property,))
+
+    language: str
+    words: Words
+    messages: Messages
+    refusals: list[Refusal]
+    intents: list[Intent]
+
+    def intent(self, tool: str) -> Intent | None:
+        return next((i for i in self.intents if i.tool == tool), None)
+
+    @cached_property
+    def command_words(self) -> frozenset[str]:
+        """Words that are never part of a name: stopwords, keywords and the patterns' words."""
+        words = set(self.words.stopwords)
+        for intent in self.intents:
+            words.update(w for k in intent.keywords for w in k.split())
+            for pattern in intent.patterns:
+                words.update(re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", pattern)))
+        words.update(self.words.months, self.words.weekdays, self.words.past_marker, self.words.future_marker)
+        return frozenset(words)
+
+
+@lru_cache
+def load(code: str = "en") -> Language:
+    path = LANGUAGES / f"{code}.yaml"
+    return Language.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

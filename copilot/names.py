@@ -1,0 +1,66 @@
+"""The organization's own names (students, groups, teachers), matched fuzzily against what was said."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+
+from copilot.language import Kind
+from domain.groups.models import Group, GroupStatus
+from domain.students.models import Student, StudentStatus
+from domain.teachers.models import Teacher
+from tools.base import ToolContext
+
+GOOD = 82.0  # a match at least this good names someone
+CLEAR = 6.0  # the best must lead the next one by this much to be taken without asking
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    kind: Kind
+    name: str  # as the organization writes it
+    score: float
+    clear: bool  # no other name of this kind is as close
+
+
+@dataclass(frozen=True)
+class Directory:
+    names: dict[Kind, dict[str, str]]  # kind → folded name → display name
+
+    @classmethod
+    async def load(cls, ctx: ToolContext) -> Directory:
+        """Names visible under RLS; services still decide what the caller may see about each."""
+        session = ctx.session
+        students = await session.execute(
+            select(Student.search_name, Student.full_name).where(
+                Student.archived_at.is_(None), Student.status == StudentStatus.ACTIVE
+            )
+        )
+        groups = await session.execute(
+            select(Group.search_name, Group.name).where(Group.status != GroupStatus.CLOSED)
+        )
+        teachers = await session.execute(
+            select(Teacher.search_name, Teacher.full_name).where(Teacher.archived_at.is_(None))
+        )
+        return cls(
+            {
+                "student": {folded: name for folded, name in students},
+                "group": {folded: name for folded, name in groups},
+                "teacher": {folded: name for folded, name in teachers},
+            }
+        )
+
+    def match(self, kind: Kind, said: str) -> NameMatch | None:
+        """The best name of this kind for the words said (folded), or None below ``GOOD``."""
+        choices = self.names[kind]
+        if not said.strip() or not choices:
+            return None
+        found = process.extract(said, list(choices), scorer=fuzz.WRatio, limit=2)
+        if not found or found[0][1] < GOOD:
+            return None
+        best, score, _ = found[0]
+        runner_up = found[1][1] if len(found) > 1 else 0.0
+        exact = best == said
+        return NameMatch(kind, choices[best], float(score), exact or score - runner_up >= CLEAR)

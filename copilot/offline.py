@@ -1,0 +1,363 @@
+"""The offline planner: English (or any language file) to a tool call, with no network and no model.
+
+1. Refusals, then "yes"/"no" to a pending action.
+2. The intent: the first intent whose patterns match; otherwise fuzzy keywords plus the nearest
+   exemplars from pgvector; otherwise a follow-up of the last call, or "I can't help with that".
+3. The arguments: captures (amounts, reasons, note text), dates and periods, lists ("everyone
+   except …"), then the organization's own names, matched fuzzily in what is left.
+4. A required argument missing, or two names too close: a short question, remembered so the
+   answer completes the call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from copilot import dates, retrieval
+from copilot.language import Capture, Intent, Language, load
+from copilot.names import Directory, NameMatch
+from copilot.planner import Decision, DecisionKind, Memory
+from domain.errors import DomainError
+from domain.groups import service as groups
+from domain.sessions import service as sessions
+from domain.sessions.models import SessionStatus
+from domain.text import fold
+from tools.base import ToolContext
+
+KEYWORD_SIMILARITY = 85  # a word this close to a keyword counts (typos)
+EXEMPLAR_FLOOR = 0.35  # nearer exemplars than this vote for their intent
+ENOUGH = 1.0  # the least evidence for an intent without a pattern
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+@dataclass
+class Draft:
+    """Arguments being filled for one tool call."""
+
+    intent: Intent
+    args: dict[str, Any] = field(default_factory=dict)
+    question: str | None = None
+    options: list[str] = field(default_factory=list)
+    missing: str | None = None
+    missing_kind: str | None = None
+
+
+class OfflinePlanner:
+    name = "offline"
+
+    def __init__(self, language: Language | None = None) -> None:
+        self.language = language or load()
+        self._synced: set[str] = set()
+
+    async def plan(self, ctx: ToolContext, utterance: str, memory: Memory, *, pending: bool) -> Decision:
+        lang = self.language
+        folded = fold(utterance)
+        reply = self._reply_to_pending(folded, pending)
+        if reply is not None:
+            return reply
+        for refusal in lang.refusals:
+            if re.search(refusal.pattern, folded):
+                return Decision(DecisionKind.REFUSE, text=getattr(lang.messages, refusal.message))
+        intent = self._by_pattern(folded)
+        followup = bool(re.search(lang.words.followup, folded))
+        directory = await Directory.load(ctx)
+        if memory.awaiting and intent is None:
+            return await self._complete(ctx, directory, utterance, memory.awaiting)
+        if memory.last_tool and (followup or intent is None):
+            decision = await self._follow_up(ctx, directory, utterance, memory)
+            if decision is not None:
+                return decision
+        if intent is None:
+            intent = await self._by_evidence(ctx, folded)
+        if intent is None:
+            return Decision(DecisionKind.REFUSE, text=lang.messages.out_of_scope)
+        draft = await self._fill(ctx, directory, Draft(intent), utterance)
+        return self._decide(draft)
+
+    # -- intent ---------------------------------------------------------------------------------
+
+    def _reply_to_pending(self, folded: str, pending: bool) -> Decision | None:
+        said = " ".join(_TOKEN.findall(folded.replace("'", "")))
+        words = self.language.words
+        if said in {fold(w).replace("'", "") for w in words.yes}:
+            if pending:
+                return Decision(DecisionKind.CONFIRM)
+            return Decision(DecisionKind.REFUSE, text=self.language.messages.nothing_pending)
+        if pending and said in {fold(w).replace("'", "") for w in words.no}:
+            return Decision(DecisionKind.CANCEL)
+        return None
+
+    def _by_pattern(self, folded: str) -> Intent | None:
+        return next((i for i in self.language.intents if any(p.search(folded) for p in i.compiled)), None)
+
+    async def _by_evidence(self, ctx: ToolContext, folded: str) -> Intent | None:
+        """No pattern matched (a typo, an unusual phrasing): keywords and nearest exemplars vote."""
+        lang = self.language
+        await self._ensure_index(ctx)
+        scores: dict[str, float] = {}
+        tokens = [t for t in _TOKEN.findall(folded) if len(t) >= 4]
+        for intent in lang.intents:
+            for keyword, weight in intent.keywords.items():
+                if any(fuzz.ratio(token, keyword) >= KEYWORD_SIMILARITY for token in tokens):
+                    scores[intent.tool] = scores.get(intent.tool, 0.0) + weight
+        near = await retrieval.nearest(
+            ctx.session, kind=retrieval.EXEMPLAR, language=lang.language, embedder=ctx.embedder, text=folded
+        )
+        best_by_tool: dict[str, float] = {}
+        for n in near:
+            best_by_tool[n.tool] = max(best_by_tool.get(n.tool, 0.0), n.similarity)
+        for tool, similarity in best_by_tool.items():
+            if similarity >= EXEMPLAR_FLOOR:
+                scores[tool] = scores.get(tool, 0.0) + 2 * similarity
+        if not scores:
+            return None
+        tool, score = max(scores.items(), key=lambda item: item[1])
+        return lang.intent(tool) if score >= ENOUGH else None
+
+    async def _ensure_index(self, ctx: ToolContext) -> None:
+        if ctx.embedder.name not in self._synced:
+            await retrieval.sync(ctx.session, self.language, ctx.embedder)
+            self._synced.add(ctx.embedder.name)
+
+    # -- arguments ------------------------------------------------------------------------------
+
+    async def _fill(self, ctx: ToolContext, directory: Directory, draft: Draft, utterance: str) -> Draft:
+        slots = draft.intent.slots
+        rest = " ".join(utterance.split())
+        for arg, capture in slots.captures.items():
+            rest = self._capture(directory, draft, arg, capture, rest, utterance)
+        text = fold(rest)
+        if slots.date:
+            when, text = dates.find(text, self.language.words, ctx.today, future=slots.date.future)
+            draft.args.update(dates.arguments(when, slots.date, ctx.today))
+        else:
+            when = dates.When()
+        if slots.names_list:
+            text = self._names_list(draft, text)
+        segments = self._segments(text)
+        self._entities(directory, draft, segments)
+        if slots.group_from_weekday and "group" not in draft.args and when.from_weekday and when.day:
+            await self._group_from_weekday(ctx, draft, when)
+        self._require(draft)
+        return draft
+
+    def _capture(
+        self, directory: Directory, draft: Draft, arg: str, capture: Capture, rest: str, utterance: str
+    ) -> str:
+        if arg in draft.args:  # already known (an answer to a question completes, never overwrites)
+            return rest
+        found = capture.compiled.search(rest)
+        if found is None:
+            if capture.fallback == "whole":
+                draft.args[arg] = " ".join(utterance.split())
+            return rest
+        value = found.group(1).strip(" .,;:!?\"'“”")
+        if capture.map:
+            value = capture.map.get(fold(value), value)
+        elif capture.kind:
+            match = directory.match(capture.kind, fold(value))
+            value = match.name if match and match.clear else fold(value)
+        elif not capture.keep_case:
+            value = fold(value)
+        if arg == "amount":
+            value = value.replace(",", ".")
+        draft.args[arg] = value
+        return rest[: found.start(1)] + dates.GAP + rest[found.end(1) :]
+
+    def _names_list(self, draft: Draft, text: str) -> str:
+        slot = draft.intent.slots.names_list
+        assert slot is not None
+        found = re.search(self.language.words.except_, text)
+        if found is None:
+            return text
+        after = text[found.end() :]
+        items = [
+            " ".join(t for t in _TOKEN.findall(part) if t not in self.language.command_words)
+            for part in re.split(self.language.words.list_separators, after)
+        ]
+        before = text[: found.start()]
+        if not any(items):  # "…, ana absent": the names come just before the word
+            head, _, tail = before.rpartition(",")
+            if head:
+                before, items = head, [tail]
+        names = [i.strip() for i in items if i.strip()]
+        if names:
+            draft.args[slot.arg] = names
+        return before
+
+    def _segments(self, text: str) -> list[str]:
+        """Runs of words that could be names (everything else is a command word or a break)."""
+        segments: list[str] = []
+        current: list[str] = []
+        for token in re.findall(r"[a-z0-9]+|\|", text.replace("'s", " ")):
+            if token == dates.GAP.strip() or token in self.language.command_words or token.isdigit():
+                if current:
+                    segments.append(" ".join(current))
+                current = []
+            else:
+                current.append(token)
+        if current:
+            segments.append(" ".join(current))
+        return [s for s in segments if len(s) >= 2]
+
+    def _entities(self, directory: Directory, draft: Draft, segments: list[str]) -> None:
+        slots = draft.intent.slots
+        wanted = [e for e in slots.entities if e.arg not in draft.args]
+        if not wanted or not segments:
+            return
+        if slots.one_entity:
+            candidates = [
+                (m, e.arg) for e in wanted for s in segments if (m := directory.match(e.kind, s)) is not None
+            ]
+            if not candidates:
+                return
+            candidates.sort(key=lambda c: -c[0].score)
+            best, arg = candidates[0]
+            rival = next((c for c in candidates[1:] if c[0].kind != best.kind), None)
+            if rival and best.score - rival[0].score < 3 and best.name != rival[0].name:
+                options = [f"the {best.kind} {best.name}", f"the {rival[0].kind} {rival[0].name}"]
+                draft.question = self.language.messages.which_kind.format(options=" or ".join(options))
+                draft.options = [best.name, rival[0].name]
+                return
+            draft.args[arg] = self._said_or_name(best, segments)
+            return
+        used: set[str] = set()
+        for entity in wanted:
+            scored = [
+                (m, s)
+                for s in segments
+                if s not in used and (m := directory.match(entity.kind, s)) is not None
+            ]
+            if not scored:
+                continue
+            match, segment = max(scored, key=lambda pair: pair[0].score)
+            used.add(segment)
+            draft.args[entity.arg] = match.name if match.clear else segment
+
+    @staticmethod
+    def _said_or_name(match: NameMatch, segments: list[str]) -> str:
+        return match.name if match.clear else next((s for s in segments if s), match.name)
+
+    async def _group_from_weekday(self, ctx: ToolContext, draft: Draft, when: dates.When) -> None:
+        assert when.day is not None
+        day = when.day
+        try:
+            found = [
+                s
+                for s in await sessions.list_sessions(ctx.session, ctx.tenant, start=day, end=day)
+                if s.status is not SessionStatus.CANCELLED and s.group_id is not None
+            ]
+        except DomainError:
+            return
+        names = sorted(
+            {(await groups.get_group(ctx.session, ctx.tenant, s.group_id)).name for s in found if s.group_id}
+        )
+        if len(names) == 1:
+            draft.args["group"] = names[0]
+            draft.args.setdefault(_date_arg(draft.intent), day.isoformat())
+        elif names:
+            draft.question = self.language.messages.tuesday_class_many.format(
+                count=len(names), day=f"{day:%A %Y-%m-%d}", options=", ".join(names)
+            )
+            draft.options = names
+            draft.missing, draft.missing_kind = "group", "group"
+            draft.args.setdefault(_date_arg(draft.intent), day.isoformat())
+        else:
+            draft.question = self.language.messages.tuesday_class_none.format(day=f"{day:%A %Y-%m-%d}")
+
+    def _require(self, draft: Draft) -> None:
+        if draft.question:
+            return
+        slots = draft.intent.slots
+        needed: list[tuple[str, str]] = [(e.arg, e.kind) for e in slots.entities if e.required]
+        needed += [(arg, c.kind or arg) for arg, c in slots.captures.items() if c.required]
+        if slots.date and slots.date.required:
+            needed.append((slots.date.arg or "date", "date"))
+        for arg, kind in needed:
+            if arg not in draft.args:
+                draft.question = self.language.messages.ask.get(
+                    kind, self.language.messages.ask.get(arg, "?")
+                )
+                draft.missing, draft.missing_kind = arg, kind
+                return
+
+    def _decide(self, draft: Draft) -> Decision:
+        if draft.question:
+            awaiting = (
+                {
+                    "tool": draft.intent.tool,
+                    "args": draft.args,
+                    "missing": draft.missing,
+                    "kind": draft.missing_kind,
+                }
+                if draft.missing
+                else None
+            )
+            return Decision(
+                DecisionKind.CLARIFY,
+                tool=draft.intent.tool,
+                args=draft.args,
+                text=draft.question,
+                options=draft.options,
+                awaiting=awaiting,
+            )
+        return Decision(DecisionKind.TOOL, tool=draft.intent.tool, args=draft.args)
+
+    # -- conversation ---------------------------------------------------------------------------
+
+    async def _complete(
+        self, ctx: ToolContext, directory: Directory, utterance: str, awaiting: dict[str, Any]
+    ) -> Decision:
+        """The answer to our question: read it for any argument still missing, then go on."""
+        intent = self.language.intent(awaiting["tool"])
+        if intent is None:
+            return Decision(DecisionKind.REFUSE, text=self.language.messages.out_of_scope)
+        draft = await self._fill(ctx, directory, Draft(intent, dict(awaiting.get("args") or {})), utterance)
+        missing, kind = awaiting.get("missing"), awaiting.get("kind")
+        said = " ".join(utterance.split()).strip(" .!?")
+        if missing and missing not in draft.args:
+            if kind in ("student", "group", "teacher"):
+                match = directory.match(kind, fold(said))
+                draft.args[missing] = match.name if match and match.clear else said
+            elif kind != "date":
+                draft.args[missing] = said.replace(",", ".") if missing == "amount" else said
+            draft.question = draft.missing = draft.missing_kind = None
+            self._require(draft)
+        return self._decide(draft)
+
+    async def _follow_up(
+        self, ctx: ToolContext, directory: Directory, utterance: str, memory: Memory
+    ) -> Decision | None:
+        """ "and last month?", "what about Ana?": the last call again, with what changed."""
+        intent = self.language.intent(memory.last_tool or "")
+        if intent is None:
+            return None
+        fresh = await self._fill(ctx, directory, Draft(intent), utterance)
+        changed = {k: v for k, v in fresh.args.items() if k in _slot_args(intent)}
+        if not changed:
+            return None
+        args = dict(memory.last_args)
+        if intent.slots.one_entity and any(e.arg in changed for e in intent.slots.entities):
+            for e in intent.slots.entities:
+                args.pop(e.arg, None)
+        if any(k in changed for k in ("start", "end")):
+            args.pop("start", None)
+            args.pop("end", None)
+        args.update(changed)
+        return Decision(DecisionKind.TOOL, tool=intent.tool, args=args)
+
+
+def _date_arg(intent: Intent) -> str:
+    return (intent.slots.date.arg if intent.slots.date else None) or "date"
+
+
+def _slot_args(intent: Intent) -> set[str]:
+    slots = intent.slots
+    args = {e.arg for e in slots.entities} | set(slots.captures)
+    if slots.date:
+        args |= {slots.date.arg or "date", slots.date.week_arg or "week", "start", "end"}
+    return args
