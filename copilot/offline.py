@@ -78,6 +78,13 @@ class OfflinePlanner:
         draft = await self._fill(ctx, directory, Draft(intent), utterance)
         return self._decide(draft)
 
+    def reply_to_pending(self, utterance: str, *, pending: bool) -> str | None:
+        """ "confirm" or "cancel" when the words answer a pending action, else None."""
+        decision = self._reply_to_pending(fold(utterance), pending)
+        if decision is None or decision.kind not in (DecisionKind.CONFIRM, DecisionKind.CANCEL):
+            return None
+        return "confirm" if decision.kind is DecisionKind.CONFIRM else "cancel"
+
     # -- intent ---------------------------------------------------------------------------------
 
     def _reply_to_pending(self, folded: str, pending: bool) -> Decision | None:

@@ -33,7 +33,12 @@ def _tool(name: str) -> ReadTool | WriteTool:
 
 
 async def call(
-    ctx: ToolContext, name: str, raw_args: dict[str, Any], *, channel: str | None = None
+    ctx: ToolContext,
+    name: str,
+    raw_args: dict[str, Any],
+    *,
+    channel: str | None = None,
+    thread_key: str | None = None,
 ) -> Outcome:
     """A read runs now. A write only plans, inside a savepoint rolled back, and proposes the plan."""
     try:
@@ -52,6 +57,7 @@ async def call(
             preview=plan.preview,
             now=ctx.now,
             channel=channel,
+            thread_key=thread_key,
         )
         return Outcome(
             ToolOutput(f"{plan.preview} Confirm to apply.", {"action_id": str(pending.id)}), pending

@@ -41,3 +41,4 @@ class PendingAction(TenantOwned, Base):
     decided_at: Mapped[datetime | None]
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     channel: Mapped[str | None]
+    thread_key: Mapped[str | None]  # the conversation waiting on it, resumed when it is confirmed

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actions.models import ActionStatus, PendingAction
@@ -42,6 +42,7 @@ async def propose(
     now: datetime,
     ttl: timedelta = DEFAULT_TTL,
     channel: str | None = None,
+    thread_key: str | None = None,
 ) -> PendingAction:
     if tenant.user_id is None:
         raise Forbidden("A change proposed by the copilot needs a person to confirm it.")
@@ -55,6 +56,7 @@ async def propose(
         status=ActionStatus.PENDING,
         expires_at=now + ttl,
         channel=channel,
+        thread_key=thread_key,
     )
     session.add(action)
     await session.flush()
@@ -110,3 +112,13 @@ async def cancel(
         action.status, action.decided_at = ActionStatus.CANCELLED, now
         await session.flush()
     return action
+
+
+async def owner_of(session: AsyncSession, action_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """(organization, proposer) of an action, found before any tenant is set; None if unknown."""
+    row = (
+        await session.execute(
+            text("SELECT organization_id, user_id FROM cadence_pending_action_owner(:id)"), {"id": action_id}
+        )
+    ).first()
+    return (row[0], row[1]) if row else None

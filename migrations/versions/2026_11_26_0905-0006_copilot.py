@@ -24,6 +24,15 @@ depends_on: str | Sequence[str] | None = None
 
 DIMENSIONS = 256  # domain.embeddings.DIMENSIONS when this was written
 TENANT_TABLES = ("student_notes", "copilot_threads", "copilot_turns")
+# `cadence confirm ACTION_ID` names no organization: this finds whose action it is (and nothing else),
+# before the tenant is set; the caller must then be that organization's member and the proposer.
+ACTION_LOOKUP = """
+CREATE FUNCTION cadence_pending_action_owner(p_action_id uuid)
+RETURNS TABLE (organization_id uuid, user_id uuid)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT organization_id, user_id FROM pending_actions WHERE id = p_action_id
+$$
+"""
 
 
 def _tenant_columns(table: str) -> list[Any]:
@@ -117,9 +126,14 @@ def upgrade() -> None:
     for table in TENANT_TABLES:
         for statement in tenant_rls_sql(table):
             op.execute(statement)
+    op.add_column("pending_actions", sa.Column("thread_key", sa.String(), nullable=True))
+    op.execute(ACTION_LOOKUP)
+    op.execute("REVOKE ALL ON FUNCTION cadence_pending_action_owner(uuid) FROM PUBLIC")
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION IF EXISTS cadence_pending_action_owner(uuid)")
+    op.drop_column("pending_actions", "thread_key")
     for table in TENANT_TABLES:
         for statement in drop_tenant_rls_sql(table):
             op.execute(statement)

@@ -1,0 +1,178 @@
+"""The copilot graph: plan → read → respond, or plan → preview → confirm (interrupt) → apply → respond.
+
+Side effects never sit before ``interrupt()`` in the same node (LangGraph re-runs an interrupted node
+when it resumes): the pending action is proposed in ``preview``; ``confirm`` only waits; ``apply``
+runs the action through ``actions.confirm``, which applies it at most once whatever happens around it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Any, Literal
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from copilot.context import TurnContext
+from copilot.planner import DecisionKind, Memory
+from copilot.state import TurnState
+from domain.errors import DomainError
+from tools import runner
+from tools.base import ToolKind
+from tools.catalog import CATALOG
+
+Graph = CompiledStateGraph[TurnState, TurnContext, TurnState, TurnState]
+
+
+def _decision(state: TurnState) -> dict[str, Any]:
+    return state.get("decision") or {}
+
+
+async def plan(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
+    ctx = runtime.context
+    memory = Memory.from_state(state.get("memory"))
+    decision = await ctx.planner.plan(ctx.tools, state["utterance"], memory, pending=False)
+    ctx.usage, ctx.planner_used = decision.usage, decision.planner
+    return {
+        "decision": dataclasses.asdict(decision),
+        "answer": "",
+        "tool_calls": [],
+        "data": None,
+        "pending": None,
+        "outcome": "",
+    }
+
+
+def after_plan(state: TurnState) -> Literal["read", "preview", "respond"]:
+    decision = _decision(state)
+    if decision.get("kind") != DecisionKind.TOOL or decision.get("tool") not in CATALOG:
+        return "respond"
+    return "read" if CATALOG[decision["tool"]].kind is ToolKind.READ else "preview"
+
+
+async def read(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
+    decision = _decision(state)
+    outcome = await runner.call(runtime.context.tools, decision["tool"], decision["args"])
+    failed = isinstance(outcome.output.data, dict) and "error" in outcome.output.data
+    return {
+        "answer": outcome.output.text,
+        "data": outcome.output.data,
+        "tool_calls": [{"name": decision["tool"], "args": decision["args"]}],
+        "outcome": "clarify" if outcome.clarification is not None else ("failed" if failed else "answered"),
+    }
+
+
+async def preview(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
+    ctx, decision = runtime.context, _decision(state)
+    outcome = await runner.call(
+        ctx.tools, decision["tool"], decision["args"], channel=ctx.channel, thread_key=ctx.thread_key
+    )
+    calls = [{"name": decision["tool"], "args": decision["args"]}]
+    if outcome.pending is None:
+        clarify = outcome.clarification is not None
+        return {
+            "answer": outcome.output.text,
+            "data": outcome.output.data,
+            "tool_calls": calls,
+            "outcome": "clarify" if clarify else "failed",
+        }
+    action = outcome.pending
+    return {
+        "answer": outcome.output.text,
+        "data": outcome.output.data,
+        "tool_calls": calls,
+        "pending": {
+            "id": str(action.id),
+            "preview": action.preview,
+            "expires_at": action.expires_at.isoformat(),
+        },
+        "outcome": "pending",
+    }
+
+
+def after_preview(state: TurnState) -> Literal["confirm", "respond"]:
+    return "confirm" if state.get("pending") else "respond"
+
+
+async def confirm(state: TurnState) -> TurnState:
+    pending = state.get("pending")
+    assert pending is not None
+    reply = interrupt({"action_id": pending["id"], "preview": pending["preview"]})  # waits for a person
+    kind = DecisionKind.CONFIRM if reply.get("decision") == "confirm" else DecisionKind.CANCEL
+    return {"decision": {**_decision(state), "kind": kind}}
+
+
+def after_confirm(state: TurnState) -> Literal["apply", "cancel"]:
+    return "apply" if _decision(state).get("kind") == DecisionKind.CONFIRM else "cancel"
+
+
+async def apply(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
+    pending = state.get("pending")
+    assert pending is not None
+    tools = runtime.context.tools
+    step = await tools.session.begin_nested()  # a failed apply leaves nothing half-written
+    try:
+        output = await runner.confirm(tools, uuid.UUID(pending["id"]))
+    except DomainError as exc:
+        await (step.commit() if exc.keeps_changes else step.rollback())
+        return {"answer": exc.message, "data": {"error": exc.code}, "pending": None, "outcome": "failed"}
+    await step.commit()
+    return {"answer": output.text, "data": output.data, "pending": None, "outcome": "confirmed"}
+
+
+async def cancel(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
+    pending = state.get("pending")
+    assert pending is not None
+    try:
+        output = await runner.cancel(runtime.context.tools, uuid.UUID(pending["id"]))
+    except DomainError as exc:
+        return {"answer": exc.message, "data": {"error": exc.code}, "pending": None, "outcome": "failed"}
+    return {"answer": output.text, "data": None, "pending": None, "outcome": "cancelled"}
+
+
+async def respond(state: TurnState) -> TurnState:
+    decision = _decision(state)
+    memory = Memory.from_state(state.get("memory"))
+    answer, outcome = state.get("answer") or "", state.get("outcome") or ""
+    kind = decision.get("kind")
+    if kind == DecisionKind.CLARIFY:
+        answer, outcome = decision.get("text", ""), "clarify"
+        memory = dataclasses.replace(memory, awaiting=decision.get("awaiting"))
+    elif kind == DecisionKind.REFUSE:
+        answer, outcome = decision.get("text", ""), "refused"
+    elif kind == DecisionKind.TOOL and outcome == "answered":
+        memory = dataclasses.replace(
+            memory, last_tool=decision.get("tool"), last_args=decision.get("args") or {}, awaiting=None
+        )
+    elif kind == DecisionKind.TOOL:
+        memory = dataclasses.replace(memory, awaiting=None)
+    if decision.get("note"):
+        answer = f"{decision['note']}\n{answer}"
+    history = [*memory.history, {"role": "user", "content": state.get("utterance", "")}]
+    history.append({"role": "assistant", "content": answer[:500]})
+    memory = dataclasses.replace(memory, history=history[-8:])
+    return {"answer": answer, "outcome": outcome, "memory": memory.to_state()}
+
+
+def build(checkpointer: BaseCheckpointSaver[Any]) -> Graph:
+    graph = StateGraph(TurnState, context_schema=TurnContext)
+    graph.add_node("plan", plan)
+    graph.add_node("read", read)
+    graph.add_node("preview", preview)
+    graph.add_node("confirm", confirm)
+    graph.add_node("apply", apply)
+    graph.add_node("cancel", cancel)
+    graph.add_node("respond", respond)
+    graph.add_edge(START, "plan")
+    graph.add_conditional_edges("plan", after_plan)
+    graph.add_edge("read", "respond")
+    graph.add_conditional_edges("preview", after_preview)
+    graph.add_conditional_edges("confirm", after_confirm)
+    graph.add_edge("apply", "respond")
+    graph.add_edge("cancel", "respond")
+    graph.add_edge("respond", END)
+    return graph.compile(checkpointer=checkpointer)

@@ -1,0 +1,216 @@
+"""The copilot for entry points: ask, confirm, cancel — one turn each, in the caller's transaction.
+
+Every channel (CLI, web chat, Telegram, MCP) builds the tenant from authentication and calls these;
+the graph's state lives in PostgreSQL, so a confirmation may come from another process, later.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, cast
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.types import Command
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from copilot import graph as copilot_graph
+from copilot.context import TurnContext
+from copilot.offline import OfflinePlanner
+from copilot.planner import Planner
+from copilot.state import TurnState
+from domain.actions.models import PendingAction
+from domain.conversations import service as conversations
+from domain.embeddings import Embedder, default_embedder
+from domain.errors import NotFound
+from domain.tenancy import TenantContext
+from tools import runner
+from tools.base import ToolContext
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """The stable shape of an answer (``cadence ask --json`` prints exactly these four keys first)."""
+
+    answer: str
+    tool_calls: list[dict[str, Any]]
+    pending_action: dict[str, str] | None
+    data: Any
+    thread: str = ""
+    outcome: str = ""
+    planner: str = "offline"
+    usage: dict[str, int] = field(default_factory=dict)
+
+    def contract(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "tool_calls": self.tool_calls,
+            "pending_action": self.pending_action,
+            "data": self.data,
+        }
+
+
+@dataclass
+class Copilot:
+    checkpointer: BaseCheckpointSaver[Any]
+    planner: Planner = field(default_factory=OfflinePlanner)
+    embedder: Embedder = field(default_factory=default_embedder)
+    offline: OfflinePlanner = field(default_factory=OfflinePlanner)  # also reads "yes" / "no"
+
+    def __post_init__(self) -> None:
+        self.graph = copilot_graph.build(self.checkpointer)
+
+    def _context(
+        self,
+        session: AsyncSession,
+        tenant: TenantContext,
+        *,
+        channel: str,
+        key: str,
+        today: date,
+        now: datetime,
+    ) -> TurnContext:
+        tools = ToolContext(session=session, tenant=tenant, today=today, now=now, embedder=self.embedder)
+        return TurnContext(tools=tools, planner=self.planner, channel=channel, thread_key=key)
+
+    async def ask(
+        self,
+        session: AsyncSession,
+        tenant: TenantContext,
+        utterance: str,
+        *,
+        channel: str,
+        chat: str,
+        today: date,
+        now: datetime,
+    ) -> TurnResult:
+        thread = await conversations.open_thread(session, tenant, channel=channel, chat=chat, now=now)
+        ctx = self._context(session, tenant, channel=channel, key=thread.thread_key, today=today, now=now)
+        config = _config(thread.thread_key)
+        snapshot = await self.graph.aget_state(config)
+        waiting = _waiting_action(snapshot.values, snapshot.interrupts)
+        reply = self.offline.reply_to_pending(utterance, pending=waiting is not None)
+        if waiting is not None and reply in ("confirm", "cancel"):
+            resume: Command[Any] = Command(
+                resume={"decision": reply, "action_id": waiting}, update={"utterance": utterance}
+            )
+            state = await self._run(resume, config, ctx)
+        else:
+            state = await self._run(TurnState(utterance=utterance), config, ctx)
+        return await self._finish(session, tenant, ctx, state)
+
+    async def confirm(
+        self,
+        session: AsyncSession,
+        tenant: TenantContext,
+        action_id: uuid.UUID,
+        *,
+        today: date,
+        now: datetime,
+    ) -> TurnResult:
+        return await self._decide(session, tenant, action_id, "confirm", today=today, now=now)
+
+    async def cancel(
+        self,
+        session: AsyncSession,
+        tenant: TenantContext,
+        action_id: uuid.UUID,
+        *,
+        today: date,
+        now: datetime,
+    ) -> TurnResult:
+        return await self._decide(session, tenant, action_id, "cancel", today=today, now=now)
+
+    async def _decide(
+        self,
+        session: AsyncSession,
+        tenant: TenantContext,
+        action_id: uuid.UUID,
+        reply: str,
+        *,
+        today: date,
+        now: datetime,
+    ) -> TurnResult:
+        """Resume the conversation waiting on this action; otherwise decide it directly (still once)."""
+        action = await session.get(PendingAction, action_id)
+        if action is None:
+            raise NotFound("No such pending action.")
+        key = action.thread_key or ""
+        ctx = self._context(session, tenant, channel=action.channel or "", key=key, today=today, now=now)
+        thread = await conversations.owned_thread(session, tenant, key) if key else None
+        if thread is not None:
+            config = _config(key)
+            snapshot = await self.graph.aget_state(config)
+            if _waiting_action(snapshot.values, snapshot.interrupts) == str(action_id):
+                resume: Command[Any] = Command(
+                    resume={"decision": reply, "action_id": str(action_id)}, update={"utterance": reply}
+                )
+                state = await self._run(resume, config, ctx)
+                return await self._finish(session, tenant, ctx, state)
+        decide = runner.confirm if reply == "confirm" else runner.cancel
+        output = await decide(ctx.tools, action_id)  # DomainErrors reach the caller: nothing changed
+        await conversations.record_turn(
+            session,
+            tenant,
+            thread_key=key,
+            planner="none",
+            tool=action.tool,
+            outcome="confirmed" if reply == "confirm" else "cancelled",
+        )
+        return TurnResult(output.text, [], None, output.data, thread=key, outcome=reply + "ed")
+
+    async def _run(
+        self, given: TurnState | Command[Any], config: RunnableConfig, ctx: TurnContext
+    ) -> TurnState:
+        return cast(TurnState, await self.graph.ainvoke(given, config, context=ctx))
+
+    async def _finish(
+        self, session: AsyncSession, tenant: TenantContext, ctx: TurnContext, state: TurnState
+    ) -> TurnResult:
+        decision = state.get("decision") or {}
+        outcome = state.get("outcome") or ""
+        await conversations.record_turn(
+            session,
+            tenant,
+            thread_key=ctx.thread_key,
+            planner=ctx.planner_used,
+            tool=decision.get("tool"),
+            outcome=outcome,
+            prompt_tokens=ctx.usage.prompt_tokens,
+            completion_tokens=ctx.usage.completion_tokens,
+            llm_calls=ctx.usage.llm_calls,
+        )
+        pending = state.get("pending")
+        return TurnResult(
+            answer=state.get("answer") or "",
+            tool_calls=list(state.get("tool_calls") or []),
+            pending_action=(
+                {"id": pending["id"], "preview": pending["preview"], "expires_at": pending["expires_at"]}
+                if pending and outcome == "pending"
+                else None
+            ),
+            data=state.get("data"),
+            thread=ctx.thread_key,
+            outcome=outcome,
+            planner=ctx.planner_used,
+            usage={
+                "prompt_tokens": ctx.usage.prompt_tokens,
+                "completion_tokens": ctx.usage.completion_tokens,
+                "llm_calls": ctx.usage.llm_calls,
+                "prompt_bytes": ctx.usage.prompt_bytes,
+            },
+        )
+
+
+def _config(thread_key: str) -> RunnableConfig:
+    return {"configurable": {"thread_id": thread_key}}
+
+
+def _waiting_action(values: Any, interrupts: Any) -> str | None:
+    """The action id the thread is waiting on, if it stopped at the confirmation."""
+    if not interrupts:
+        return None
+    pending = (values or {}).get("pending")
+    return str(pending["id"]) if pending else None
