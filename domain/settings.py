@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     receipts_s3_access_key: str | None = None
     receipts_s3_secret_key: str | None = None
 
+    # The copilot's LLM planner: any OpenAI-compatible endpoint. Unset base URL: the offline planner.
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str | None = Field(default=None, description="Secret: from the environment only.")
+    llm_timeout_seconds: float = 20.0
+    llm_max_retries: int = 2
+    llm_max_tools: int = Field(default=8, description="Send at most this many tools (the nearest ones).")
+    copilot_retention_days: int = Field(
+        default=30, description="Idle conversations' checkpoints are pruned after this."
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from channels.cli import copilot as copilot_cli
 from channels.cli.doctor import run_checks
 from channels.embedded import libpq_url
 from channels.runtime import ConfigurationError, Runtime, require_owner_url, runtime
@@ -24,6 +25,7 @@ jobs_app = typer.Typer(help="Scheduled jobs, run once now (safe to repeat).", no
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(jobs_app, name="jobs")
+copilot_cli.register(app)
 
 
 def _fail(message: str) -> typer.Exit:

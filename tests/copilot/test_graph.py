@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.embedded import DatabaseUrls, libpq_url
-from copilot.service import Copilot
+from copilot.service import Copilot, TurnResult
 from domain.actions.models import ActionStatus, PendingAction
 from domain.attendance.models import AttendanceRecord
 from domain.conversations.models import CopilotTurn
@@ -32,7 +32,7 @@ async def marks(session: AsyncSession) -> int:
 
 async def ask(
     copilot: Copilot, session: AsyncSession, tenant: TenantContext, text: str, chat: str, now: datetime = NOW
-):  # type: ignore[no-untyped-def]
+) -> TurnResult:
     await use_tenant(session, tenant)
     return await copilot.ask(session, tenant, text, channel="test", chat=chat, today=now.date(), now=now)
 
