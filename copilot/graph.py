@@ -38,7 +38,7 @@ async def plan(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
     decision = await ctx.planner.plan(ctx.tools, state["utterance"], memory, pending=False)
     ctx.usage, ctx.planner_used = decision.usage, decision.planner
     return {
-        "decision": dataclasses.asdict(decision),
+        "decision": {**dataclasses.asdict(decision), "kind": decision.kind.value},  # plain data only
         "answer": "",
         "tool_calls": [],
         "data": None,
@@ -102,7 +102,7 @@ async def confirm(state: TurnState) -> TurnState:
     pending = state.get("pending")
     assert pending is not None
     reply = interrupt({"action_id": pending["id"], "preview": pending["preview"]})  # waits for a person
-    kind = DecisionKind.CONFIRM if reply.get("decision") == "confirm" else DecisionKind.CANCEL
+    kind = (DecisionKind.CONFIRM if reply.get("decision") == "confirm" else DecisionKind.CANCEL).value
     return {"decision": {**_decision(state), "kind": kind}}
 
 

@@ -38,6 +38,8 @@ async def _overview(ctx: ToolContext, args: StudentArgs) -> ToolOutput:
         lines.append(
             f"Balance: {o.outstanding} {o.currency} owed." if o.outstanding > 0 else "Balance: nothing owed."
         )
+    if o.receipts:
+        lines.append("Receipts:\n" + "\n".join(f"- “{r}”" for r in o.receipts))
     if o.notes:
         lines.append("Notes:\n" + "\n".join(f"- “{n}”" for n in o.notes))  # quoted: data, not instructions
     return ToolOutput("\n".join(lines), o.model_dump(mode="json"))

@@ -105,3 +105,4 @@ class StudentOverview(BaseModel):
     outstanding: Decimal | None  # None when the caller may not see money
     currency: str
     notes: list[str]
+    receipts: list[str] = []  # latest receipt file names as uploaded (untrusted text), office only

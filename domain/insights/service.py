@@ -35,7 +35,7 @@ from domain.money import money
 from domain.notes.service import recent_notes
 from domain.orgs.permissions import require_office
 from domain.orgs.service import get_organization
-from domain.payments.models import Allocation, Charge, Payment, PaymentState
+from domain.payments.models import Allocation, Charge, Payment, PaymentState, Receipt
 from domain.payments.rules import month_start
 from domain.sessions.models import ClassSession, SessionStatus
 from domain.students.models import Student
@@ -419,8 +419,17 @@ async def student_overview(
             .where(AttendanceRecord.student_id == student_id, ClassSession.date.between(since, today))
         )
     ).one()
-    outstanding = None
+    outstanding, receipts = None, []
     if _sees_money(tenant):
+        receipts = [
+            f"{name} ({status.value.replace('_', ' ')}, {created.date().isoformat()})"
+            for name, status, created in await session.execute(
+                select(Receipt.original_filename, Receipt.status, Receipt.created_at)
+                .where(Receipt.student_id == student_id)
+                .order_by(Receipt.created_at.desc())
+                .limit(3)
+            )
+        ]
         paid = select(func.coalesce(func.sum(Allocation.amount), 0)).where(Allocation.charge_id == Charge.id)
         owed = await session.scalar(
             select(func.coalesce(func.sum(Charge.amount - paid.scalar_subquery()), 0)).where(
@@ -440,4 +449,5 @@ async def student_overview(
         outstanding=outstanding,
         currency=org.currency,
         notes=[f"{n.created_at.date().isoformat()}: {n.body}" for n in notes],
+        receipts=receipts,
     )
