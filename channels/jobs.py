@@ -7,14 +7,17 @@ code. Each is safe to repeat: tuition runs and overdue notices never create anyt
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.conversations import service as conversations
 from domain.db import unit_of_work
 from domain.orgs.models import Organization
 from domain.payments import service as payments
@@ -81,3 +84,25 @@ async def generate_tuition(
         return (await payments.generate_tuition(session, tenant, month=month or today, today=today)).created
 
     return await _each_organization(sessions, now, work)
+
+
+async def prune_conversations(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    checkpointer: BaseCheckpointSaver[Any],
+    retention: timedelta,
+    now: datetime | None = None,
+) -> list[OrgResult]:
+    """Daily: drop the LangGraph checkpoints of conversations idle longer than ``retention``."""
+    moment = now or datetime.now(UTC)
+
+    async def delete(keys: Sequence[str]) -> None:
+        for key in keys:
+            await checkpointer.adelete_thread(key)
+
+    async def work(session: AsyncSession, tenant: TenantContext, today: date) -> int:
+        return await conversations.prune_threads(
+            session, tenant, now=moment, delete_checkpoints=delete, retention=retention
+        )
+
+    return await _each_organization(sessions, moment, work)

@@ -6,9 +6,10 @@ import asyncio
 import shutil
 import subprocess
 import time
+from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,7 +17,7 @@ from channels.cli import copilot as copilot_cli
 from channels.cli.doctor import run_checks
 from channels.embedded import libpq_url
 from channels.runtime import ConfigurationError, Runtime, require_owner_url, runtime
-from domain.settings import get_settings
+from domain.settings import Settings, get_settings
 
 app = typer.Typer(help="Cadence: operations and intelligence for dance schools.", no_args_is_help=True)
 db_app = typer.Typer(help="Database: migrations and a psql shell.", no_args_is_help=True)
@@ -198,6 +199,18 @@ def demo_seed(
         raise _fail(str(exc)) from exc
 
 
+def _report(job: Callable[[Runtime], Coroutine[Any, Any, list[Any]]], settings: Settings, what: str) -> None:
+    """Run a per-organization job against the configured (or embedded) database and print a line each."""
+    try:
+        with runtime(settings) as rt:
+            results = asyncio.run(job(rt))
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from exc
+    for result in results:
+        typer.echo(f"{result.slug:<30} {result.today}  {result.count}")
+    typer.echo(f"{sum(r.count for r in results)} {what}in {len(results)} organizations")
+
+
 def _run_job(name: str, **kwargs: object) -> None:
     from channels import jobs
     from domain.db import create_engine, session_factory
@@ -211,14 +224,7 @@ def _run_job(name: str, **kwargs: object) -> None:
         finally:
             await engine.dispose()
 
-    try:
-        with runtime(get_settings()) as rt:
-            results = asyncio.run(go(rt))
-    except ConfigurationError as exc:
-        raise _fail(str(exc)) from exc
-    for result in results:
-        typer.echo(f"{result.slug:<30} {result.today}  {result.count}")
-    typer.echo(f"{sum(r.count for r in results)} in {len(results)} organizations")
+    _report(go, get_settings(), "")
 
 
 @jobs_app.command("overdue")
@@ -237,6 +243,38 @@ def jobs_tuition(
     except ValueError as exc:
         raise _fail(f"--month looks like 2026-11, not {month!r}") from exc
     _run_job("generate_tuition", month=chosen)
+
+
+@jobs_app.command("prune-conversations")
+def jobs_prune_conversations(
+    days: Annotated[
+        int | None, typer.Option(help="Idle for more than this many days (CADENCE_COPILOT_RETENTION_DAYS).")
+    ] = None,
+) -> None:
+    """Drop old copilot checkpoints (daily); thread ownership and turn records stay."""
+    from datetime import timedelta
+
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+    from channels import jobs
+    from domain.db import create_engine, session_factory
+
+    settings = get_settings()
+    retention = timedelta(days=days if days is not None else settings.copilot_retention_days)
+    if retention.days < 1:
+        raise _fail("--days must be at least 1")
+
+    async def go(rt: Runtime) -> list[jobs.OrgResult]:
+        engine = create_engine(rt.database.app)
+        try:
+            async with AsyncPostgresSaver.from_conn_string(libpq_url(rt.database.app)) as saver:
+                return await jobs.prune_conversations(
+                    session_factory(engine), checkpointer=saver, retention=retention
+                )
+        finally:
+            await engine.dispose()
+
+    _report(go, settings, "conversations pruned ")
 
 
 @app.command()

@@ -8,13 +8,15 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from channels import jobs
 from channels.embedded import DatabaseUrls, libpq_url
 from copilot.service import Copilot, TurnResult
 from domain.actions.models import ActionStatus, PendingAction
 from domain.attendance.models import AttendanceRecord
 from domain.conversations.models import CopilotTurn
+from domain.conversations.service import thread_key
 from domain.db import use_tenant
 from domain.errors import Forbidden
 from domain.sessions import service as sessions
@@ -148,3 +150,28 @@ async def test_a_thread_belongs_to_the_person_who_started_it(
     assert mine.outcome == "answered"
     with pytest.raises(Forbidden):
         await ask(copilot, session, studio.staff, "and on 2026-08-01?", chat)
+
+
+async def test_old_conversations_are_pruned_and_recent_ones_kept(
+    session: AsyncSession, sessions: async_sessionmaker[AsyncSession], checkpointer: AsyncPostgresSaver
+) -> None:
+    studio = await studio_with_class(session)
+    copilot = Copilot(checkpointer)
+    old_chat, new_chat = str(uuid.uuid4()), str(uuid.uuid4())
+    await ask(
+        copilot, session, studio.teacher, "who is in salsa beginners?", old_chat, now=NOW - timedelta(days=40)
+    )
+    await ask(copilot, session, studio.teacher, "who is in salsa beginners?", new_chat)
+    await session.commit()  # releases the savepoint: the job's own transactions see the threads
+    results = await jobs.prune_conversations(
+        sessions, checkpointer=checkpointer, retention=timedelta(days=30), now=NOW
+    )
+    assert sum(r.count for r in results) == 1
+    old_key = thread_key(studio.teacher, channel="test", chat=old_chat)
+    new_key = thread_key(studio.teacher, channel="test", chat=new_chat)
+    assert await checkpointer.aget_tuple({"configurable": {"thread_id": old_key}}) is None
+    assert await checkpointer.aget_tuple({"configurable": {"thread_id": new_key}}) is not None
+    again = await jobs.prune_conversations(
+        sessions, checkpointer=checkpointer, retention=timedelta(days=30), now=NOW
+    )
+    assert sum(r.count for r in again) == 0  # idempotent
