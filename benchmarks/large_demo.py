@@ -32,6 +32,7 @@ class LargeDemo:
     admin: TenantContext
     today: date
     seed_seconds: float | None  # None when an earlier run's seeded database was reused
+    app_url: str = ""
 
 
 async def open_large_demo(server: EmbeddedPostgres, *, fresh: bool) -> LargeDemo:
@@ -53,7 +54,7 @@ async def open_large_demo(server: EmbeddedPostgres, *, fresh: bool) -> LargeDemo
         assert org_id and admin
         membership = await auth.membership_in(s, user_id=admin.id, org_id=org_id)
         assert membership
-    return LargeDemo(engine, sessions, membership.tenant(admin.id), today, seed_seconds)
+    return LargeDemo(engine, sessions, membership.tenant(admin.id), today, seed_seconds, urls.app)
 
 
 def student_lookup(
