@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
@@ -12,39 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from channels import jobs
 from channels.embedded import DatabaseUrls, libpq_url
-from copilot.service import Copilot, TurnResult
+from copilot.service import Copilot
 from domain.actions.models import ActionStatus, PendingAction
-from domain.attendance.models import AttendanceRecord
 from domain.conversations.models import CopilotTurn
 from domain.conversations.service import thread_key
 from domain.db import use_tenant
 from domain.errors import Forbidden
-from domain.sessions import service as sessions
-from domain.sessions.schemas import SessionIn
-from domain.tenancy import TenantContext
-from tests.domain.studio import Studio, build_studio
-
-TODAY = date(2026, 11, 24)
-NOW = datetime(2026, 11, 24, 20, tzinfo=UTC)
-
-
-async def marks(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(AttendanceRecord)) or 0)
-
-
-async def ask(
-    copilot: Copilot, session: AsyncSession, tenant: TenantContext, text: str, chat: str, now: datetime = NOW
-) -> TurnResult:
-    await use_tenant(session, tenant)
-    return await copilot.ask(session, tenant, text, channel="test", chat=chat, today=now.date(), now=now)
-
-
-async def studio_with_class(session: AsyncSession) -> Studio:
-    studio = await build_studio(session)
-    await sessions.create_session(
-        session, studio.admin, data=SessionIn(group_id=studio.salsa.id, date=TODAY, start_time=time(19))
-    )
-    return studio
+from tests.copilot.helpers import NOW, TODAY, ask, marks, studio_with_class
 
 
 async def test_a_read_question_is_answered_from_the_tool(

@@ -5,49 +5,23 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
 import respx
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.embedded import DatabaseUrls, libpq_url
 from copilot.llm import LLMPlanner
-from copilot.service import Copilot, TurnResult
-from domain.attendance.models import AttendanceRecord
+from copilot.service import Copilot
 from domain.conversations.models import CopilotTurn
 from domain.db import use_tenant
 from domain.errors import Forbidden
-from domain.sessions import service as sessions
-from domain.sessions.schemas import SessionIn
-from domain.tenancy import TenantContext
 from tests.copilot.conftest import tool_call
-from tests.domain.studio import Studio, build_studio
-
-TODAY = date(2026, 11, 24)
-NOW = datetime(2026, 11, 24, 20, tzinfo=UTC)
-
-
-async def marks(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(AttendanceRecord)) or 0)
-
-
-async def ask(
-    copilot: Copilot, session: AsyncSession, tenant: TenantContext, text: str, chat: str
-) -> TurnResult:
-    await use_tenant(session, tenant)
-    return await copilot.ask(session, tenant, text, channel="test", chat=chat, today=TODAY, now=NOW)
-
-
-async def studio_with_class(session: AsyncSession) -> Studio:
-    studio = await build_studio(session)
-    await sessions.create_session(
-        session, studio.admin, data=SessionIn(group_id=studio.salsa.id, date=TODAY, start_time=time(19))
-    )
-    return studio
+from tests.copilot.helpers import NOW, TODAY, ask, marks, studio_with_class
 
 
 async def test_a_read_question_costs_one_llm_call_and_the_answer_comes_from_the_tool(

@@ -14,7 +14,7 @@ from copilot.planner import Decision, DecisionKind, Memory
 from domain.db import unit_of_work
 from domain.demo.seed import seed_demo
 from tests.conftest import REPORT
-from tests.copilot.demo import tenant_of
+from tests.copilot.helpers import tenant_of
 from tools.base import ToolContext
 
 TODAY = date(2026, 11, 26)

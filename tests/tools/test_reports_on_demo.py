@@ -10,26 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.attendance.models import AttendanceRecord, AttendanceStatus
-from domain.auth import service as auth
 from domain.db import unit_of_work
 from domain.demo.seed import seed_demo
-from domain.orgs import service as orgs
 from domain.sessions.models import ClassSession
-from domain.tenancy import TenantContext
+from tests.copilot.helpers import tenant_of
 from tools import runner
 from tools.base import ToolContext
 
 TODAY = date(2026, 11, 26)
 NOW = datetime(2026, 11, 26, 18, tzinfo=UTC)
-
-
-async def tenant_of(session: AsyncSession, slug: str, email: str) -> TenantContext:
-    org_id = await orgs.organization_id_by_slug(session, slug)
-    user = await auth.find_user_by_email(session, email)
-    assert org_id and user
-    membership = await auth.membership_in(session, user_id=user.id, org_id=org_id)
-    assert membership
-    return membership.tenant(user.id)
 
 
 async def test_reports_over_the_demo_school(sessions: async_sessionmaker[AsyncSession]) -> None:
