@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 LANGUAGES = Path(__file__).resolve().parent / "languages"
-Kind = Literal["student", "group", "teacher"]
+Kind = Literal["student", "group", "teacher", "venue"]
 
 
 class Capture(BaseModel):

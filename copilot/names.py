@@ -11,6 +11,7 @@ from copilot.language import Kind
 from domain.groups.models import Group, GroupStatus
 from domain.students.models import Student, StudentStatus
 from domain.teachers.models import Teacher
+from domain.venues.models import Venue
 from tools.base import ToolContext
 
 GOOD = 82.0  # a match at least this good names someone
@@ -44,11 +45,15 @@ class Directory:
         teachers = await session.execute(
             select(Teacher.search_name, Teacher.full_name).where(Teacher.archived_at.is_(None))
         )
+        venues = await session.execute(
+            select(Venue.search_name, Venue.name).where(Venue.archived_at.is_(None))
+        )
         return cls(
             {
                 "student": {folded: name for folded, name in students},
                 "group": {folded: name for folded, name in groups},
                 "teacher": {folded: name for folded, name in teachers},
+                "venue": {folded: name for folded, name in venues},
             }
         )
 

@@ -149,6 +149,7 @@ class ScheduleArgs(BaseModel):
     date: dt.date | None = Field(default=None, description="A day; today if omitted.")
     week: bool = Field(default=False, description="The whole week (Monday to Sunday) of that day.")
     teacher: str | None = Field(default=None, description="Only this teacher's classes.")
+    venue: str | None = Field(default=None, description="Only classes at this venue.")
 
 
 async def _schedule(ctx: ToolContext, args: ScheduleArgs) -> ToolOutput:
@@ -161,7 +162,10 @@ async def _schedule(ctx: ToolContext, args: ScheduleArgs) -> ToolOutput:
     teacher_id = None
     if args.teacher:
         teacher_id = await resolve.teacher(ctx, args.teacher)
-    rows = await sessions.list_sessions(ctx.session, ctx.tenant, start=start, end=end, teacher_id=teacher_id)
+    venue_id = await resolve.venue(ctx, args.venue) if args.venue else None
+    rows = await sessions.list_sessions(
+        ctx.session, ctx.tenant, start=start, end=end, teacher_id=teacher_id, venue_id=venue_id
+    )
     group_names = {g.id: g.name for g in await groups.list_groups(ctx.session, ctx.tenant)}
     teacher_names = {
         t.id: t.full_name
@@ -237,7 +241,7 @@ async def _apply_cancel(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput
 
 SCHEDULE = ReadTool(
     "schedule",
-    "Classes on a day or in a week, optionally for one teacher.",
+    "Classes on a day or in a week, optionally for one teacher or venue.",
     ScheduleArgs,
     EVERYONE,
     _schedule,

@@ -77,6 +77,13 @@ async def _payouts(ctx: ToolContext, args: PayoutArgs) -> ToolOutput:
     rows = [
         f"- {t.teacher_name}: {t.total} {preview.currency} ({len(t.lines)} lines)" for t in preview.teachers
     ]
+    if len(preview.teachers) == 1:  # one teacher: the line items, so every euro can be traced
+        lines = preview.teachers[0].lines
+        rows += [
+            f"  - {line.description}: {line.quantity} × {line.rate} = {line.amount}" for line in lines[:40]
+        ]
+        if len(lines) > 40:
+            rows.append(f"  … and {len(lines) - 40} more lines")
     return ToolOutput(
         f"Payouts for {start:%B %Y}: {preview.total} {preview.currency} in total\n" + "\n".join(rows),
         preview.model_dump(mode="json"),

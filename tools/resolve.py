@@ -11,6 +11,7 @@ from domain.search import Match, best_matches
 from domain.students import service as students
 from domain.teachers import service as teachers
 from domain.text import fold
+from domain.venues import service as venues
 from tools.base import NeedsClarification, ToolContext
 
 CLOSE = 5.0  # two matches this close in score are too close to pick for the user
@@ -42,6 +43,10 @@ async def student(ctx: ToolContext, said: str) -> uuid.UUID:
     return _pick(
         "student", said, await students.search_students(ctx.session, ctx.tenant, query=said, limit=3)
     ).id
+
+
+async def venue(ctx: ToolContext, said: str) -> uuid.UUID:
+    return _pick("venue", said, await venues.search_venues(ctx.session, ctx.tenant, query=said, limit=3)).id
 
 
 def among(kind: str, said: str, people: Sequence[tuple[uuid.UUID, str]]) -> uuid.UUID:

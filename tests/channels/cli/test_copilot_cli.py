@@ -1,0 +1,87 @@
+"""The copilot's command-line contract (`cadence ask | confirm | cancel`), on its own seeded database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from channels.cli.main import app
+from channels.embedded import APP_ROLE, DatabaseUrls, EmbeddedPostgres
+from domain.settings import Settings, get_settings
+from migrations.runner import upgrade
+
+ADMIN, TEACHER = "admin@demo-school.example", "teacher1@demo-school.example"
+TODAY = "2026-11-26"
+
+
+@pytest.fixture(scope="module")
+def demo_database(database_urls: DatabaseUrls) -> Iterator[DatabaseUrls]:
+    """A separate database with the small demo committed (the CLI runs its own transactions)."""
+    data_dir = Settings().data_dir
+    if not data_dir.is_absolute():
+        data_dir = Path(__file__).resolve().parents[3] / data_dir
+    server = EmbeddedPostgres(data_dir)
+    server.start()  # the session fixture started it already: this attaches to the same server
+    urls = server.ensure_database("cadence_cli_test", recreate=True)
+    upgrade(urls.owner, APP_ROLE)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CADENCE_DATABASE_URL", urls.app)
+        patch.setenv("CADENCE_DATABASE_OWNER_URL", urls.owner)
+        patch.delenv("CADENCE_LLM_BASE_URL", raising=False)
+        get_settings.cache_clear()
+        seeded = CliRunner().invoke(app, ["demo", "seed", "--today", TODAY])
+        assert seeded.exit_code == 0, seeded.output
+        yield urls
+    get_settings.cache_clear()
+
+
+def run(*args: str) -> tuple[int, dict[str, object]]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_ask_confirm_and_cancel_keep_their_json_contract(demo_database: DatabaseUrls) -> None:
+    code, read = run(
+        "ask",
+        "who hasn't paid this month?",
+        "--org",
+        "demo-school",
+        "--user",
+        ADMIN,
+        "--today",
+        TODAY,
+        "--json",
+    )
+    assert code == 0
+    assert list(read)[:4] == ["answer", "tool_calls", "pending_action", "data"]
+    assert read["tool_calls"] == [{"name": "unpaid_students", "args": {"month": "2026-11"}}]
+    assert read["pending_action"] is None and str(read["answer"]).endswith(")")
+
+    ask = ("--org", "demo-school", "--user", TEACHER, "--today", TODAY, "--json", "--thread", "cli-contract")
+    code, proposed = run("ask", "everyone came to tuesday's class", *ask)
+    pending = proposed["pending_action"]
+    assert code == 0 and isinstance(pending, dict) and set(pending) == {"id", "preview", "expires_at"}
+    assert str(pending["preview"]).startswith("Mark attendance for Heels Intermediate on 2026-11-24")
+
+    code, refused = run("confirm", str(pending["id"]), "--user", ADMIN, "--json")
+    assert code == 1 and refused["data"] == {"error": "forbidden"}
+    code, done = run("confirm", str(pending["id"]), "--user", TEACHER, "--today", TODAY, "--json")
+    assert code == 0 and str(done["answer"]).startswith("Done: ")
+    code, twice = run("confirm", str(pending["id"]), "--user", TEACHER, "--json")
+    assert code == 0 and str(twice["answer"]).startswith("Already done earlier")
+
+    code, second = run("ask", "everyone came to tuesday's class", *ask)
+    second_pending = second["pending_action"]
+    assert isinstance(second_pending, dict)
+    code, cancelled = run("cancel", str(second_pending["id"]), "--user", TEACHER, "--json")
+    assert code == 0 and cancelled["answer"] == "Cancelled; nothing was changed."
+    code, unknown = run(
+        "ask", "what is the capital of France?", "--org", "demo-school", "--user", ADMIN, "--json"
+    )
+    assert code == 0 and unknown["tool_calls"] == [] and "can't help" in str(unknown["answer"])
+    code, outsider = run("ask", "who hasn't paid?", "--org", "demo-teacher", "--user", ADMIN, "--json")
+    assert code == 1 and outsider["data"] == {"error": "not_found"}
