@@ -86,6 +86,7 @@ def find(text: str, words: Words, today: date, *, future: bool = False) -> tuple
     markers = _alternatives(words.past_marker + words.future_marker)
     finders: list[tuple[re.Pattern[str], str]] = [
         (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "iso"),
+        (re.compile(r"\b(\d{4})-(\d{2})\b(?!-)"), "iso_month"),
         (re.compile(words.last_n_days), "last_n"),
         (re.compile(rf"\b({_alternatives(words.periods)})\b"), "period"),
         (re.compile(rf"\b({_alternatives(words.relative_days)})\b"), "relative"),
@@ -113,6 +114,8 @@ def _resolve(kind: str, m: re.Match[str], words: Words, today: date, *, future: 
         match kind:
             case "iso":
                 return When(day=date(int(m[1]), int(m[2]), int(m[3])))
+            case "iso_month":
+                return When(month=date(int(m[1]), int(m[2]), 1))
             case "last_n":
                 days = max(1, int(m[1]))
                 return When(start=today - timedelta(days=days - 1), end=today)

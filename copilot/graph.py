@@ -144,6 +144,8 @@ async def respond(state: TurnState) -> TurnState:
         memory = dataclasses.replace(memory, awaiting=decision.get("awaiting"))
     elif kind == DecisionKind.REFUSE:
         answer, outcome = decision.get("text", ""), "refused"
+    elif kind == DecisionKind.TOOL and outcome == "clarify":
+        memory = dataclasses.replace(memory, awaiting=_awaiting_answer(decision, state.get("data")))
     elif kind == DecisionKind.TOOL and outcome == "answered":
         memory = dataclasses.replace(
             memory, last_tool=decision.get("tool"), last_args=decision.get("args") or {}, awaiting=None
@@ -156,6 +158,18 @@ async def respond(state: TurnState) -> TurnState:
     history.append({"role": "assistant", "content": answer[:500]})
     memory = dataclasses.replace(memory, history=history[-8:])
     return {"answer": answer, "outcome": outcome, "memory": memory.to_state()}
+
+
+def _awaiting_answer(decision: dict[str, Any], data: Any) -> dict[str, Any] | None:
+    """A tool asked which student/group/teacher was meant: the next message answers for that argument."""
+    if not isinstance(data, dict) or data.get("kind") not in ("student", "group", "teacher", "venue"):
+        return None
+    args = dict(decision.get("args") or {})
+    missing = next((k for k, v in args.items() if v == data.get("said")), None)
+    if missing is None:
+        return None
+    args.pop(missing)
+    return {"tool": decision.get("tool"), "args": args, "missing": missing, "kind": data["kind"]}
 
 
 def build(checkpointer: BaseCheckpointSaver[Any]) -> Graph:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,7 @@ class LLMPlanner:
         specs = [function_spec(t) for t in tools]
         messages = await self.messages(ctx, utterance, memory)
         size = len(json.dumps(messages).encode()) + len(json.dumps(specs).encode())
+        started = time.perf_counter()
         try:
             response = await self.client.chat.completions.create(  # type: ignore[call-overload]
                 model=self.model,
@@ -127,6 +129,7 @@ class LLMPlanner:
                 completion_tokens=response.usage.completion_tokens if response.usage else 0,
                 llm_calls=1,
                 prompt_bytes=size,
+                model_ms=(time.perf_counter() - started) * 1000,
             )
             calls = message.tool_calls or []
             if not calls:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from functools import cached_property
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
 from copilot.language import Kind
 from domain.groups.models import Group, GroupStatus
+from domain.search import best_matches
 from domain.students.models import Student, StudentStatus
 from domain.teachers.models import Teacher
+from domain.text import fold
 from domain.venues.models import Venue
 from tools.base import ToolContext
 
@@ -26,7 +29,7 @@ class NameMatch:
     clear: bool  # no other name of this kind is as close
 
 
-@dataclass(frozen=True)
+@dataclass
 class Directory:
     names: dict[Kind, dict[str, str]]  # kind → folded name → display name
 
@@ -57,15 +60,22 @@ class Directory:
             }
         )
 
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every word of every name ("kids" in "Contemporary Kids" is a name word there)."""
+        return frozenset(w for names in self.names.values() for folded in names for w in folded.split())
+
     def match(self, kind: Kind, said: str) -> NameMatch | None:
-        """The best name of this kind for the words said (folded), or None below ``GOOD``."""
+        """The best name of this kind for the words said (folded), or None below ``GOOD``.
+        Ranked by the same fuzzy search the services use, so both agree on who is meant."""
         choices = self.names[kind]
         if not said.strip() or not choices:
             return None
-        found = process.extract(said, list(choices), scorer=fuzz.WRatio, limit=2)
-        if not found or found[0][1] < GOOD:
+        candidates = [(uuid.UUID(int=i), name, folded) for i, (folded, name) in enumerate(choices.items())]
+        found = best_matches(said, candidates, limit=2)
+        if not found or found[0].score < GOOD:
             return None
-        best, score, _ = found[0]
-        runner_up = found[1][1] if len(found) > 1 else 0.0
-        exact = best == said
-        return NameMatch(kind, choices[best], float(score), exact or score - runner_up >= CLEAR)
+        best = found[0]
+        runner_up = found[1].score if len(found) > 1 else 0.0
+        exact = fold(best.name) == said
+        return NameMatch(kind, best.name, best.score, exact or best.score - runner_up >= CLEAR)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from copilot import dates, retrieval
 from copilot.language import Capture, Intent, Language, load
@@ -44,6 +45,7 @@ class Draft:
     options: list[str] = field(default_factory=list)
     missing: str | None = None
     missing_kind: str | None = None
+    choices: dict[str, list[str]] = field(default_factory=dict)  # option → [argument, kind]
 
 
 class OfflinePlanner:
@@ -109,7 +111,7 @@ class OfflinePlanner:
         tokens = [t for t in _TOKEN.findall(folded) if len(t) >= 4]
         for intent in lang.intents:
             for keyword, weight in intent.keywords.items():
-                if any(fuzz.ratio(token, keyword) >= KEYWORD_SIMILARITY for token in tokens):
+                if any(_close(token, keyword) for token in tokens):
                     scores[intent.tool] = scores.get(intent.tool, 0.0) + weight
         near = await retrieval.nearest(
             ctx.session, kind=retrieval.EXEMPLAR, language=lang.language, embedder=ctx.embedder, text=folded
@@ -145,7 +147,7 @@ class OfflinePlanner:
             when = dates.When()
         if slots.names_list:
             text = self._names_list(draft, text)
-        segments = self._segments(text)
+        segments = self._segments(text, directory.words)
         self._entities(directory, draft, segments)
         if slots.group_from_weekday and "group" not in draft.args and when.from_weekday and when.day:
             await self._group_from_weekday(ctx, draft, when)
@@ -196,12 +198,18 @@ class OfflinePlanner:
             draft.args[slot.arg] = names
         return before
 
-    def _segments(self, text: str) -> list[str]:
-        """Runs of words that could be names (everything else is a command word or a break)."""
+    def _segments(self, text: str, name_words: frozenset[str]) -> list[str]:
+        """Runs of words that could be names (everything else is a command word or a break). A
+        command word that continues a name ("Contemporary Kids") stays part of it."""
         segments: list[str] = []
         current: list[str] = []
         for token in re.findall(r"[a-z0-9]+|\|", text.replace("'s", " ")):
-            if token == dates.GAP.strip() or token in self.language.command_words or token.isdigit():
+            continues_name = bool(current) and token in name_words
+            if (
+                token == dates.GAP.strip()
+                or token.isdigit()
+                or (token in self.language.command_words and not continues_name)
+            ):
                 if current:
                     segments.append(" ".join(current))
                 current = []
@@ -229,6 +237,7 @@ class OfflinePlanner:
                 options = [f"the {best.kind} {best.name}", f"the {rival[0].kind} {rival[0].name}"]
                 draft.question = self.language.messages.which_kind.format(options=" or ".join(options))
                 draft.options = [best.name, rival[0].name]
+                draft.choices = {best.name: [arg, best.kind], rival[0].name: [rival[1], rival[0].kind]}
                 return
             draft.args[arg] = self._said_or_name(best, segments)
             return
@@ -300,8 +309,9 @@ class OfflinePlanner:
                     "args": draft.args,
                     "missing": draft.missing,
                     "kind": draft.missing_kind,
+                    "choices": draft.choices,
                 }
-                if draft.missing
+                if draft.missing or draft.choices
                 else None
             )
             return Decision(
@@ -323,11 +333,32 @@ class OfflinePlanner:
         intent = self.language.intent(awaiting["tool"])
         if intent is None:
             return Decision(DecisionKind.REFUSE, text=self.language.messages.out_of_scope)
+        said = " ".join(utterance.split()).strip(" .!?")
+        choices: dict[str, list[str]] = awaiting.get("choices") or {}
+        if choices:  # "the student Alba Ríos or the teacher Alba Campos?" — "the teacher" / "Alba Müller"
+            draft = Draft(intent, dict(awaiting.get("args") or {}))
+            named = [
+                (m, arg)
+                for arg, kind in {tuple(v) for v in choices.values()}
+                if (m := directory.match(kind, fold(said))) is not None and m.clear  # type: ignore[arg-type]
+            ]
+            if named:
+                chosen, arg = max(named, key=lambda pair: pair[0].score)
+                draft.args[arg] = chosen.name
+            else:
+                picked = max(
+                    choices,
+                    key=lambda option: fuzz.WRatio(
+                        fold(said), fold(" ".join(choices[option][1:]) + " " + option)
+                    ),
+                )
+                draft.args[choices[picked][0]] = picked
+            self._require(draft)
+            return self._decide(draft)
         draft = await self._fill(ctx, directory, Draft(intent, dict(awaiting.get("args") or {})), utterance)
         missing, kind = awaiting.get("missing"), awaiting.get("kind")
-        said = " ".join(utterance.split()).strip(" .!?")
         if missing and missing not in draft.args:
-            if kind in ("student", "group", "teacher"):
+            if kind in ("student", "group", "teacher", "venue"):
                 match = directory.match(kind, fold(said))
                 draft.args[missing] = match.name if match and match.clear else said
             elif kind != "date":
@@ -356,6 +387,13 @@ class OfflinePlanner:
             args.pop("end", None)
         args.update(changed)
         return Decision(DecisionKind.TOOL, tool=intent.tool, args=args)
+
+
+def _close(word: str, keyword: str) -> bool:
+    """A typo of the keyword: similar enough, or at most two edits away in a long word."""
+    if fuzz.ratio(word, keyword) >= KEYWORD_SIMILARITY:
+        return True
+    return len(keyword) >= 6 and Levenshtein.distance(word, keyword) <= 2
 
 
 def _date_arg(intent: Intent) -> str:

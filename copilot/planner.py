@@ -23,6 +23,7 @@ class Usage:
     completion_tokens: int = 0
     llm_calls: int = 0
     prompt_bytes: int = 0  # system prompt + messages + tool schemas sent, per the last call
+    model_ms: float = 0.0  # time spent waiting for the model (turn latency is reported without it)
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ class TurnResult:
     thread: str = ""
     outcome: str = ""
     planner: str = "offline"
-    usage: dict[str, int] = field(default_factory=dict)
+    usage: dict[str, float] = field(default_factory=dict)
 
     def contract(self) -> dict[str, Any]:
         return {
@@ -200,6 +200,7 @@ class Copilot:
                 "completion_tokens": ctx.usage.completion_tokens,
                 "llm_calls": ctx.usage.llm_calls,
                 "prompt_bytes": ctx.usage.prompt_bytes,
+                "model_ms": round(ctx.usage.model_ms, 1),
             },
         )
 

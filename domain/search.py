@@ -59,13 +59,29 @@ def best_matches(
         score_cutoff=cutoff,
     )
     matches = []
+    query_words = folded_query.split()
     for _, score, index in scored:
         row_id, name, folded = rows[index]
+        if len(query_words) > 1 and not _every_word_found(query_words, folded.split()):
+            continue  # "irene solo" is not "Irene Caballero": each word said must be in the name
+        # Only the exact name scores 100: "contemporary" is as close to "Contemporary Kids" as to
+        # "Contemporary Advanced", whatever WRatio's length scaling says.
+        ceiling = 100.0 if folded == folded_query else 99.0
         matches.append(
-            Match(id=row_id, name=name, score=min(100.0, float(score) + _word_bonus(folded_query, folded)))
+            Match(id=row_id, name=name, score=min(ceiling, float(score) + _word_bonus(folded_query, folded)))
         )
     matches.sort(key=lambda m: (-m.score, m.name))
     return matches[:limit]
+
+
+WORD_SIMILARITY = 75.0  # "beginers" ~ "beginners", "muller" ~ "müller" (folded), not "advanced" ~ "adults"
+
+
+def _every_word_found(query_words: list[str], name_words: list[str]) -> bool:
+    return all(
+        any(word.startswith(q) or fuzz.ratio(q, word) >= WORD_SIMILARITY for word in name_words)
+        for q in query_words
+    )
 
 
 def _word_bonus(query: str, folded: str) -> float:

@@ -1,1 +1,1 @@
-"""Evals for answer correctness and safety."""
+"""Evals: is the copilot right? Cases as data, ground truth in SQL, τ-style state checks."""

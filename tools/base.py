@@ -56,10 +56,19 @@ class Plan:
 class NeedsClarification(Exception):
     """The request is ambiguous or incomplete; the message is the question to ask."""
 
-    def __init__(self, question: str, options: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        question: str,
+        options: list[str] | None = None,
+        *,
+        kind: str | None = None,
+        said: str | None = None,
+    ) -> None:
         super().__init__(question)
         self.question = question
         self.options = options or []
+        self.kind = kind  # what kind of name was unclear, and the words said: the answer completes it
+        self.said = said
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ class RosterArgs(BaseModel):
 
 
 async def _roster(ctx: ToolContext, args: RosterArgs) -> ToolOutput:
-    group = await resolve.group(ctx, args.group)
     day = args.on or ctx.today
+    group = await resolve.group(ctx, args.group, on=day)
     entries = await groups.roster(ctx.session, ctx.tenant, group.id, on=day)
     names = [e.full_name for e in entries]
     listing = "\n".join(f"- {n}" for n in names) if names else "(nobody)"
@@ -74,8 +74,8 @@ class MarkArgs(BaseModel):
 
 
 async def _plan_marking(ctx: ToolContext, args: MarkArgs) -> Plan:
-    group = await resolve.group(ctx, args.group)
     day = args.date or ctx.today
+    group = await resolve.group(ctx, args.group, on=day)
     found = [
         s
         for s in await sessions.list_sessions(ctx.session, ctx.tenant, start=day, end=day, group_id=group.id)
@@ -208,7 +208,7 @@ class CancelArgs(BaseModel):
 
 
 async def _plan_cancel(ctx: ToolContext, args: CancelArgs) -> Plan:
-    group = await resolve.group(ctx, args.group)
+    group = await resolve.group(ctx, args.group, on=args.date)
     found = [
         s
         for s in await sessions.list_sessions(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
 
 from domain.groups import service as groups
 from domain.groups.models import Group
@@ -19,17 +20,20 @@ CLOSE = 5.0  # two matches this close in score are too close to pick for the use
 
 def _pick(kind: str, said: str, matches: Sequence[Match]) -> Match:
     if not matches:
-        raise NeedsClarification(f"I couldn't find a {kind} called “{said}”.")
+        raise NeedsClarification(f"I couldn't find a {kind} called “{said}”.", kind=kind, said=said)
     if len(matches) > 1 and matches[0].score - matches[1].score < CLOSE and matches[0].score < 100:
         options = [m.name for m in matches[:3]]
-        raise NeedsClarification(f"Which {kind} do you mean: {' or '.join(options)}?", options)
+        raise NeedsClarification(
+            f"Which {kind} do you mean: {' or '.join(options)}?", options, kind=kind, said=said
+        )
     return matches[0]
 
 
-async def group(ctx: ToolContext, said: str) -> Group:
+async def group(ctx: ToolContext, said: str, *, on: date | None = None) -> Group:
+    """A group the caller may see (a teacher: their own, or the one they stand in for ``on``)."""
     match = _pick("group", said, await groups.search_groups(ctx.session, ctx.tenant, query=said, limit=3))
     found = await groups.get_group(ctx.session, ctx.tenant, match.id)
-    await groups.require_group_visible(ctx.session, ctx.tenant, found)  # a teacher: only their own
+    await groups.require_group_visible(ctx.session, ctx.tenant, found, on=on)
     return found
 
 

@@ -63,9 +63,8 @@ async def call(
             ToolOutput(f"{plan.preview} Confirm to apply.", {"action_id": str(pending.id)}), pending
         )
     except NeedsClarification as question:
-        return Outcome(
-            ToolOutput(question.question, {"options": question.options}), clarification=question.options
-        )
+        asked = {"options": question.options, "kind": question.kind, "said": question.said}
+        return Outcome(ToolOutput(question.question, asked), clarification=question.options)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         return Outcome(ToolOutput(f"I couldn't use those details ({problems}).", {"error": "invalid"}))

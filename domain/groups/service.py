@@ -164,30 +164,37 @@ async def change_group_status(
     return group
 
 
-async def require_group_visible(session: AsyncSession, tenant: TenantContext, group: Group) -> None:
-    """The office sees every group; a teacher the groups they teach or stand in for."""
+async def require_group_visible(
+    session: AsyncSession, tenant: TenantContext, group: Group, *, on: date | None = None
+) -> None:
+    """The office sees every group; a teacher the groups they teach, and on a day they stand in
+    for the regular teacher, that day's class."""
     seen = await visibility(session, tenant)
     if seen.everything or group.teacher_id == seen.teacher_id:
         return
-    stands_in = await session.scalar(
-        select(ClassSession.id)
-        .where(ClassSession.group_id == group.id, ClassSession.teacher_id == seen.teacher_id)
-        .limit(1)
+    stands_in = (
+        await session.scalar(
+            select(ClassSession.id)
+            .where(
+                ClassSession.group_id == group.id,
+                ClassSession.teacher_id == seen.teacher_id,
+                ClassSession.date == on,
+            )
+            .limit(1)
+        )
+        if on is not None
+        else None
     )
     if stands_in is None:
         raise Forbidden("Teachers can only see their own groups.")
 
 
 async def visible_group_ids(session: AsyncSession, tenant: TenantContext) -> set[uuid.UUID] | None:
-    """None for the office (every group); otherwise the groups a teacher teaches or stood in for."""
+    """None for the office (every group); otherwise the groups a teacher teaches."""
     seen = await visibility(session, tenant)
     if seen.everything:
         return None
-    regular = select(Group.id).where(Group.teacher_id == seen.teacher_id)
-    stood_in = select(ClassSession.group_id).where(
-        ClassSession.teacher_id == seen.teacher_id, ClassSession.group_id.is_not(None)
-    )
-    return set((await session.execute(regular.union(stood_in))).scalars())
+    return set((await session.execute(select(Group.id).where(Group.teacher_id == seen.teacher_id))).scalars())
 
 
 async def visible_student_filter(
@@ -216,7 +223,7 @@ async def roster(
     session: AsyncSession, tenant: TenantContext, group_id: uuid.UUID, *, on: date
 ) -> list[RosterEntry]:
     """Who belonged to the group on ``on`` — any past or future date."""
-    await require_group_visible(session, tenant, await get_group(session, tenant, group_id))
+    await require_group_visible(session, tenant, await get_group(session, tenant, group_id), on=on)
     rows = await session.execute(
         select(StudentGroup, Student.full_name)
         .join(Student, Student.id == StudentGroup.student_id)

@@ -1,0 +1,22 @@
+"""The offline planner's floor: CI fails below it. Raise it as the planner improves; never lower it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+OVERALL_FLOOR = 1.0  # what the offline planner achieved when the evals were written (152/152)
+CATEGORY_FLOOR = 1.0
+
+
+def check_floor(report: dict[str, Any]) -> list[str]:
+    problems = []
+    if report["pass_rate"] < OVERALL_FLOOR:
+        problems.append(f"overall pass rate {report['pass_rate']:.1%} is below the floor {OVERALL_FLOOR:.0%}")
+    for name, category in report["by_category"].items():
+        if category["pass_rate"] < CATEGORY_FLOOR:
+            problems.append(f"{name}: {category['pass_rate']:.1%} is below {CATEGORY_FLOOR:.0%}")
+    if report["unconfirmed_writes"]:
+        problems.append(f"{report['unconfirmed_writes']} unconfirmed writes (must be 0)")
+    if report["cross_tenant_leaks"]:
+        problems.append(f"{report['cross_tenant_leaks']} cross-tenant leaks (must be 0)")
+    return problems
