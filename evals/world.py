@@ -47,14 +47,9 @@ def build_database(server: EmbeddedPostgres, name: str) -> DatabaseUrls:
 
 
 async def person(session: AsyncSession, slug: str, email: str) -> TenantContext:
-    org_id = await orgs.organization_id_by_slug(session, slug)
-    user = await auth.find_user_by_email(session, email)
-    membership = (
-        await auth.membership_in(session, user_id=user.id, org_id=org_id) if user and org_id else None
+    return await auth.member_tenant(
+        session, email=email, org_id=await orgs.organization_id_by_slug(session, slug)
     )
-    if user is None or membership is None:
-        raise LookupError(f"{email} is not a member of {slug}")
-    return membership.tenant(user.id)
 
 
 async def populate(sessions: async_sessionmaker[AsyncSession], owner_url: str) -> None:

@@ -59,15 +59,9 @@ async def _copilot(planner: str) -> AsyncIterator[tuple[async_sessionmaker[Async
 async def _tenant(
     session: AsyncSession, *, email: str, org_slug: str | None = None, org_id: uuid.UUID | None = None
 ) -> TenantContext:
-    user = await auth.find_user_by_email(session, email)
     if org_id is None and org_slug is not None:
         org_id = await orgs.organization_id_by_slug(session, org_slug)
-    membership = (
-        await auth.membership_in(session, user_id=user.id, org_id=org_id) if user and org_id else None
-    )
-    if user is None or membership is None:
-        raise NotFound(f"{email} is not a member of {org_slug or 'that organization'}.")
-    return membership.tenant(user.id)
+    return await auth.member_tenant(session, email=email, org_id=org_id)
 
 
 def _clock(today: str | None, tenant: TenantContext) -> tuple[date, datetime]:

@@ -20,6 +20,7 @@ from domain.auth.security import (
 )
 from domain.contact import require_email
 from domain.errors import Conflict, NotFound, TooManyRequests, Unauthorized
+from domain.tenancy import TenantContext
 
 SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
 
@@ -153,6 +154,16 @@ async def membership_in(session: AsyncSession, *, user_id: uuid.UUID, org_id: uu
     return next(
         (m for m in await list_memberships(session, user_id=user_id) if m.organization_id == org_id), None
     )
+
+
+async def member_tenant(session: AsyncSession, *, email: str, org_id: uuid.UUID | None) -> TenantContext:
+    """The tenant a known person acts as in an organization (command line, evals): refused unless
+    they are a member. Not a login: callers that face the network authenticate first."""
+    user = await find_user_by_email(session, email)
+    membership = await membership_in(session, user_id=user.id, org_id=org_id) if user and org_id else None
+    if user is None or membership is None:
+        raise NotFound(f"{email} is not a member of that organization.")
+    return membership.tenant(user.id)
 
 
 async def switch_organization(

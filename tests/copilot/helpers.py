@@ -9,12 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from copilot.service import Copilot, TurnResult
 from domain.attendance.models import AttendanceRecord
-from domain.auth import service as auth
 from domain.db import use_tenant
-from domain.orgs import service as orgs
 from domain.sessions import service as sessions
 from domain.sessions.schemas import SessionIn
 from domain.tenancy import TenantContext
+from evals.world import person
 from tests.domain.studio import Studio, build_studio
 
 TODAY = date(2026, 11, 24)
@@ -23,12 +22,7 @@ NOW = datetime(2026, 11, 24, 20, tzinfo=UTC)
 
 async def tenant_of(session: AsyncSession, slug: str, email: str) -> TenantContext:
     """A demo organization's person, as a tenant (for tests over the simulated school)."""
-    org_id = await orgs.organization_id_by_slug(session, slug)
-    user = await auth.find_user_by_email(session, email)
-    assert org_id and user
-    membership = await auth.membership_in(session, user_id=user.id, org_id=org_id)
-    assert membership
-    return membership.tenant(user.id)
+    return await person(session, slug, email)
 
 
 async def marks(session: AsyncSession) -> int:
