@@ -75,22 +75,34 @@ class LLMPlanner:
         )
         self.system_template = (PROMPTS / "system.md").read_text(encoding="utf-8")
 
-    async def _tools(self, ctx: ToolContext, utterance: str) -> list[Tool]:
+    async def _tools(self, ctx: ToolContext, utterance: str, memory: Memory | None = None) -> list[Tool]:
+        """All the caller's tools, or the nearest ``max_tools``: ranked by the best similarity of the
+        question to each tool's description and exemplars; the conversation's last tool always stays."""
         offered = offered_to(ctx.tenant)
         if len(offered) <= self.max_tools:
             return offered
         await retrieval.sync(ctx.session, self.fallback.language, ctx.embedder)
         near = await retrieval.nearest(
             ctx.session,
-            kind=retrieval.TOOL,
+            kind=None,
             language=self.fallback.language.language,
             embedder=ctx.embedder,
             text=utterance,
-            limit=len(offered),
+            limit=60,
         )
         allowed = {t.name: t for t in offered}
-        ranked = [allowed[n.tool] for n in near if n.tool in allowed]
-        return ranked[: self.max_tools] or offered[: self.max_tools]
+        keep = [
+            n
+            for n in (
+                memory.last_tool if memory else None,
+                (memory.awaiting or {}).get("tool") if memory else None,
+            )
+            if n
+        ]
+        ranked = list(dict.fromkeys([*keep, *(n.tool for n in near)]))
+        chosen = [allowed[name] for name in ranked if name in allowed]
+        chosen += [t for t in offered if t not in chosen]  # tools with nothing near still count, last
+        return chosen[: self.max_tools]
 
     async def messages(self, ctx: ToolContext, utterance: str, memory: Memory) -> list[dict[str, str]]:
         org = await get_organization(ctx.session, ctx.tenant)
@@ -109,7 +121,7 @@ class LLMPlanner:
     async def plan(self, ctx: ToolContext, utterance: str, memory: Memory, *, pending: bool) -> Decision:
         if pending and self.fallback.reply_to_pending(utterance, pending=True):
             return await self.fallback.plan(ctx, utterance, memory, pending=pending)  # "yes" needs no model
-        tools = await self._tools(ctx, utterance)
+        tools = await self._tools(ctx, utterance, memory)
         specs = [function_spec(t) for t in tools]
         messages = await self.messages(ctx, utterance, memory)
         size = len(json.dumps(messages).encode()) + len(json.dumps(specs).encode())

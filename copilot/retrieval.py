@@ -75,14 +75,15 @@ async def sync(session: AsyncSession, language: Language, embedder: Embedder) ->
 
 
 async def nearest(
-    session: AsyncSession, *, kind: str, language: str, embedder: Embedder, text: str, limit: int = 8
+    session: AsyncSession, *, kind: str | None, language: str, embedder: Embedder, text: str, limit: int = 8
 ) -> list[Nearest]:
+    """The entries nearest to ``text`` by cosine distance; ``kind`` None searches exemplars and tools."""
     vector = embedder.embed([text])[0]
     distance = RetrievalEntry.embedding.cosine_distance(vector)
     rows = await session.execute(
         select(RetrievalEntry.tool, RetrievalEntry.text, distance)
         .where(
-            RetrievalEntry.kind == kind,
+            RetrievalEntry.kind.in_([kind] if kind else [EXEMPLAR, TOOL]),
             RetrievalEntry.language == language,
             RetrievalEntry.embedder == embedder.name,
         )

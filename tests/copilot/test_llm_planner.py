@@ -38,6 +38,7 @@ async def test_a_read_question_costs_one_llm_call_and_the_answer_comes_from_the_
     sent = json.loads(route.calls[0].request.content)
     assert sent["parallel_tool_calls"] is False and sent["model"] == "test-model"
     assert {t["function"]["name"] for t in sent["tools"]} >= {"group_roster"}
+    assert len(sent["tools"]) == 8  # a teacher is offered 13 tools: only the nearest 8 are sent
     assert "title" not in json.dumps(sent["tools"])  # compact schemas
     turn = (await session.execute(select(CopilotTurn))).scalar_one()
     assert (turn.planner, turn.prompt_tokens, turn.completion_tokens, turn.llm_calls) == ("llm", 120, 12, 1)

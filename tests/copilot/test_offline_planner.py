@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from copilot.llm import LLMPlanner
 from copilot.offline import OfflinePlanner
 from copilot.planner import Decision, DecisionKind, Memory
 from domain.db import unit_of_work
@@ -45,7 +46,8 @@ async def test_the_offline_planner_maps_every_phrasing_in_its_table(
     assert len(CASES) >= 60
     await seed_demo(sessions, today=TODAY, size="small", seed=7)
     planner = OfflinePlanner()
-    failures = []
+    narrowing = LLMPlanner(base_url="http://unused.invalid/v1", model="any", max_tools=8)
+    failures, retrieved = [], 0
     async with unit_of_work(sessions) as session:
         people = {
             email: await tenant_of(session, "demo-school", email)
@@ -59,10 +61,16 @@ async def test_the_offline_planner_maps_every_phrasing_in_its_table(
             if "after" in case:
                 memory = memory_after(await planner.plan(ctx, case["after"], memory, pending=False))
             decision = await planner.plan(ctx, case["say"], memory, pending=False)
+            if "tool" in case:  # would the LLM planner have been offered the right tool?
+                offered = await narrowing._tools(ctx, case["say"], memory)
+                retrieved += case["tool"] in {t.name for t in offered}
         if not verdict(case, decision):
             failures.append(
                 f"{case['say']!r}: got {decision.kind} {decision.tool} {decision.args} {decision.text!r}"
             )
     accuracy = 1 - len(failures) / len(CASES)
     REPORT["Offline planner table"] = f"{len(CASES) - len(failures)}/{len(CASES)} phrasings ({accuracy:.1%})"
+    with_tool = sum(1 for c in CASES if "tool" in c)
+    REPORT["LLM tool narrowing (8 of the catalogue, pgvector)"] = f"recall {retrieved}/{with_tool}"
     assert not failures, "\n".join(failures)
+    assert retrieved / with_tool >= 0.95
