@@ -85,3 +85,17 @@ def test_ask_confirm_and_cancel_keep_their_json_contract(demo_database: Database
     assert code == 0 and unknown["tool_calls"] == [] and "can't help" in str(unknown["answer"])
     code, outsider = run("ask", "who hasn't paid?", "--org", "demo-teacher", "--user", ADMIN, "--json")
     assert code == 1 and outsider["data"] == {"error": "not_found"}
+
+
+def test_chat_answers_and_confirms_in_one_session(demo_database: DatabaseUrls) -> None:
+    said = "who is in tuesday's class?\neveryone came to tuesday's class\nyes\n\n"
+    result = CliRunner().invoke(
+        app,
+        ["chat", "--org", "demo-school", "--user", TEACHER, "--today", TODAY, "--thread", "chat-test"],
+        input=said,
+    )
+    assert result.exit_code == 0, result.output
+    assert "cadence> Heels Intermediate on 2026-11-24:" in result.output
+    assert "Mark attendance for Heels Intermediate on 2026-11-24" in result.output
+    assert "Shall I? (yes / no)" in result.output
+    assert "cadence> Done: " in result.output
