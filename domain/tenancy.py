@@ -19,6 +19,7 @@ class Scope(enum.StrEnum):
     """What an API key may do. Users get their permissions from their role instead."""
 
     READ = "read"
+    PROPOSE = "propose"  # writes become pending actions that a person of the organization confirms
     WRITE = "write"
     ADMIN = "admin"
 

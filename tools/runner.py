@@ -5,6 +5,7 @@ Domain errors and clarifying questions come back as short sentences the copilot 
 
 from __future__ import annotations
 
+import enum
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 
 from domain.actions import service as actions
 from domain.actions.models import PendingAction
+from domain.audit import service as audit
 from domain.errors import DomainError, NotFound
 from tools.base import NeedsClarification, ReadTool, ToolContext, ToolOutput, WriteTool
 from tools.catalog import CATALOG
@@ -32,6 +34,56 @@ def _tool(name: str) -> ReadTool | WriteTool:
     return tool
 
 
+class Mode(enum.StrEnum):
+    PROPOSE = "propose"  # a write becomes a pending action a person confirms
+    APPLY = "apply"  # a write runs now (API keys with the write scope); still audited
+
+
+async def execute(
+    ctx: ToolContext,
+    name: str,
+    raw_args: dict[str, Any],
+    *,
+    mode: Mode = Mode.PROPOSE,
+    channel: str | None = None,
+    thread_key: str | None = None,
+) -> Outcome:
+    """Run a tool; errors propagate (DomainError, NeedsClarification, ValidationError).
+
+    A read runs now. A write first plans inside a savepoint that is rolled back (planning must not
+    write), then is proposed for confirmation, or applied at once in ``Mode.APPLY``.
+    """
+    tool = _tool(name)
+    args = tool.args.model_validate(raw_args)
+    if isinstance(tool, ReadTool):
+        return Outcome(await tool.run(ctx, args))
+    async with ctx.session.begin_nested() as dry_run:
+        plan = await tool.plan(ctx, args)
+        await dry_run.rollback()
+    if mode is Mode.APPLY:
+        output = await tool.apply(ctx, plan.args)
+        await audit.record(
+            ctx.session,
+            ctx.tenant,
+            action="tool.applied",
+            entity_type="tool",
+            entity_id=None,
+            after={"tool": tool.name, "args": plan.args, "preview": plan.preview},
+        )
+        return Outcome(output)
+    pending = await actions.propose(
+        ctx.session,
+        ctx.tenant,
+        tool=tool.name,
+        args=plan.args,
+        preview=plan.preview,
+        now=ctx.now,
+        channel=channel,
+        thread_key=thread_key,
+    )
+    return Outcome(ToolOutput(f"{plan.preview} Confirm to apply.", {"action_id": str(pending.id)}), pending)
+
+
 async def call(
     ctx: ToolContext,
     name: str,
@@ -40,36 +92,20 @@ async def call(
     channel: str | None = None,
     thread_key: str | None = None,
 ) -> Outcome:
-    """A read runs now. A write only plans, inside a savepoint rolled back, and proposes the plan."""
+    """``execute`` for the copilot: clarifying questions and domain errors become short sentences."""
     try:
-        tool = _tool(name)
-        args = tool.args.model_validate(raw_args)
-        if isinstance(tool, ReadTool):
-            return Outcome(await tool.run(ctx, args))
-        async with ctx.session.begin_nested() as dry_run:  # planning must not write; make sure of it
-            plan = await tool.plan(ctx, args)
-            await dry_run.rollback()
-        pending = await actions.propose(
-            ctx.session,
-            ctx.tenant,
-            tool=tool.name,
-            args=plan.args,
-            preview=plan.preview,
-            now=ctx.now,
-            channel=channel,
-            thread_key=thread_key,
-        )
-        return Outcome(
-            ToolOutput(f"{plan.preview} Confirm to apply.", {"action_id": str(pending.id)}), pending
-        )
+        return await execute(ctx, name, raw_args, channel=channel, thread_key=thread_key)
     except NeedsClarification as question:
         asked = {"options": question.options, "kind": question.kind, "said": question.said}
         return Outcome(ToolOutput(question.question, asked), clarification=question.options)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        return Outcome(ToolOutput(f"I couldn't use those details ({problems}).", {"error": "invalid"}))
+        return Outcome(ToolOutput(f"I couldn't use those details ({problems(exc)}).", {"error": "invalid"}))
     except DomainError as exc:
         return Outcome(ToolOutput(exc.message, {"error": exc.code}))
+
+
+def problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
 
 
 async def confirm(ctx: ToolContext, action_id: uuid.UUID) -> ToolOutput:

@@ -8,7 +8,18 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from channels.http.errors import install_error_handlers
-from channels.http.routes import api_keys, auth, groups, health, money, orgs, people, registration, sessions
+from channels.http.routes import (
+    api_keys,
+    auth,
+    groups,
+    health,
+    money,
+    orgs,
+    people,
+    registration,
+    sessions,
+    tools,
+)
 from domain.db import create_engine, session_factory
 from domain.settings import Settings, get_settings
 
@@ -38,7 +49,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     install_error_handlers(app)
     app.include_router(health.router)
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, orgs, api_keys, people, groups, sessions, registration, money):
+    for module in (auth, orgs, api_keys, people, groups, sessions, registration, money, tools):
         api.include_router(module.router)
     api.include_router(registration.public)
     api.include_router(money.public)

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,9 +29,13 @@ class PendingAction(TenantOwned, Base):
 
     @classmethod
     def __tenant_table_args__(cls) -> tuple[object, ...]:
-        return (Index("ix_pending_actions_org_user_status", "organization_id", "user_id", "status"),)
+        return (
+            Index("ix_pending_actions_org_user_status", "organization_id", "user_id", "status"),
+            CheckConstraint("user_id IS NOT NULL OR api_key_id IS NOT NULL", name="proposed_by_someone"),
+        )
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))  # the person who asked
+    api_key_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("api_keys.id"))  # or the agent
     tool: Mapped[str]
     args: Mapped[dict[str, Any]] = mapped_column(JSONB)
     action_hash: Mapped[str] = mapped_column(String(64))

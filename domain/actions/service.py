@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actions.models import ActionStatus, PendingAction
 from domain.errors import Conflict, Forbidden, NotFound
-from domain.tenancy import TenantContext
+from domain.tenancy import Role, TenantContext
 
 DEFAULT_TTL = timedelta(minutes=15)
 Apply = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -44,11 +44,12 @@ async def propose(
     channel: str | None = None,
     thread_key: str | None = None,
 ) -> PendingAction:
-    if tenant.user_id is None:
+    if tenant.user_id is None and tenant.api_key_id is None:
         raise Forbidden("A change proposed by the copilot needs a person to confirm it.")
     action = PendingAction(
         organization_id=tenant.org_id,
         user_id=tenant.user_id,
+        api_key_id=tenant.api_key_id if tenant.user_id is None else None,
         tool=tool,
         args=args,
         action_hash=action_hash(tool, args),
@@ -69,7 +70,10 @@ async def _locked(session: AsyncSession, tenant: TenantContext, action_id: uuid.
     ).scalar_one_or_none()
     if action is None:
         raise NotFound("No such pending action.")
-    if action.user_id != tenant.user_id:
+    if action.user_id is None:  # proposed by another agent (an API key): the office decides
+        if tenant.user_id is None or not (tenant.is_admin or tenant.role is Role.STAFF):
+            raise Forbidden("A change proposed by an agent is confirmed by a person from the office.")
+    elif action.user_id != tenant.user_id:
         raise Forbidden("This action was proposed to someone else; only they can confirm or cancel it.")
     return action
 
@@ -114,7 +118,7 @@ async def cancel(
     return action
 
 
-async def owner_of(session: AsyncSession, action_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID] | None:
+async def owner_of(session: AsyncSession, action_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID | None] | None:
     """(organization, proposer) of an action, found before any tenant is set; None if unknown."""
     row = (
         await session.execute(
