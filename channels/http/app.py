@@ -20,6 +20,7 @@ from channels.http.routes import (
     sessions,
     tools,
 )
+from channels.mcp import build_server, transport_security
 from domain.db import create_engine, session_factory
 from domain.settings import Settings, get_settings
 
@@ -29,12 +30,22 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     settings = settings or get_settings()
     url = database_url or settings.database_url
 
+    state: dict[str, FastAPI] = {}
+    mcp_server = build_server(lambda: state["app"].state.sessions)
+    mcp_app = mcp_server.streamable_http_app(
+        streamable_http_path="/",
+        stateless_http=True,
+        json_response=True,
+        transport_security=transport_security(settings.public_base_url),
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(url) if url else None
-        app.state.sessions = session_factory(engine) if engine else None
+        app.state.sessions = session_factory(engine) if engine else getattr(app.state, "sessions", None)
         try:
-            yield
+            async with mcp_server.session_manager.run():  # without it every MCP call fails
+                yield
         finally:
             if engine is not None:
                 await engine.dispose()
@@ -46,6 +57,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         lifespan=lifespan,
     )
     app.state.settings = settings
+    state["app"] = app
+    app.state.mcp = mcp_server
     install_error_handlers(app)
     app.include_router(health.router)
     api = APIRouter(prefix="/api/v1")
@@ -54,4 +67,5 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     api.include_router(registration.public)
     api.include_router(money.public)
     app.include_router(api)
+    app.mount("/mcp", mcp_app)
     return app
