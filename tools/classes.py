@@ -51,7 +51,9 @@ async def _missing(ctx: ToolContext, args: MissingArgs) -> ToolOutput:
     if not report.sessions:
         return ToolOutput(f"No sessions since {since.isoformat()} are missing attendance.", {"sessions": []})
     lines = [
-        f"{t.teacher_name}: {t.sessions} sessions, {t.missing_marks} marks missing" for t in report.by_teacher
+        f"{t.teacher_name}: {t.sessions} session{'' if t.sessions == 1 else 's'}, "
+        f"{t.missing_marks} marks missing"
+        for t in report.by_teacher
     ]
     detail = [
         f"- {s.date.isoformat()} {s.group_name}: {s.marked}/{s.expected} marked" for s in report.sessions[:20]

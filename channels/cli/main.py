@@ -16,6 +16,7 @@ import typer
 from channels.cli import copilot as copilot_cli
 from channels.cli.doctor import run_checks
 from channels.cli.evals import eval_command
+from channels.cli.summaries import summaries_app
 from channels.embedded import libpq_url
 from channels.runtime import ConfigurationError, Runtime, require_owner_url, runtime
 from domain.settings import Settings, get_settings
@@ -29,6 +30,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(jobs_app, name="jobs")
 copilot_cli.register(app)
 app.command("eval")(eval_command)
+app.add_typer(summaries_app, name="summaries")
 
 
 def _fail(message: str) -> typer.Exit:

@@ -106,3 +106,8 @@ class StudentOverview(BaseModel):
     currency: str
     notes: list[str]
     receipts: list[str] = []  # latest receipt file names as uploaded (untrusted text), office only
+
+
+class AbsentStreak(BaseModel):
+    full_name: str
+    group_name: str

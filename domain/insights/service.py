@@ -19,6 +19,7 @@ from domain.groups.models import Group, GroupStatus, StudentGroup
 from domain.groups.service import active_on, require_student_visible, visible_group_ids
 from domain.insights import rules
 from domain.insights.schemas import (
+    AbsentStreak,
     AttendanceRow,
     AttendanceSummary,
     GroupHealth,
@@ -451,3 +452,51 @@ async def student_overview(
         notes=[f"{n.created_at.date().isoformat()}: {n.body}" for n in notes],
         receipts=receipts,
     )
+
+
+async def absent_in_a_row(
+    session: AsyncSession, tenant: TenantContext, *, today: date, times: int = 2
+) -> list[AbsentStreak]:
+    """Current members whose last ``times`` marks in a group (last 8 weeks) are all absences,
+    among the groups the caller may see (a teacher: their own)."""
+    group_ids = await visible_group_ids(session, tenant)
+    ranked = (
+        select(
+            AttendanceRecord.student_id,
+            ClassSession.group_id,
+            AttendanceRecord.status,
+            func.row_number()
+            .over(
+                partition_by=(AttendanceRecord.student_id, ClassSession.group_id),
+                order_by=ClassSession.date.desc(),
+            )
+            .label("rn"),
+        )
+        .join(ClassSession, ClassSession.id == AttendanceRecord.class_session_id)
+        .where(
+            ClassSession.date.between(today - timedelta(days=56), today),
+            ClassSession.group_id.is_not(None),
+            AttendanceRecord.is_guest.is_(False),
+        )
+    )
+    if group_ids is not None:
+        ranked = ranked.where(ClassSession.group_id.in_(group_ids))
+    last = ranked.subquery()
+    absences = func.count().filter(last.c.status == AttendanceStatus.ABSENT)
+    rows = await session.execute(
+        select(Student.full_name, Group.name)
+        .select_from(last)
+        .join(Student, Student.id == last.c.student_id)
+        .join(Group, Group.id == last.c.group_id)
+        .join(
+            StudentGroup,
+            (StudentGroup.student_id == last.c.student_id)
+            & (StudentGroup.group_id == last.c.group_id)
+            & active_on(today),
+        )
+        .where(last.c.rn <= times)
+        .group_by(Student.full_name, Group.name)
+        .having(absences == times)
+        .order_by(Group.name, Student.full_name)
+    )
+    return [AbsentStreak(full_name=name, group_name=group) for name, group in rows]

@@ -1,0 +1,70 @@
+"""Proactive summaries: an admin's weekly digest and a teacher's morning agenda.
+
+Built from the same tools the copilot answers with, so every fact comes from the database; when an
+LLM is configured it may later phrase them, but it never adds numbers. (Scheduling and delivery,
+exactly once per recipient and period, come with the background jobs.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from domain.insights import service as insights
+from tools import runner
+from tools.base import ToolContext
+
+
+@dataclass(frozen=True)
+class Summary:
+    title: str
+    sections: list[tuple[str, str]]  # (heading, rendered tool answer)
+
+    def text(self) -> str:
+        body = "\n\n".join(f"## {heading}\n{answer}" for heading, answer in self.sections)
+        return f"# {self.title}\n\n{body}\n"
+
+
+async def _section(ctx: ToolContext, heading: str, tool: str, args: dict[str, object]) -> tuple[str, str]:
+    outcome = await runner.call(ctx, tool, args)
+    return heading, outcome.output.text
+
+
+async def admin_digest(ctx: ToolContext) -> Summary:
+    """The week for the office: money owed, unmarked classes, students at risk, groups, revenue."""
+    week_start = ctx.today - dt.timedelta(days=ctx.today.weekday())
+    sections = [
+        await _section(ctx, "Tuition not paid this month", "unpaid_students", {}),
+        await _section(ctx, "Attendance not marked (last 90 days)", "missing_attendance", {}),
+        await _section(ctx, "Students who may drop out", "dropout_risk", {"limit": 10}),
+        await _section(ctx, "Groups", "group_health", {}),
+        await _section(ctx, "Revenue this month", "revenue_summary", {}),
+        await _section(
+            ctx,
+            "This week's classes",
+            "teacher_load",
+            {"start": week_start.isoformat(), "end": (week_start + dt.timedelta(days=6)).isoformat()},
+        ),
+    ]
+    return Summary(f"Weekly digest, week of {week_start.isoformat()}", sections)
+
+
+async def teacher_agenda(ctx: ToolContext) -> Summary:
+    """A teacher's morning: today's classes, who missed the last two, classes still to mark."""
+    absent = await insights.absent_in_a_row(ctx.session, ctx.tenant, today=ctx.today, times=2)
+    missed = (
+        "\n".join(f"- {s.full_name} ({s.group_name})" for s in absent)
+        if absent
+        else "Nobody missed their last two classes."
+    )
+    sections = [
+        await _section(ctx, "Today's classes", "schedule", {}),
+        ("Absent twice in a row", missed),
+        await _section(
+            ctx,
+            "Attendance still to mark",
+            "missing_attendance",
+            {"since": (ctx.today - dt.timedelta(days=14)).isoformat()},
+        ),
+    ]
+    return Summary(f"Your day, {ctx.today:%A %Y-%m-%d}", sections)
