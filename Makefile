@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format bench doctor clean
+.PHONY: install run test lint format bench eval doctor clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,11 @@ format: install
 bench: install
 	$(BIN)/python -m benchmarks
 
+eval: install  ## score the offline planner on the eval cases (report in eval-report.md / .json)
+	$(BIN)/cadence eval --report eval-report.md --json eval-report.json
+
 doctor: install
 	$(BIN)/cadence doctor
 
 clean:
-	rm -rf $(VENV) .cadence .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .cadence .pytest_cache .mypy_cache .ruff_cache eval-report.md eval-report.json
