@@ -53,7 +53,6 @@ class OfflinePlanner:
 
     def __init__(self, language: Language | None = None) -> None:
         self.language = language or load()
-        self._synced: set[str] = set()
 
     async def plan(self, ctx: ToolContext, utterance: str, memory: Memory, *, pending: bool) -> Decision:
         lang = self.language
@@ -128,9 +127,9 @@ class OfflinePlanner:
         return lang.intent(tool) if score >= ENOUGH else None
 
     async def _ensure_index(self, ctx: ToolContext) -> None:
-        if ctx.embedder.name not in self._synced:
-            await retrieval.sync(ctx.session, self.language, ctx.embedder)
-            self._synced.add(ctx.embedder.name)
+        # Checked every time (one small SELECT when nothing is missing): a flag kept in the process
+        # would outlive a rolled-back transaction that first filled the index.
+        await retrieval.sync(ctx.session, self.language, ctx.embedder)
 
     # -- arguments ------------------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from channels.embedded import APP_ROLE, DatabaseUrls, EmbeddedPostgres
+from copilot import retrieval
+from copilot.language import load as load_language
 from domain.auth import service as auth
 from domain.db import unit_of_work
 from domain.demo.seed import seed_demo
@@ -80,4 +82,6 @@ async def populate(sessions: async_sessionmaker[AsyncSession], owner_url: str) -
                 data=PDF,
                 max_bytes=1024 * 1024,
             )
+    async with unit_of_work(sessions) as session:  # the planner's exemplars, committed with the world
+        await retrieval.sync(session, load_language(), HashingEmbedder())
     analyze(owner_url)
