@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actions.models import ActionStatus, PendingAction
 from domain.errors import Conflict, Forbidden, NotFound
-from domain.tenancy import Role, TenantContext
+from domain.orgs.permissions import is_office
+from domain.tenancy import TenantContext
 
 DEFAULT_TTL = timedelta(minutes=15)
 Apply = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -71,7 +72,7 @@ async def _locked(session: AsyncSession, tenant: TenantContext, action_id: uuid.
     if action is None:
         raise NotFound("No such pending action.")
     if action.user_id is None:  # proposed by another agent (an API key): the office decides
-        if tenant.user_id is None or not (tenant.is_admin or tenant.role is Role.STAFF):
+        if tenant.user_id is None or not is_office(tenant):
             raise Forbidden("A change proposed by an agent is confirmed by a person from the office.")
     elif action.user_id != tenant.user_id:
         raise Forbidden("This action was proposed to someone else; only they can confirm or cancel it.")

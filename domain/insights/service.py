@@ -34,7 +34,7 @@ from domain.insights.schemas import (
 )
 from domain.money import money
 from domain.notes.service import recent_notes
-from domain.orgs.permissions import require_office
+from domain.orgs.permissions import is_office, require_office
 from domain.orgs.service import get_organization
 from domain.payments.models import Allocation, Charge, Payment, PaymentState, Receipt
 from domain.payments.rules import month_start
@@ -43,15 +43,11 @@ from domain.students.models import Student
 from domain.students.service import get_student
 from domain.teachers.models import Teacher
 from domain.teachers.service import get_teacher, visibility
-from domain.tenancy import Role, TenantContext
+from domain.tenancy import TenantContext
 
 CAME = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 OVERVIEW_DAYS = 90
 ZERO = Decimal("0.00")
-
-
-def _sees_money(tenant: TenantContext) -> bool:
-    return tenant.is_admin or tenant.role is Role.STAFF
 
 
 def _came() -> ColumnElement[bool]:
@@ -188,7 +184,7 @@ async def dropout_risk(
         ).all()
     )
     overdue: dict[uuid.UUID, int] = {}
-    if _sees_money(tenant):
+    if is_office(tenant):
         paid = select(func.coalesce(func.sum(Allocation.amount), 0)).where(Allocation.charge_id == Charge.id)
         oldest = await session.execute(
             select(Charge.student_id, func.min(Charge.due_date))
@@ -213,7 +209,7 @@ async def dropout_risk(
                 before_marks=b_marks,
                 before_attended=b_came,
                 absent_streak=streak,
-                days_overdue=overdue.get(student_id, 0) if _sees_money(tenant) else None,
+                days_overdue=overdue.get(student_id, 0) if is_office(tenant) else None,
                 tenure_days=(today - tenure[student_id]).days if student_id in tenure else 0,
             )
         )
@@ -421,7 +417,7 @@ async def student_overview(
         )
     ).one()
     outstanding, receipts = None, []
-    if _sees_money(tenant):
+    if is_office(tenant):
         receipts = [
             f"{name} ({status.value.replace('_', ' ')}, {created.date().isoformat()})"
             for name, status, created in await session.execute(

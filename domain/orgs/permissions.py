@@ -19,6 +19,11 @@ def require_role(tenant: TenantContext, *roles: Role, action: str = "do this") -
     raise Forbidden(f"Only {allowed} can {action}.")
 
 
+def is_office(tenant: TenantContext) -> bool:
+    """The school office: admins and staff (students, payments, schedules)."""
+    return tenant.is_admin or tenant.role is Role.STAFF
+
+
 def require_office(tenant: TenantContext, action: str = "do this") -> None:
     """The school office: admins and staff (students, payments, schedules)."""
     require_role(tenant, Role.STAFF, action=action)

@@ -17,13 +17,13 @@ from domain.contact import clean_email, clean_name, clean_phone
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.money import optional_money
 from domain.orgs.models import OrganizationMember
-from domain.orgs.permissions import require_admin
+from domain.orgs.permissions import is_office, require_admin
 from domain.orgs.service import org_country
 from domain.payouts.models import TeacherRate
 from domain.search import Match, search_names
 from domain.teachers.models import Teacher, TeacherPaymentType
 from domain.teachers.schemas import TeacherIn, TeacherUpdate
-from domain.tenancy import Role, TenantContext
+from domain.tenancy import TenantContext
 from domain.text import fold
 
 RATES_SINCE_ALWAYS = date(1970, 1, 1)  # a new teacher's first rate covers whatever is recorded for them
@@ -112,7 +112,7 @@ async def require_teacher_or_office(
     session: AsyncSession, tenant: TenantContext, teacher_id: uuid.UUID, action: str
 ) -> None:
     """Admins and staff may act for any teacher; a teacher only for their own classes and lessons."""
-    if tenant.is_admin or tenant.role is Role.STAFF:
+    if is_office(tenant):
         return
     own = await teacher_for_user(session, tenant, tenant.user_id) if tenant.user_id else None
     if own is None or own.id != teacher_id:
@@ -131,7 +131,7 @@ class Visibility:
 
 
 async def visibility(session: AsyncSession, tenant: TenantContext) -> Visibility:
-    if tenant.is_admin or tenant.role is Role.STAFF:
+    if is_office(tenant):
         return Visibility(None)
     own = await teacher_for_user(session, tenant, tenant.user_id) if tenant.user_id else None
     if own is None:
