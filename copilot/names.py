@@ -65,14 +65,21 @@ class Directory:
         """Every word of every name ("kids" in "Contemporary Kids" is a name word there)."""
         return frozenset(w for names in self.names.values() for folded in names for w in folded.split())
 
+    @cached_property
+    def _candidates(self) -> dict[Kind, list[tuple[uuid.UUID, str, str]]]:
+        """In the shape the shared fuzzy search takes, built once per turn, not once per lookup."""
+        return {
+            kind: [(uuid.UUID(int=i), name, folded) for i, (folded, name) in enumerate(names.items())]
+            for kind, names in self.names.items()
+        }
+
     def match(self, kind: Kind, said: str) -> NameMatch | None:
         """The best name of this kind for the words said (folded), or None below ``GOOD``.
         Ranked by the same fuzzy search the services use, so both agree on who is meant."""
         choices = self.names[kind]
         if not said.strip() or not choices:
             return None
-        candidates = [(uuid.UUID(int=i), name, folded) for i, (folded, name) in enumerate(choices.items())]
-        found = best_matches(said, candidates, limit=2)
+        found = best_matches(said, self._candidates[kind], limit=2)
         if not found or found[0].score < GOOD:
             return None
         best = found[0]
