@@ -54,44 +54,43 @@ def after_plan(state: TurnState) -> Literal["read", "preview", "respond"]:
     return "read" if CATALOG[decision["tool"]].kind is ToolKind.READ else "preview"
 
 
-async def read(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
-    decision = _decision(state)
-    outcome = await runner.call(runtime.context.tools, decision["tool"], decision["args"])
-    failed = isinstance(outcome.output.data, dict) and "error" in outcome.output.data
-    return {
+def _ran(decision: dict[str, Any], outcome: runner.Outcome) -> TurnState:
+    """What a tool call leaves in the state: its answer, and a pending action if it proposed one."""
+    result: TurnState = {
         "answer": outcome.output.text,
         "data": outcome.output.data,
         "tool_calls": [{"name": decision["tool"], "args": decision["args"]}],
-        "outcome": "clarify" if outcome.clarification is not None else ("failed" if failed else "answered"),
     }
+    data = outcome.output.data
+    if outcome.pending is not None:
+        action = outcome.pending
+        result["pending"] = {
+            "id": str(action.id),
+            "preview": action.preview,
+            "expires_at": action.expires_at.isoformat(),
+        }
+        result["outcome"] = "pending"
+    elif outcome.clarification is not None:
+        result["outcome"] = "clarify"
+    elif isinstance(data, dict) and "error" in data:
+        result["outcome"] = "failed"
+    else:
+        result["outcome"] = "answered"
+    return result
+
+
+async def read(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
+    decision = _decision(state)
+    return _ran(decision, await runner.call(runtime.context.tools, decision["tool"], decision["args"]))
 
 
 async def preview(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
+    """Propose the write (a pending action) — in its own node, since the next one interrupts."""
     ctx, decision = runtime.context, _decision(state)
     outcome = await runner.call(
         ctx.tools, decision["tool"], decision["args"], channel=ctx.channel, thread_key=ctx.thread_key
     )
-    calls = [{"name": decision["tool"], "args": decision["args"]}]
-    if outcome.pending is None:
-        clarify = outcome.clarification is not None
-        return {
-            "answer": outcome.output.text,
-            "data": outcome.output.data,
-            "tool_calls": calls,
-            "outcome": "clarify" if clarify else "failed",
-        }
-    action = outcome.pending
-    return {
-        "answer": outcome.output.text,
-        "data": outcome.output.data,
-        "tool_calls": calls,
-        "pending": {
-            "id": str(action.id),
-            "preview": action.preview,
-            "expires_at": action.expires_at.isoformat(),
-        },
-        "outcome": "pending",
-    }
+    return _ran(decision, outcome)
 
 
 def after_preview(state: TurnState) -> Literal["confirm", "respond"]:
