@@ -1,13 +1,14 @@
 """Scheduled jobs: each visits every organization in turn, in its own transaction and tenant context.
 
-They are plain async functions so the command line, tests and (later) the Celery beat run the same
-code. Each is safe to repeat: tuition runs and overdue notices never create anything twice.
+They are plain async functions so the command line, tests and the Celery worker (``channels.worker``)
+run the same code. Each is safe to repeat: tuition runs and overdue notices never create anything
+twice, and notifications are queued and sent once per recipient and period.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -17,10 +18,16 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from channels.notify.senders import Sender
+from copilot import proactive
 from domain.conversations import service as conversations
 from domain.db import unit_of_work
+from domain.notifications import outbox
+from domain.notifications import service as notifications
+from domain.notifications.models import Channel
 from domain.orgs.models import Organization
 from domain.payments import service as payments
+from domain.settings import Settings
 from domain.tenancy import Role, TenantContext
 
 
@@ -106,3 +113,71 @@ async def prune_conversations(
         )
 
     return await _each_organization(sessions, moment, work)
+
+
+async def dispatch_outbox(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, *, now: datetime | None = None
+) -> list[OrgResult]:
+    """Every few seconds: committed domain events become queued notifications."""
+    moment = now or datetime.now(UTC)
+    delivery = outbox.Delivery(
+        now=moment,
+        telegram=bool(settings.telegram_token),
+        public_base_url=settings.public_base_url,
+        receipt_link_ttl=timedelta(days=settings.receipt_link_ttl_days),
+    )
+
+    async def work(session: AsyncSession, tenant: TenantContext, today: date) -> int:
+        return await outbox.dispatch(session, tenant, delivery=delivery)
+
+    return await _each_organization(sessions, moment, work)
+
+
+async def plan_summaries(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, *, now: datetime | None = None
+) -> list[OrgResult]:
+    """Every few minutes: queue the agendas, digests and previews whose local hour has come."""
+    moment = now or datetime.now(UTC)
+    telegram = bool(settings.telegram_token)
+
+    async def work(session: AsyncSession, tenant: TenantContext, today: date) -> int:
+        return sum(p.queued for p in await proactive.plan(session, tenant, now=moment, telegram=telegram))
+
+    return await _each_organization(sessions, moment, work)
+
+
+async def deliver_notifications(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    senders: Mapping[Channel, Sender],
+    now: datetime | None = None,
+) -> list[OrgResult]:
+    """Every few seconds: send what is due, outside quiet hours; returns how many were sent.
+
+    The claim commits before anything is sent, and each result is recorded right after its send, so
+    a crash leaves at most the one message in flight ``sending`` (later marked ``uncertain``).
+    """
+    moment = now or datetime.now(UTC)
+    results = []
+    for org_id in await organization_ids(sessions):
+        async with as_organization(sessions, org_id) as (session, tenant, org):
+            await notifications.sweep_stuck(session, tenant, now=moment)
+            claimed = await notifications.claim_due(session, tenant, now=moment)
+        sent = 0
+        for item in claimed:
+            sender = senders.get(item.channel)
+            error = None
+            try:
+                if sender is None:
+                    raise RuntimeError(f"no {item.channel.value} sender is configured")
+                await sender.send(item)
+            except Exception as exc:  # any channel failure is recorded and retried later
+                error = f"{type(exc).__name__}: {exc}"
+            async with as_organization(sessions, org_id) as (session, tenant, _):
+                if error is None:
+                    await notifications.mark_sent(session, tenant, item.id, now=moment)
+                    sent += 1
+                else:
+                    await notifications.mark_failed(session, tenant, item.id, error=error, now=moment)
+        results.append(OrgResult(org.slug, moment.astimezone(tenant.now().tzinfo).date(), sent))
+    return results

@@ -1,8 +1,8 @@
 """Proactive summaries: an admin's weekly digest and a teacher's morning agenda.
 
 Built from the same tools the copilot answers with, so every fact comes from the database; when an
-LLM is configured it may later phrase them, but it never adds numbers. (Scheduling and delivery,
-exactly once per recipient and period, come with the background jobs.)
+LLM is configured it may later phrase them, but it never adds numbers. ``copilot.proactive``
+decides who gets which summary when; the notification ledger sends each once per period.
 """
 
 from __future__ import annotations
@@ -68,3 +68,41 @@ async def teacher_agenda(ctx: ToolContext) -> Summary:
         ),
     ]
     return Summary(f"Your day, {ctx.today:%A %Y-%m-%d}", sections)
+
+
+async def payout_preview(ctx: ToolContext) -> Summary:
+    """The month's payouts before the admin approves them (the scheduler sends it near month end)."""
+    month = ctx.today.strftime("%Y-%m")
+    return Summary(
+        f"Payout preview, {month}",
+        [await _section(ctx, "What each teacher would be paid", "payout_preview", {"month": month})],
+    )
+
+
+async def attendance_reminder(ctx: ToolContext, *, days: int = 7) -> Summary | None:
+    """A teacher's classes of the last ``days`` days still to mark; None when there are none."""
+    outcome = await runner.call(
+        ctx, "missing_attendance", {"since": (ctx.today - dt.timedelta(days=days)).isoformat()}
+    )
+    if not (outcome.output.data or {}).get("sessions"):
+        return None
+    return Summary("Attendance still to mark", [("Classes to mark", outcome.output.text)])
+
+
+async def missing_data(ctx: ToolContext) -> Summary | None:
+    """Records the office should complete; None when nothing is missing."""
+    gaps = await insights.missing_data(ctx.session, ctx.tenant)
+    if gaps.empty:
+        return None
+    sections = [
+        (heading, "\n".join(f"- {name}" for name in names))
+        for heading, names in (
+            (
+                "Students nobody can be reached for (no email or phone, no guardian's)",
+                gaps.students_without_contact,
+            ),
+            ("Active groups without a regular teacher", gaps.groups_without_teacher),
+        )
+        if names
+    ]
+    return Summary("Records to complete", sections)

@@ -11,6 +11,7 @@ from domain.demo.models import SimulatedTrait
 from domain.events.models import DomainEvent
 from domain.groups.models import Group, StudentGroup
 from domain.notes.models import StudentNote
+from domain.notifications.models import Notification, NotificationSettings, OptOut, TelegramAccount
 from domain.orgs.models import Invitation, Organization, OrganizationMember
 from domain.payments.models import Allocation, BillingSettings, Charge, Payment, Receipt, ReceiptLink
 from domain.payouts.models import PayoutLine, TeacherPayout, TeacherRate
@@ -38,6 +39,9 @@ __all__ = [
     "Guardian",
     "Invitation",
     "LoginAttempt",
+    "Notification",
+    "NotificationSettings",
+    "OptOut",
     "Organization",
     "OrganizationMember",
     "Payment",
@@ -55,6 +59,7 @@ __all__ = [
     "Teacher",
     "TeacherPayout",
     "TeacherRate",
+    "TelegramAccount",
     "User",
     "UserSession",
     "Venue",

@@ -15,3 +15,8 @@ def money(value: Decimal | int | str) -> Decimal:
 
 def optional_money(value: Decimal | None) -> Decimal | None:
     return None if value is None else money(value)
+
+
+def format_money(value: Decimal | int | str, currency: str) -> str:
+    """How amounts read in messages and answers: ``80.00 EUR``."""
+    return f"{money(value)} {currency}"

@@ -51,6 +51,23 @@ class Settings(BaseSettings):
         default=30, description="Idle conversations' checkpoints are pruned after this."
     )
 
+    # Notifications. No SMTP host: emails are written to <data_dir>/mail (a Maildir) instead of sent.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, description="Secret: from the environment only.")
+    smtp_starttls: bool = False
+    mail_from: str = "Cadence <no-reply@cadence.invalid>"
+    # Telegram: everything Telegram is off unless the token is set.
+    telegram_token: str | None = Field(default=None, description="Secret: from the environment only.")
+    telegram_webhook_secret: str | None = Field(
+        default=None, description="Secret: from the environment only."
+    )
+    # Background jobs: how often the beat runs each one, in seconds.
+    outbox_interval_seconds: float = 15.0
+    delivery_interval_seconds: float = 30.0
+    summaries_interval_seconds: float = 600.0
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -14,6 +14,8 @@ RESTRICTED_TABLES: dict[str, str] = {
     "class_sessions": "SELECT, INSERT, UPDATE",
     "audit_log": "SELECT, INSERT",
     "domain_events": "SELECT, INSERT, UPDATE",
+    "notifications": "SELECT, INSERT, UPDATE",  # who was told what, kept
+    "notification_opt_outs": "SELECT, INSERT, UPDATE",  # withdrawn, never deleted
     "alembic_version": "SELECT",
 }
 FULL_DML = "SELECT, INSERT, UPDATE, DELETE"

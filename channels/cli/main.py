@@ -105,11 +105,18 @@ def up(
     host: Annotated[str | None, typer.Option(help="Interface to bind (CADENCE_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (CADENCE_PORT).")] = None,
     seed: Annotated[bool, typer.Option(help="Seed the demo organizations if the database is empty.")] = True,
+    jobs: Annotated[
+        bool, typer.Option(help="Run the Celery worker and beat too (notifications, summaries, jobs).")
+    ] = True,
 ) -> None:
-    """Start Cadence: embedded servers if unconfigured, migrate, seed an empty database, serve HTTP."""
+    """Start Cadence: embedded servers if unconfigured, migrate, seed an empty database, serve HTTP,
+    and run the background worker and its single beat."""
+    from contextlib import nullcontext
+
     import uvicorn
 
     from channels.http.app import create_app
+    from channels.processes import background_jobs
 
     settings = get_settings()
     try:
@@ -119,13 +126,18 @@ def up(
             if seed:
                 _seed(rt, only_if_empty=True)
             bind_host, bind_port = host or settings.host, port or settings.port
-            typer.echo(f"Cadence is up on http://{bind_host}:{bind_port}  (API docs: /docs; Ctrl-C stops)")
-            uvicorn.run(
-                create_app(settings, database_url=rt.database.app),
-                host=bind_host,
-                port=bind_port,
-                log_level="info",
-            )
+            with background_jobs(rt, settings) if jobs else nullcontext():
+                if jobs:
+                    typer.echo("Background worker and beat started (notifications, summaries, jobs).")
+                typer.echo(
+                    f"Cadence is up on http://{bind_host}:{bind_port}  (API docs: /docs; Ctrl-C stops)"
+                )
+                uvicorn.run(
+                    create_app(settings, database_url=rt.database.app),
+                    host=bind_host,
+                    port=bind_port,
+                    log_level="info",
+                )
     except ConfigurationError as exc:
         raise _fail(str(exc)) from exc
     typer.echo("Cadence stopped.")
@@ -247,6 +259,26 @@ def jobs_tuition(
     except ValueError as exc:
         raise _fail(f"--month looks like 2026-11, not {month!r}") from exc
     _run_job("generate_tuition", month=chosen)
+
+
+@jobs_app.command("outbox")
+def jobs_outbox() -> None:
+    """Turn committed domain events into queued notifications (the worker does this every few seconds)."""
+    _run_job("dispatch_outbox", settings=get_settings())
+
+
+@jobs_app.command("summaries")
+def jobs_summaries() -> None:
+    """Queue the agendas, digests and payout previews whose local hour has come (once per period)."""
+    _run_job("plan_summaries", settings=get_settings())
+
+
+@jobs_app.command("deliver")
+def jobs_deliver() -> None:
+    """Send the queued notifications that are due, outside quiet hours (SMTP or the local Maildir)."""
+    from channels.notify.senders import senders_from
+
+    _run_job("deliver_notifications", senders=senders_from(get_settings()))
 
 
 @jobs_app.command("prune-conversations")

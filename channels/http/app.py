@@ -14,6 +14,7 @@ from channels.http.routes import (
     groups,
     health,
     money,
+    notifications,
     orgs,
     people,
     registration,
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     install_error_handlers(app)
     app.include_router(health.router)
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, orgs, api_keys, people, groups, sessions, registration, money, tools):
+    for module in (auth, orgs, api_keys, people, groups, sessions, registration, money, tools, notifications):
         api.include_router(module.router)
     api.include_router(registration.public)
     api.include_router(money.public)

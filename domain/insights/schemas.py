@@ -111,3 +111,14 @@ class StudentOverview(BaseModel):
 class AbsentStreak(BaseModel):
     full_name: str
     group_name: str
+
+
+class MissingData(BaseModel):
+    """Records the office should complete: nobody can be reached, nobody teaches the group."""
+
+    students_without_contact: list[str]
+    groups_without_teacher: list[str]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.students_without_contact or self.groups_without_teacher)

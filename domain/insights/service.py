@@ -24,6 +24,7 @@ from domain.insights.schemas import (
     AttendanceSummary,
     GroupHealth,
     GroupHealthRow,
+    MissingData,
     RevenueMonth,
     RevenueSummary,
     RiskReport,
@@ -39,7 +40,7 @@ from domain.orgs.service import get_organization
 from domain.payments.models import Allocation, Charge, Payment, PaymentState, Receipt
 from domain.payments.rules import month_start
 from domain.sessions.models import ClassSession, SessionStatus
-from domain.students.models import Student
+from domain.students.models import Guardian, Student, StudentStatus
 from domain.students.service import get_student
 from domain.teachers.models import Teacher
 from domain.teachers.service import get_teacher, visibility
@@ -496,3 +497,34 @@ async def absent_in_a_row(
         .order_by(Group.name, Student.full_name)
     )
     return [AbsentStreak(full_name=name, group_name=group) for name, group in rows]
+
+
+async def missing_data(session: AsyncSession, tenant: TenantContext) -> MissingData:
+    """Active students with no email or phone of their own or of a guardian; active groups with no
+    regular teacher. Office only (it lists contact gaps)."""
+    require_office(tenant, "see missing records")
+    reachable_guardian = (
+        select(Guardian.id)
+        .where(
+            Guardian.student_id == Student.id,
+            (Guardian.email.is_not(None)) | (Guardian.phone.is_not(None)),
+        )
+        .exists()
+    )
+    students = await session.scalars(
+        select(Student.full_name)
+        .where(
+            Student.status == StudentStatus.ACTIVE,
+            Student.archived_at.is_(None),
+            Student.email.is_(None),
+            Student.phone.is_(None),
+            ~reachable_guardian,
+        )
+        .order_by(Student.search_name)
+    )
+    groups = await session.scalars(
+        select(Group.name)
+        .where(Group.status == GroupStatus.ACTIVE, Group.teacher_id.is_(None))
+        .order_by(Group.search_name)
+    )
+    return MissingData(students_without_contact=list(students), groups_without_teacher=list(groups))

@@ -135,6 +135,11 @@ async def upload(
     return receipt
 
 
+def upload_url(public_base_url: str, token: str) -> str:
+    """Where a parent opens an upload link (the same address in the API, emails and chats)."""
+    return f"{public_base_url.rstrip('/')}/api/v1/public/receipts/{token}"
+
+
 async def create_link(
     session: AsyncSession, tenant: TenantContext, *, student_id: uuid.UUID, now: datetime, ttl: timedelta
 ) -> tuple[ReceiptLink, str]:

@@ -10,7 +10,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,7 @@ from domain.db import use_tenant
 from domain.embeddings import HashingEmbedder
 from domain.groups.models import GroupStatus
 from domain.models import Base
+from domain.notifications.models import Channel, Status
 from domain.payments.models import ChargeKind, PaymentMethod, PaymentState, ReceiptStatus
 from domain.payouts.models import PayoutStatus
 from domain.sessions.models import SessionStatus
@@ -210,6 +211,18 @@ def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows]
             "student_id": r["students"],
             "ip": "192.0.2.1",
             "outcome": "created",
+        },
+        "notification_settings": lambda r: {"quiet_start": time(22, 0)},
+        "notification_opt_outs": lambda r: {"recipient": f"user:{uuid.uuid4()}", "kind": None},
+        "notifications": lambda r: {
+            "recipient": f"student:{uuid.uuid4()}",
+            "kind": "payment_reminder",
+            "period": "2026-11-26",
+            "channel": Channel.EMAIL,
+            "address": "family@example.com",
+            "subject": "Tuition reminder",
+            "body": "Our records show 80.00 EUR open.",
+            "status": Status.PENDING,
         },
         "simulated_traits": lambda r: {
             "student_id": next(r.spare_students),

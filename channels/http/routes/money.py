@@ -271,7 +271,7 @@ async def create_receipt_link(
     )
     return ReceiptLinkOut(
         token=token,
-        upload_url=f"{settings.public_base_url}/api/v1/public/receipts/{token}",
+        upload_url=receipts.upload_url(settings.public_base_url, token),
         expires_at=link.expires_at,
     )
 

@@ -1,0 +1,201 @@
+"""The outbox dispatcher: committed domain events become notifications.
+
+Runs after commit by construction (it reads only committed events), at least once per event: an
+event is marked dispatched in the same transaction that queues its notifications, so a crash before
+the commit leaves both undone and the next run repeats the work; the ledger's unique
+(recipient, kind, period) makes that repetition queue nothing twice. A consumer that raises is
+isolated in a savepoint: its event is retried later, the others go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.events.models import DomainEvent
+from domain.groups.models import Group
+from domain.money import format_money
+from domain.notifications import recipients
+from domain.notifications.models import Kind
+from domain.notifications.service import Message, preferences, queue
+from domain.orgs.service import get_organization
+from domain.payments import receipts
+from domain.payouts.models import TeacherPayout
+from domain.sessions.models import ClassSession
+from domain.tenancy import TenantContext
+
+log = logging.getLogger(__name__)
+MAX_EVENT_ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the dispatcher needs from the outside: the time, the channels, links' base address."""
+
+    now: datetime
+    telegram: bool
+    public_base_url: str
+    receipt_link_ttl: timedelta
+
+
+Consumer = Callable[[AsyncSession, TenantContext, DomainEvent, Delivery], Awaitable[list[Message]]]
+
+
+def _local_date(tenant: TenantContext, moment: datetime) -> str:
+    return moment.astimezone(ZoneInfo(tenant.timezone)).date().isoformat()
+
+
+async def payment_reminder(
+    session: AsyncSession, tenant: TenantContext, event: DomainEvent, delivery: Delivery
+) -> list[Message]:
+    """A read-only reminder to the family, with a link to upload the transfer receipt."""
+    p = event.payload
+    student_id = uuid.UUID(p["student_id"])
+    _, token = await receipts.create_link(
+        session, tenant, student_id=student_id, now=delivery.now, ttl=delivery.receipt_link_ttl
+    )
+    amount = format_money(p["outstanding"], p["currency"])
+    body = (
+        f"Hello {p['to_name']},\n\n"
+        f"Our records show {amount} of tuition still open. If you have already paid by bank "
+        f"transfer, thank you: you can upload the receipt here and we will match it:\n"
+        f"{receipts.upload_url(delivery.public_base_url, token)}\n\n"
+        "This is an automatic message; replies are not read."
+    )
+    return [
+        Message(
+            recipients.family(student_id, p["to_name"], p.get("to_email")),
+            Kind.PAYMENT_REMINDER,
+            _local_date(tenant, event.created_at),  # at most one reminder per family per day
+            "Tuition reminder",
+            body,
+            event.id,
+        )
+    ]
+
+
+async def _class_line(session: AsyncSession, class_session: ClassSession) -> str:
+    group = await session.get(Group, class_session.group_id) if class_session.group_id else None
+    when = f"{class_session.date:%A %d %B}" + (
+        f" at {class_session.start_time:%H:%M}" if class_session.start_time else ""
+    )
+    return f"{group.name if group else 'Your class'} on {when}"
+
+
+def _already_past(tenant: TenantContext, row: ClassSession, delivery: Delivery) -> bool:
+    """A change to a class that has already happened is history, not news for the teacher."""
+    return row.date < delivery.now.astimezone(ZoneInfo(tenant.timezone)).date()
+
+
+async def session_cancelled(
+    session: AsyncSession, tenant: TenantContext, event: DomainEvent, delivery: Delivery
+) -> list[Message]:
+    row = await session.get(ClassSession, uuid.UUID(event.payload["session_id"]))
+    assert row is not None
+    if _already_past(tenant, row, delivery):
+        return []
+    reason = event.payload.get("reason")
+    line = await _class_line(session, row)
+    return [
+        Message(
+            await recipients.teacher(session, tenant, row.teacher_id, telegram=delivery.telegram),
+            Kind.SESSION_CANCELLED,
+            f"session:{row.id}",
+            "Class cancelled",
+            f"{line} is cancelled" + (f": {reason}." if reason else "."),
+            event.id,
+        )
+    ]
+
+
+async def schedule_changed(
+    session: AsyncSession, tenant: TenantContext, event: DomainEvent, delivery: Delivery
+) -> list[Message]:
+    """To whoever teaches the class now (a substitute learns of it this way)."""
+    row = await session.get(ClassSession, uuid.UUID(event.payload["session_id"]))
+    assert row is not None
+    if _already_past(tenant, row, delivery):
+        return []
+    line = await _class_line(session, row)
+    end = f"–{row.end_time:%H:%M}" if row.end_time else ""
+    return [
+        Message(
+            await recipients.teacher(session, tenant, row.teacher_id, telegram=delivery.telegram),
+            Kind.SCHEDULE_CHANGED,
+            f"event:{event.id}",
+            "Schedule change",
+            f"Changed: {line}{end}. Please check your schedule.",
+            event.id,
+        )
+    ]
+
+
+async def payout_approved(
+    session: AsyncSession, tenant: TenantContext, event: DomainEvent, delivery: Delivery
+) -> list[Message]:
+    payout = await session.get(TeacherPayout, uuid.UUID(event.payload["payout_id"]))
+    assert payout is not None
+    currency = (await get_organization(session, tenant)).currency
+    return [
+        Message(
+            await recipients.teacher(session, tenant, payout.teacher_id, telegram=delivery.telegram),
+            Kind.PAYOUT_APPROVED,
+            f"payout:{payout.id}",
+            "Payout approved",
+            f"Your payout for {payout.period_start} to {payout.period_end} was approved: "
+            f"{format_money(payout.total_amount, currency)}.",
+            event.id,
+        )
+    ]
+
+
+CONSUMERS: Mapping[str, Consumer] = {
+    "payment.reminder_requested": payment_reminder,
+    "session.cancelled": session_cancelled,
+    "session.updated": schedule_changed,
+    "payout.approved": payout_approved,
+}
+
+
+async def dispatch(
+    session: AsyncSession,
+    tenant: TenantContext,
+    *,
+    delivery: Delivery,
+    consumers: Mapping[str, Consumer] = CONSUMERS,
+    limit: int = 500,
+) -> int:
+    """Turn this organization's undispatched events into notifications; returns events handled."""
+    events = (
+        await session.scalars(
+            select(DomainEvent)
+            .where(DomainEvent.dispatched_at.is_(None), DomainEvent.attempts < MAX_EVENT_ATTEMPTS)
+            .order_by(DomainEvent.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    prefs = await preferences(session, tenant)
+    handled = 0
+    for event in events:
+        consumer = consumers.get(event.type)
+        try:
+            async with session.begin_nested():
+                for message in await consumer(session, tenant, event, delivery) if consumer else []:
+                    await queue(session, tenant, message, prefs=prefs, now=delivery.now)
+        except Exception:
+            log.exception("outbox: %s %s failed; it will be retried", event.type, event.id)
+            event.attempts += 1
+            continue
+        event.dispatched_at = delivery.now
+        event.attempts += 1
+        handled += 1
+    await session.flush()
+    return handled

@@ -1,0 +1,48 @@
+"""Notification settings, opt-outs and the sent log over HTTP, with the roles that may use them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from httpx import AsyncClient
+
+from tests.channels.http.helpers import create_org, join, signup
+
+
+async def test_settings_opt_outs_and_the_log_follow_the_roles(make_client: Callable[[], AsyncClient]) -> None:
+    admin = await signup(make_client(), "admin")
+    await create_org(admin)
+    teacher = await signup(make_client(), "teacher")
+    await join(admin, teacher, "teacher")
+
+    defaults = await admin.get("/notifications/settings")
+    assert defaults.status_code == 200
+    assert (defaults.json()["quiet_start"], defaults.json()["quiet_end"]) == ("21:00:00", "07:00:00")
+
+    changed = await admin.patch(
+        "/notifications/settings", {"quiet_start": "22:30", "disabled_kinds": ["admin_digest"]}
+    )
+    assert changed.status_code == 200 and changed.json()["quiet_start"] == "22:30:00"
+    assert (await admin.get("/notifications/settings")).json()["disabled_kinds"] == ["admin_digest"]
+    assert (await teacher.patch("/notifications/settings", {"agenda_hour": 5})).status_code == 403
+    assert (await admin.patch("/notifications/settings", {"agenda_hour": 25})).status_code == 422
+    assert (await admin.get("/notifications/settings")).json()["agenda_hour"] == 7  # nothing changed
+
+    me = (await teacher.get("/auth/me")).json()["user"]["id"]
+    someone = f"student:{uuid.uuid4()}"
+    assert (await teacher.post("/notifications/opt-outs", {"recipient": f"user:{me}"})).status_code == 204
+    assert (await teacher.post("/notifications/opt-outs", {"recipient": someone})).status_code == 403
+    assert (
+        await admin.post("/notifications/opt-outs", {"recipient": someone, "kind": "payment_reminder"})
+    ).status_code == 204
+    assert (await admin.post("/notifications/opt-outs", {"recipient": "nobody"})).status_code == 422
+    withdrawn = await admin.client.delete(
+        "/api/v1/notifications/opt-outs",
+        params={"recipient": someone, "kind": "payment_reminder"},
+        headers={"X-CSRF-Token": admin.csrf},
+    )
+    assert withdrawn.status_code == 204
+
+    assert (await admin.get("/notifications")).status_code == 200
+    assert (await teacher.get("/notifications")).status_code == 403
