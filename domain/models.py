@@ -20,6 +20,7 @@ from domain.sessions.models import ClassSession
 from domain.students.models import Guardian, RegistrationSubmission, Student
 from domain.teachers.models import Teacher
 from domain.venues.models import Venue
+from domain.webhooks.models import WebhookEndpoint
 
 __all__ = [
     "Allocation",
@@ -63,4 +64,5 @@ __all__ = [
     "User",
     "UserSession",
     "Venue",
+    "WebhookEndpoint",
 ]

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = Field(
         default=None, description="Secret: from the environment only."
     )
+    # Signs webhooks (each endpoint's secret is derived from it). Unset: generated once into
+    # <data_dir>/secret_key, which suits one machine; set it when several machines send webhooks.
+    secret_key: str | None = Field(default=None, description="Secret: from the environment only.")
     # Background jobs: how often the beat runs each one, in seconds.
     outbox_interval_seconds: float = 15.0
     delivery_interval_seconds: float = 30.0

@@ -16,6 +16,7 @@ RESTRICTED_TABLES: dict[str, str] = {
     "domain_events": "SELECT, INSERT, UPDATE",
     "notifications": "SELECT, INSERT, UPDATE",  # who was told what, kept
     "notification_opt_outs": "SELECT, INSERT, UPDATE",  # withdrawn, never deleted
+    "webhook_endpoints": "SELECT, INSERT, UPDATE",  # disabled, never deleted
     "alembic_version": "SELECT",
 }
 FULL_DML = "SELECT, INSERT, UPDATE, DELETE"

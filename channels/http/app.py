@@ -20,6 +20,7 @@ from channels.http.routes import (
     registration,
     sessions,
     tools,
+    webhooks,
 )
 from channels.mcp import build_server, transport_security
 from domain.db import create_engine, session_factory
@@ -63,7 +64,20 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     install_error_handlers(app)
     app.include_router(health.router)
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, orgs, api_keys, people, groups, sessions, registration, money, tools, notifications):
+    routers = (
+        auth,
+        orgs,
+        api_keys,
+        people,
+        groups,
+        sessions,
+        registration,
+        money,
+        tools,
+        notifications,
+        webhooks,
+    )
+    for module in routers:
         api.include_router(module.router)
     api.include_router(registration.public)
     api.include_router(money.public)

@@ -11,6 +11,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Protocol
 
+from channels.notify.webhooks import WebhookSender, server_key
 from domain.notifications.models import Channel, Notification
 from domain.settings import Settings
 
@@ -106,7 +107,10 @@ def senders_from(settings: Settings) -> dict[Channel, Sender]:
         if settings.smtp_host
         else MaildirSender(settings.data_dir / "mail", sender=settings.mail_from)
     )
-    senders: dict[Channel, Sender] = {Channel.EMAIL: email}
+    senders: dict[Channel, Sender] = {
+        Channel.EMAIL: email,
+        Channel.WEBHOOK: WebhookSender(server_key(settings)),
+    }
     if settings.telegram_token:
         senders[Channel.TELEGRAM] = TelegramSender(settings.telegram_token)
     return senders

@@ -24,11 +24,13 @@ class Kind(enum.StrEnum):
     TEACHER_AGENDA = "teacher_agenda"
     ADMIN_DIGEST = "admin_digest"
     PAYOUT_PREVIEW = "payout_preview"
+    WEBHOOK = "webhook"  # a domain event POSTed to one of the organization's endpoints
 
 
 class Channel(enum.StrEnum):
     EMAIL = "email"
     TELEGRAM = "telegram"
+    WEBHOOK = "webhook"  # machines: not held by quiet hours
 
 
 class Status(enum.StrEnum):
@@ -102,7 +104,7 @@ class Notification(TenantOwned, Base):
             ),
         )
 
-    recipient: Mapped[str]
+    recipient: Mapped[str]  # "user:<id>", "student:<id>", "teacher:<id>", "webhook:<endpoint id>"
     kind: Mapped[str]
     period: Mapped[str]  # "2026-11-26", "2026-W48", "2026-11", "session:<id>", …
     channel: Mapped[Channel] = mapped_column(pg_enum(Channel, "notification_channel"))

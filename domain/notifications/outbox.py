@@ -1,4 +1,4 @@
-"""The outbox dispatcher: committed domain events become notifications.
+"""The outbox dispatcher: committed domain events become notifications and webhook deliveries.
 
 Runs after commit by construction (it reads only committed events), at least once per event: an
 event is marked dispatched in the same transaction that queues its notifications, so a crash before
@@ -9,6 +9,7 @@ isolated in a savepoint: its event is retried later, the others go on.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -23,13 +24,15 @@ from domain.events.models import DomainEvent
 from domain.groups.models import Group
 from domain.money import format_money
 from domain.notifications import recipients
-from domain.notifications.models import Kind
-from domain.notifications.service import Message, preferences, queue
+from domain.notifications.models import Channel, Kind
+from domain.notifications.service import Message, Recipient, preferences, queue
 from domain.orgs.service import get_organization
 from domain.payments import receipts
 from domain.payouts.models import TeacherPayout
 from domain.sessions.models import ClassSession
 from domain.tenancy import TenantContext
+from domain.webhooks import service as webhooks
+from domain.webhooks.models import WebhookEndpoint
 
 log = logging.getLogger(__name__)
 MAX_EVENT_ATTEMPTS = 10
@@ -156,6 +159,23 @@ async def payout_approved(
     ]
 
 
+def webhook_message(endpoint: WebhookEndpoint, event: DomainEvent) -> Message:
+    """The event as JSON for one endpoint; the period is the event, so each endpoint gets it once."""
+    body = json.dumps(
+        {
+            "id": str(event.id),
+            "type": event.type,
+            "created_at": event.created_at.isoformat(),
+            "organization_id": str(event.organization_id),
+            "data": event.payload,
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    to = Recipient(f"webhook:{endpoint.id}", endpoint.url, Channel.WEBHOOK, endpoint.url)
+    return Message(to, Kind.WEBHOOK, f"event:{event.id}", event.type, body, event.id)
+
+
 CONSUMERS: Mapping[str, Consumer] = {
     "payment.reminder_requested": payment_reminder,
     "session.cancelled": session_cancelled,
@@ -183,12 +203,15 @@ async def dispatch(
         )
     ).all()
     prefs = await preferences(session, tenant)
+    endpoints = await webhooks.active_endpoints(session) if events else []
     handled = 0
     for event in events:
         consumer = consumers.get(event.type)
         try:
             async with session.begin_nested():
-                for message in await consumer(session, tenant, event, delivery) if consumer else []:
+                messages = await consumer(session, tenant, event, delivery) if consumer else []
+                messages += [webhook_message(e, event) for e in endpoints if webhooks.wants(e, event.type)]
+                for message in messages:
                     await queue(session, tenant, message, prefs=prefs, now=delivery.now)
         except Exception:
             log.exception("outbox: %s %s failed; it will be retried", event.type, event.id)

@@ -191,11 +191,10 @@ async def claim_due(
         return []
     local = now.astimezone(ZoneInfo(tenant.timezone))
     until = quiet_until(local, prefs.quiet_start, prefs.quiet_end)
-    if until is not None:
-        for row in due:
+    if until is not None:  # people wait for the morning; machines (webhooks) do not
+        for row in (r for r in due if r.channel is not Channel.WEBHOOK):
             row.not_before = until.astimezone(UTC)
-        await session.flush()
-        return []
+        due = [r for r in due if r.channel is Channel.WEBHOOK]
     opted = await _opted_out(session, {row.recipient for row in due})
     claimed = []
     for row in due:

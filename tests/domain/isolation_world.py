@@ -224,6 +224,7 @@ def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows]
             "body": "Our records show 80.00 EUR open.",
             "status": Status.PENDING,
         },
+        "webhook_endpoints": lambda r: {"url": "https://hooks.example.com/cadence"},
         "simulated_traits": lambda r: {
             "student_id": next(r.spare_students),
             "joined_on": day,

@@ -46,3 +46,24 @@ async def test_settings_opt_outs_and_the_log_follow_the_roles(make_client: Calla
 
     assert (await admin.get("/notifications")).status_code == 200
     assert (await teacher.get("/notifications")).status_code == 403
+
+
+async def test_admins_register_webhooks_and_see_the_secret_once(
+    make_client: Callable[[], AsyncClient],
+) -> None:
+    admin = await signup(make_client(), "admin")
+    await create_org(admin)
+    teacher = await signup(make_client(), "teacher")
+    await join(admin, teacher, "teacher")
+
+    assert (await admin.post("/webhooks", {"url": "http://hooks.example.com/x"})).status_code == 422
+    assert (await admin.post("/webhooks", {"url": "https://user:pw@hooks.example.com/x"})).status_code == 422
+    assert (await teacher.post("/webhooks", {"url": "https://hooks.example.com/x"})).status_code == 403
+    created = await admin.post(
+        "/webhooks", {"url": "https://hooks.example.com/x", "event_types": ["session.cancelled"]}
+    )
+    assert created.status_code == 201 and created.json()["secret"].startswith("whsec_")
+    listed = (await admin.get("/webhooks")).json()
+    assert [w["url"] for w in listed] == ["https://hooks.example.com/x"] and "secret" not in listed[0]
+    disabled = await admin.delete(f"/webhooks/{created.json()['id']}")
+    assert disabled.status_code == 200 and disabled.json()["disabled_at"] is not None

@@ -1,0 +1,1 @@
+"""Outgoing webhooks: an organization's endpoints that receive its domain events, signed."""
