@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from channels.notify.senders import Sender
 from copilot import proactive
+from copilot.phrasing import Phraser
 from domain.conversations import service as conversations
 from domain.db import unit_of_work
 from domain.notifications import outbox
@@ -139,9 +140,18 @@ async def plan_summaries(
     """Every few minutes: queue the agendas, digests and previews whose local hour has come."""
     moment = now or datetime.now(UTC)
     telegram = bool(settings.telegram_token)
+    phrase: proactive.Phrase = proactive.as_written
+    if settings.llm_base_url:
+        phrase = Phraser(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key,
+            timeout=settings.llm_timeout_seconds,
+        )
 
     async def work(session: AsyncSession, tenant: TenantContext, today: date) -> int:
-        return sum(p.queued for p in await proactive.plan(session, tenant, now=moment, telegram=telegram))
+        planned = await proactive.plan(session, tenant, now=moment, telegram=telegram, phrase=phrase)
+        return sum(p.queued for p in planned)
 
     return await _each_organization(sessions, moment, work)
 

@@ -22,7 +22,7 @@ from copilot.summaries import Summary
 from domain.notifications import recipients
 from domain.notifications.models import Kind
 from domain.notifications.schemas import Preferences
-from domain.notifications.service import Message, Recipient, preferences, queue
+from domain.notifications.service import Message, Recipient, already_queued, preferences, queue
 from domain.sessions.models import ClassSession, SessionStatus
 from domain.teachers.models import Teacher
 from domain.tenancy import Role, TenantContext
@@ -57,6 +57,13 @@ async def _teacher_users(session: AsyncSession, *, on: dt.date | None = None) ->
     return [uid for uid in (await session.scalars(query.distinct())).all() if uid is not None]
 
 
+Phrase = Callable[[Summary], Awaitable[str]]
+
+
+async def as_written(summary: Summary) -> str:
+    return summary.text()
+
+
 class _Run:
     def __init__(
         self,
@@ -79,37 +86,56 @@ class _Run:
             org_id=self.office.org_id, role=Role.TEACHER, user_id=user_id, timezone=self.office.timezone
         )
 
-    async def send(self, to: Recipient, kind: Kind, period: str, summary: Summary | None) -> int:
+    async def send(
+        self, to: Recipient, kind: Kind, period: str, summary: Summary | None, body: str = ""
+    ) -> int:
         if summary is None:
             return 0
-        message = Message(to, kind, period, summary.title, summary.text())
+        message = Message(to, kind, period, summary.title, body or summary.text())
         return int(await queue(self.session, self.office, message, prefs=self.prefs, now=self.now))
 
     async def to_teachers(
         self, kind: Kind, users: list[uuid.UUID], build: Callable[[ToolContext], Awaitable[Summary | None]]
     ) -> Planned:
-        queued = 0
+        queued, period = 0, self.today.isoformat()
         for user_id in users:
             to = await recipients.user(self.session, user_id, telegram=self.telegram)
-            queued += await self.send(
-                to, kind, self.today.isoformat(), await build(self.context(self.as_teacher(user_id)))
-            )
+            if await self.all_queued([to], kind, period):
+                continue  # the beat runs every few minutes: build each agenda once
+            queued += await self.send(to, kind, period, await build(self.context(self.as_teacher(user_id))))
         return Planned(kind, queued)
 
     async def to_admins(
-        self, kind: Kind, period: str, build: Callable[[ToolContext], Awaitable[Summary | None]]
+        self,
+        kind: Kind,
+        period: str,
+        build: Callable[[ToolContext], Awaitable[Summary | None]],
+        phrase: Phrase = as_written,
     ) -> Planned:
+        admins = await recipients.admins(self.session, self.office, telegram=self.telegram)
+        if await self.all_queued(admins, kind, period):
+            return Planned(kind, 0)  # a repeated run costs no tool calls and no LLM call
         summary = await build(self.context(self.office))  # the same facts for every admin
+        body = await phrase(summary) if summary is not None else ""
         queued = 0
-        for to in await recipients.admins(self.session, self.office, telegram=self.telegram):
-            queued += await self.send(to, kind, period, summary)
+        for to in admins:
+            queued += await self.send(to, kind, period, summary, body)
         return Planned(kind, queued)
+
+    async def all_queued(self, people: list[Recipient], kind: Kind, period: str) -> bool:
+        return await already_queued(self.session, {p.key for p in people}, kind, period)
 
 
 async def plan(
-    session: AsyncSession, office: TenantContext, *, now: dt.datetime, telegram: bool
+    session: AsyncSession,
+    office: TenantContext,
+    *,
+    now: dt.datetime,
+    telegram: bool,
+    phrase: Phrase = as_written,
 ) -> list[Planned]:
-    """Queue the summaries due now for one organization (``office``: its scheduler context)."""
+    """Queue the summaries due now for one organization (``office``: its scheduler context).
+    ``phrase`` may rewrite the admin digest (an LLM; see ``copilot.phrasing``)."""
     prefs = await preferences(session, office)
     run = _Run(session, office, prefs, now, telegram)
     local = now.astimezone(ZoneInfo(office.timezone))
@@ -126,7 +152,7 @@ async def plan(
         )
     if local.weekday() == prefs.digest_weekday and _in_window(local, prefs.digest_hour):
         if prefs.sends(Kind.ADMIN_DIGEST):
-            planned.append(await run.to_admins(Kind.ADMIN_DIGEST, week, summaries.admin_digest))
+            planned.append(await run.to_admins(Kind.ADMIN_DIGEST, week, summaries.admin_digest, phrase))
         if prefs.sends(Kind.MISSING_DATA):
             planned.append(await run.to_admins(Kind.MISSING_DATA, week, summaries.missing_data))
     payout_day = local.day == prefs.payout_preview_day and _in_window(local, prefs.digest_hour)

@@ -170,6 +170,19 @@ async def queue(
     return created is not None
 
 
+async def already_queued(session: AsyncSession, recipients: set[str], kind: Kind, period: str) -> bool:
+    """Whether every one of ``recipients`` already has this (kind, period): lets a repeated run skip
+    building a message it would not queue anyway."""
+    found = await session.scalars(
+        select(Notification.recipient).where(
+            Notification.recipient.in_(recipients),
+            Notification.kind == kind.value,
+            Notification.period == period,
+        )
+    )
+    return set(found.all()) >= recipients
+
+
 async def claim_due(
     session: AsyncSession, tenant: TenantContext, *, now: datetime, limit: int = 100
 ) -> list[Notification]:
