@@ -28,6 +28,7 @@ from domain.notifications import service as notifications
 from domain.notifications.models import Channel
 from domain.orgs.models import Organization
 from domain.payments import service as payments
+from domain.scheduling import service as scheduling
 from domain.settings import Settings
 from domain.tenancy import Role, TenantContext
 
@@ -191,3 +192,14 @@ async def deliver_notifications(
                     await notifications.mark_failed(session, tenant, item.id, error=error, now=moment)
         results.append(OrgResult(org.slug, moment.astimezone(tenant.now().tzinfo).date(), sent))
     return results
+
+
+async def generate_schedule(
+    sessions: async_sessionmaker[AsyncSession], *, now: datetime | None = None, until: date | None = None
+) -> list[OrgResult]:
+    """Daily: every organization's classes up to its horizon (or ``until``); creates nothing twice."""
+
+    async def work(session: AsyncSession, tenant: TenantContext, today: date) -> int:
+        return (await scheduling.generate(session, tenant, today=today, until=until)).created
+
+    return await _each_organization(sessions, now, work)

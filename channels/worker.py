@@ -70,6 +70,7 @@ def create_celery(settings: Settings) -> Celery:
             },
             "detect-overdue": {"task": "cadence.detect_overdue", "schedule": 3600.0},
             "generate-tuition": {"task": "cadence.generate_tuition", "schedule": 6 * 3600.0},
+            "generate-schedule": {"task": "cadence.generate_schedule", "schedule": 6 * 3600.0},
         },
     )
     return app
@@ -131,3 +132,8 @@ def generate_tuition(now: str | None = None) -> dict[str, int]:
 async def _counted(results: Awaitable[list[jobs.OrgResult]]) -> dict[str, int]:
     """Per organization slug, how much the job did (the task's JSON result)."""
     return {r.slug: r.count for r in await results}
+
+
+@app.task(name="cadence.generate_schedule")
+def generate_schedule(now: str | None = None) -> dict[str, int]:
+    return _run(lambda sessions, s: _counted(jobs.generate_schedule(sessions, now=_now(now))))

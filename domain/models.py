@@ -16,6 +16,7 @@ from domain.orgs.models import Invitation, Organization, OrganizationMember
 from domain.payments.models import Allocation, BillingSettings, Charge, Payment, Receipt, ReceiptLink
 from domain.payouts.models import PayoutLine, TeacherPayout, TeacherRate
 from domain.private_lessons.models import PrivateSession
+from domain.scheduling.models import CalendarFeed, Closure, GroupSlot
 from domain.sessions.models import ClassSession
 from domain.students.models import Guardian, RegistrationSubmission, Student
 from domain.teachers.models import Teacher
@@ -31,12 +32,15 @@ __all__ = [
     "BankLine",
     "Base",
     "BillingSettings",
+    "CalendarFeed",
     "Charge",
     "ClassSession",
+    "Closure",
     "CopilotThread",
     "CopilotTurn",
     "DomainEvent",
     "Group",
+    "GroupSlot",
     "Guardian",
     "Invitation",
     "LoginAttempt",

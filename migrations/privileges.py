@@ -17,6 +17,9 @@ RESTRICTED_TABLES: dict[str, str] = {
     "notifications": "SELECT, INSERT, UPDATE",  # who was told what, kept
     "notification_opt_outs": "SELECT, INSERT, UPDATE",  # withdrawn, never deleted
     "webhook_endpoints": "SELECT, INSERT, UPDATE",  # disabled, never deleted
+    "group_slots": "SELECT, INSERT, UPDATE",  # ended from a date, never deleted
+    "closures": "SELECT, INSERT, UPDATE",  # withdrawn, never deleted
+    "calendar_feeds": "SELECT, INSERT, UPDATE",  # revoked, never deleted
     "alembic_version": "SELECT",
 }
 FULL_DML = "SELECT, INSERT, UPDATE, DELETE"

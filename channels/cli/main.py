@@ -16,6 +16,7 @@ import typer
 from channels.cli import copilot as copilot_cli
 from channels.cli.doctor import run_checks
 from channels.cli.evals import eval_command
+from channels.cli.schedule import schedule_app
 from channels.cli.summaries import summaries_app
 from channels.embedded import libpq_url
 from channels.runtime import ConfigurationError, Runtime, require_owner_url, runtime
@@ -31,6 +32,7 @@ app.add_typer(jobs_app, name="jobs")
 copilot_cli.register(app)
 app.command("eval")(eval_command)
 app.add_typer(summaries_app, name="summaries")
+app.add_typer(schedule_app, name="schedule")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -259,6 +261,12 @@ def jobs_tuition(
     except ValueError as exc:
         raise _fail(f"--month looks like 2026-11, not {month!r}") from exc
     _run_job("generate_tuition", month=chosen)
+
+
+@jobs_app.command("schedule")
+def jobs_schedule() -> None:
+    """Generate every organization's classes up to its horizon (the worker does it every 6 hours)."""
+    _run_job("generate_schedule")
 
 
 @jobs_app.command("outbox")

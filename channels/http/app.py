@@ -18,6 +18,7 @@ from channels.http.routes import (
     orgs,
     people,
     registration,
+    schedule,
     sessions,
     tools,
     webhooks,
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         people,
         groups,
         sessions,
+        schedule,
         registration,
         money,
         tools,
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         api.include_router(module.router)
     api.include_router(registration.public)
     api.include_router(money.public)
+    api.include_router(schedule.public)
     app.include_router(api)
     app.mount("/mcp", mcp_app)
     return app

@@ -299,8 +299,28 @@ class Simulation:
                 "_stops": stops,
             }
             groups.append(group)
+            plan.rows["group_slots"].extend(self._slots(group))
         plan.rows["groups"].extend(groups)
         return groups
+
+    def _slots(self, group: Row) -> list[Row]:
+        """The weekly slots behind the group's history, so `cadence schedule generate` continues it.
+        Ids derive from the group's: no draw from the generator, so the rest of the demo is unchanged."""
+        opens, stops, at = group["_opens"], group["_stops"], group["_time"]
+        return [
+            {
+                "id": uuid.uuid5(group["id"], f"slot-{weekday}"),
+                "group_id": group["id"],
+                "weekday": weekday,
+                "start_time": at,
+                "end_time": time(at.hour + 1, at.minute),
+                "interval_weeks": 1,
+                "anchor_date": opens + timedelta(days=(weekday - opens.weekday()) % 7),
+                "valid_from": opens,
+                "valid_until": stops,
+            }
+            for weekday in group["_weekdays"]
+        ]
 
     def _students(self, plan: OrgPlan, count: int, start: date) -> list[_Student]:
         rng, today = self.rng, self.today

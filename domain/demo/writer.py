@@ -21,6 +21,7 @@ TABLE_ORDER = (
     "venues",
     "teachers",
     "groups",
+    "group_slots",
     "students",
     "simulated_traits",
     "student_groups",
@@ -64,6 +65,7 @@ async def write_org(session: AsyncSession, plan: OrgPlan, *, password_hash: str,
         currency="EUR",
         country="ES",
     )
+    org.public_holidays = True  # the simulated history is closed on Spain's public holidays too
     users = {plan.admin[0]: admin}
     for email, name, role in plan.members:
         users[email] = await _user(session, email, name, password_hash)

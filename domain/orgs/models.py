@@ -32,6 +32,10 @@ class Organization(HasId, HasCreatedAt, Base):
     currency: Mapped[str] = mapped_column(String(3), server_default="EUR")
     locale: Mapped[str] = mapped_column(server_default="en")
     country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2: phones, holidays
+    # Scheduling: skip the country's (and region's) public holidays when generating classes; opt-in.
+    public_holidays: Mapped[bool] = mapped_column(server_default=text("false"))
+    holiday_region: Mapped[str | None]  # the `holidays` package's subdivision code, e.g. "MD"
+    schedule_horizon_weeks: Mapped[int] = mapped_column(server_default=text("4"))
     archived_at: Mapped[datetime | None]
 
 

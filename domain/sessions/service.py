@@ -15,6 +15,7 @@ from domain.events import service as events
 from domain.groups.models import GroupStatus
 from domain.groups.service import get_group
 from domain.orgs.permissions import require_office
+from domain.scheduling.models import GroupSlot
 from domain.sessions.models import ClassSession, SessionStatus
 from domain.sessions.schemas import SessionIn, SessionOut, SessionUpdate
 from domain.teachers.service import get_teacher, require_teacher_or_office, visibility
@@ -141,7 +142,8 @@ async def update_session(
         setattr(class_session, field, value)
     if "teacher_id" in changes and class_session.group_id is not None:
         group = await get_group(session, tenant, class_session.group_id)
-        regular = group.teacher_id
+        slot = await session.get(GroupSlot, class_session.slot_id) if class_session.slot_id else None
+        regular = (slot.teacher_id if slot else None) or group.teacher_id  # the slot's teacher, if it has one
         class_session.substitute_for_teacher_id = (
             regular if regular is not None and regular != class_session.teacher_id else None
         )

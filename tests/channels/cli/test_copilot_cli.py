@@ -99,3 +99,15 @@ def test_chat_answers_and_confirms_in_one_session(demo_database: DatabaseUrls) -
     assert "Mark attendance for Heels Intermediate on 2026-11-24" in result.output
     assert "Shall I? (yes / no)" in result.output
     assert "cadence> Done: " in result.output
+
+
+def test_schedule_generate_continues_the_demo_and_creates_nothing_twice(demo_database: DatabaseUrls) -> None:
+    args = ["schedule", "generate", "--org", "demo-school", "--until", "2026-12-31", "--today", TODAY]
+    first = CliRunner().invoke(app, args)
+    again = CliRunner().invoke(app, args)
+    assert first.exit_code == 0 and again.exit_code == 0, first.output
+    created = int(first.stdout.split(": ")[-1].split(" classes created")[0])
+    assert created > 0
+    assert "demo-school: 2026-11-26 to 2026-12-31: 0 classes created" in again.stdout
+    wrong = CliRunner().invoke(app, ["schedule", "generate", "--org", "no-such-school"])
+    assert wrong.exit_code == 1 and "No organization" in wrong.output

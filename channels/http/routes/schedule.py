@@ -1,0 +1,154 @@
+"""Schedules: group slots, generation, closures, substitutes and calendar feeds (thin over
+domain.scheduling); the public ICS address calendar apps poll."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from fastapi import APIRouter, Response, status
+from pydantic import BaseModel, Field
+
+from channels.http.deps import DB, AppSettings, Now, Tenant
+from channels.ics import render
+from domain.scheduling import feeds
+from domain.scheduling import service as scheduling
+from domain.scheduling.models import FeedKind
+from domain.scheduling.schemas import (
+    ClosureIn,
+    ClosureOut,
+    ClosureResult,
+    Generation,
+    SlotChange,
+    SlotIn,
+    SlotOut,
+)
+from domain.sessions import service as class_sessions
+from domain.sessions.schemas import SessionOut
+
+router = APIRouter(tags=["schedule"])
+public = APIRouter(prefix="/public", tags=["public calendar"])
+
+
+@router.post("/groups/{group_id}/slots", status_code=status.HTTP_201_CREATED, response_model=SlotOut)
+async def add_slot(group_id: uuid.UUID, body: SlotIn, tenant: Tenant, db: DB) -> SlotOut:
+    return SlotOut.model_validate(await scheduling.add_slot(db, tenant, group_id=group_id, data=body))
+
+
+@router.get("/groups/{group_id}/slots", response_model=list[SlotOut])
+async def list_slots(group_id: uuid.UUID, tenant: Tenant, db: DB, on: date | None = None) -> list[SlotOut]:
+    """Every slot the group ever had (the history of its schedule), or those in force ``on`` a date."""
+    return [
+        SlotOut.model_validate(s) for s in await scheduling.list_slots(db, tenant, group_id=group_id, on=on)
+    ]
+
+
+@router.post("/slots/{slot_id}/change", response_model=SlotOut)
+async def change_slot(slot_id: uuid.UUID, body: SlotChange, tenant: Tenant, db: DB) -> SlotOut:
+    """Change day, time, venue or teacher from ``effective_from``; earlier classes stay as they were."""
+    slot = await scheduling.change_slot(db, tenant, slot_id, data=body, today=tenant.today())
+    return SlotOut.model_validate(slot)
+
+
+class GenerateIn(BaseModel):
+    until: date | None = Field(default=None, description="The organization's horizon (4 weeks) if omitted.")
+
+
+@router.post("/schedule/generate", response_model=Generation)
+async def generate(body: GenerateIn, tenant: Tenant, db: DB) -> Generation:
+    """Create the scheduled classes up to ``until``; running it again creates nothing new."""
+    return await scheduling.generate(db, tenant, today=tenant.today(), until=body.until)
+
+
+@router.get("/schedule/week", response_model=list[SessionOut])
+async def week(tenant: Tenant, db: DB, day: date | None = None) -> list[SessionOut]:
+    """Monday to Sunday of the week of ``day`` (this week by default); a teacher sees their own."""
+    start = (day or tenant.today()) - timedelta(days=(day or tenant.today()).weekday())
+    rows = await class_sessions.list_sessions(db, tenant, start=start, end=start + timedelta(days=6))
+    return [SessionOut.model_validate(r) for r in rows]
+
+
+@router.post("/closures", status_code=status.HTTP_201_CREATED, response_model=ClosureResult)
+async def add_closure(body: ClosureIn, tenant: Tenant, db: DB) -> ClosureResult:
+    """Close dates for the school or a venue; future classes in them are cancelled with the reason."""
+    closure, cancelled = await scheduling.add_closure(db, tenant, data=body, today=tenant.today())
+    return ClosureResult(closure=ClosureOut.model_validate(closure), cancelled_sessions=cancelled)
+
+
+@router.get("/closures", response_model=list[ClosureOut])
+async def list_closures(tenant: Tenant, db: DB, since: date | None = None) -> list[ClosureOut]:
+    rows = await scheduling.list_closures(db, tenant, since=since or tenant.today())
+    return [ClosureOut.model_validate(c) for c in rows]
+
+
+@router.delete("/closures/{closure_id}", response_model=ClosureOut)
+async def withdraw_closure(closure_id: uuid.UUID, tenant: Tenant, db: DB, now: Now) -> ClosureOut:
+    return ClosureOut.model_validate(await scheduling.withdraw_closure(db, tenant, closure_id, now=now))
+
+
+class SubstituteIn(BaseModel):
+    teacher_id: uuid.UUID
+    reason: str | None = Field(default=None, max_length=500)
+
+
+@router.post("/sessions/{session_id}/substitute", response_model=SessionOut)
+async def substitute(session_id: uuid.UUID, body: SubstituteIn, tenant: Tenant, db: DB) -> SessionOut:
+    """Someone else teaches this one class; the group's schedule is unchanged."""
+    row = await scheduling.assign_substitute(
+        db, tenant, session_id, teacher_id=body.teacher_id, reason=body.reason
+    )
+    return SessionOut.model_validate(row)
+
+
+class FeedIn(BaseModel):
+    kind: FeedKind
+    target_id: uuid.UUID = Field(description="The teacher's or the group's id.")
+
+
+class FeedOut(BaseModel):
+    id: uuid.UUID
+    kind: FeedKind
+    target_id: uuid.UUID
+    revoked: bool
+
+
+class FeedCreatedOut(FeedOut):
+    url: str = Field(description="Shown once: subscribe to it in a calendar app.")
+
+
+@router.post("/calendar-feeds", status_code=status.HTTP_201_CREATED, response_model=FeedCreatedOut)
+async def create_feed(body: FeedIn, tenant: Tenant, db: DB, settings: AppSettings) -> FeedCreatedOut:
+    feed, token = await feeds.create_feed(db, tenant, kind=body.kind, target_id=body.target_id)
+    base = settings.public_base_url.rstrip("/")
+    return FeedCreatedOut(
+        id=feed.id,
+        kind=feed.kind,
+        target_id=feed.target_id,
+        revoked=False,
+        url=f"{base}/api/v1/public/calendar/{token}.ics",
+    )
+
+
+@router.get("/calendar-feeds", response_model=list[FeedOut])
+async def list_feeds(tenant: Tenant, db: DB) -> list[FeedOut]:
+    return [
+        FeedOut(id=f.id, kind=f.kind, target_id=f.target_id, revoked=f.revoked_at is not None)
+        for f in await feeds.list_feeds(db, tenant)
+    ]
+
+
+@router.delete("/calendar-feeds/{feed_id}", response_model=FeedOut)
+async def revoke_feed(feed_id: uuid.UUID, tenant: Tenant, db: DB, now: Now) -> FeedOut:
+    feed = await feeds.revoke_feed(db, tenant, feed_id, now=now)
+    return FeedOut(id=feed.id, kind=feed.kind, target_id=feed.target_id, revoked=True)
+
+
+@public.get("/calendar/{token}.ics", response_class=Response)
+async def calendar(token: str, db: DB, now: Now) -> Response:
+    """The feed as iCalendar, for phone calendars (no login: the address is the secret)."""
+    feed = await feeds.read_feed(db, token=token, today=now.date())
+    return Response(
+        render(feed, now=now),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, max-age=900"},
+    )
