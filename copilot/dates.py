@@ -48,6 +48,11 @@ def _named_month(number: int, year: int | None, today: date) -> date:
     return date(year, number, 1)
 
 
+def _ahead(day: date, today: date, future: bool) -> date:
+    """For things still to come ("close on 8 December"), a day already past means next year's."""
+    return day.replace(year=day.year + 1) if future and day < today else day
+
+
 def _weekday(target: int, marker: str | None, words: Words, today: date, *, future: bool) -> date:
     ahead = (target - today.weekday()) % 7
     behind = (today.weekday() - target) % 7
@@ -84,7 +89,13 @@ def find(text: str, words: Words, today: date, *, future: bool = False) -> tuple
     """The first date or period said in ``text`` (folded), and the text without it."""
     months, weekdays = _alternatives(words.months), _alternatives(words.weekdays)
     markers = _alternatives(words.past_marker + words.future_marker)
+    until, nth = r"\s*(?:to|until|till|through|-|–)\s*", "(?:st|nd|rd|th)?"
     finders: list[tuple[re.Pattern[str], str]] = [
+        (re.compile(rf"\b(\d{{4}})-(\d{{2}})-(\d{{2}}){until}(\d{{4}})-(\d{{2}})-(\d{{2}})\b"), "iso_range"),
+        (
+            re.compile(rf"\b({months}) (\d{{1,2}}){nth}{until}(?:({months}) )?(\d{{1,2}}){nth}\b"),
+            "month_day_range",
+        ),
         (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "iso"),
         (re.compile(r"\b(\d{4})-(\d{2})\b(?!-)"), "iso_month"),
         (re.compile(words.last_n_days), "last_n"),
@@ -112,6 +123,16 @@ def find(text: str, words: Words, today: date, *, future: bool = False) -> tuple
 def _resolve(kind: str, m: re.Match[str], words: Words, today: date, *, future: bool) -> When | None:
     try:
         match kind:
+            case "iso_range":
+                first, last = date(int(m[1]), int(m[2]), int(m[3])), date(int(m[4]), int(m[5]), int(m[6]))
+                return When(start=first, end=last) if last >= first else None
+            case "month_day_range":
+                first = _ahead(
+                    _named_month(words.months[m[1]], None, today).replace(day=int(m[2])), today, future
+                )
+                month = words.months[m[3]] if m[3] else first.month
+                last = date(first.year, month, int(m[4]))
+                return When(start=first, end=last if last >= first else last.replace(year=last.year + 1))
             case "iso":
                 return When(day=date(int(m[1]), int(m[2]), int(m[3])))
             case "iso_month":
@@ -125,10 +146,12 @@ def _resolve(kind: str, m: re.Match[str], words: Words, today: date, *, future: 
                 return When(day=today + timedelta(days=words.relative_days[m[1]]))
             case "day_month":
                 first = _named_month(words.months[m[2]], int(m[3]) if m[3] else None, today)
-                return When(day=first.replace(day=int(m[1])))
+                day = first.replace(day=int(m[1]))
+                return When(day=day if m[3] else _ahead(day, today, future))
             case "month_day":
                 first = _named_month(words.months[m[1]], int(m[3]) if m[3] else None, today)
-                return When(day=first.replace(day=int(m[2])))
+                day = first.replace(day=int(m[2]))
+                return When(day=day if m[3] else _ahead(day, today, future))
             case "month":
                 return When(month=_named_month(words.months[m[1]], int(m[2]) if m[2] else None, today))
             case "weekday":

@@ -78,6 +78,49 @@ async def _source(session: AsyncSession, org: uuid.UUID, name: str, today: date)
             day=day,
         )
         return [{"group": g, "date": d.isoformat()} for g, d in found]
+    if kind == "coverable":  # the next scheduled class of each group, and another teacher to cover it
+        found = await rows(
+            session,
+            """
+            SELECT DISTINCT ON (g.name) g.name, cs.date,
+                   (SELECT o.full_name FROM teachers o WHERE o.organization_id = :org AND o.archived_at IS NULL
+                      AND o.id <> cs.teacher_id ORDER BY o.full_name LIMIT 1)
+            FROM class_sessions cs JOIN groups g ON g.id = cs.group_id
+            WHERE cs.organization_id = :org AND cs.date > :day AND cs.status = 'scheduled'
+              AND (SELECT count(*) FROM class_sessions o WHERE o.group_id = g.id AND o.date = cs.date) = 1
+            ORDER BY g.name, cs.date
+            """,
+            org=org,
+            day=date.fromisoformat(arg),
+        )
+        return [{"group": g, "date": d.isoformat(), "teacher": t} for g, d, t in found]
+    if kind == "venue_days":  # for each venue, the next day after ``arg`` with a scheduled class there
+        found = await rows(
+            session,
+            """
+            SELECT DISTINCT ON (v.name) v.name, cs.date FROM class_sessions cs JOIN venues v ON v.id = cs.venue_id
+            WHERE cs.organization_id = :org AND cs.date > :day AND cs.status = 'scheduled'
+            ORDER BY v.name, cs.date
+            """,
+            org=org,
+            day=date.fromisoformat(arg),
+        )
+        return [{"venue": v, "date": d.isoformat()} for v, d in found]
+    if kind == "one_slot_groups":  # active groups meeting once a week, and their next weekday after ``arg``
+        found = await rows(
+            session,
+            """
+            SELECT g.name, min(sl.weekday) FROM groups g JOIN group_slots sl ON sl.group_id = g.id
+            WHERE g.organization_id = :org AND g.status = 'active' AND sl.valid_until IS NULL
+            GROUP BY g.name HAVING count(*) = 1 ORDER BY g.name
+            """,
+            org=org,
+        )
+        start = date.fromisoformat(arg)
+        return [
+            {"group": g, "date": (start + timedelta(days=(w - start.weekday()) % 7 or 7)).isoformat()}
+            for g, w in found
+        ]
     if kind == "movable":  # a student in one active group, and another active group
         found = await rows(
             session,

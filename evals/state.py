@@ -18,8 +18,12 @@ SELECT md5(coalesce((SELECT string_agg(student_id::text || class_session_id::tex
                      FROM attendance_records WHERE organization_id = :org), '')
         || coalesce((SELECT string_agg(id::text || amount::text || state::text, ',' ORDER BY id)
                      FROM payments WHERE organization_id = :org), '')
-        || coalesce((SELECT string_agg(id::text || status::text || coalesce(cancel_reason, ''), ',' ORDER BY id)
+        || coalesce((SELECT string_agg(id::text || status::text || coalesce(cancel_reason, '') || teacher_id::text
+                                       || coalesce(start_time::text, '') || coalesce(venue_id::text, ''), ',' ORDER BY id)
                      FROM class_sessions WHERE organization_id = :org), '')
+        || coalesce((SELECT string_agg(id::text || coalesce(valid_until::text, ''), ',' ORDER BY id)
+                     FROM group_slots WHERE organization_id = :org), '')
+        || (SELECT count(*) FROM closures WHERE organization_id = :org)::text
         || coalesce((SELECT string_agg(id::text || start_date::text || coalesce(end_date::text, ''), ',' ORDER BY id)
                      FROM student_groups WHERE organization_id = :org), '')
         || coalesce((SELECT string_agg(id::text, ',' ORDER BY id) FROM student_notes WHERE organization_id = :org), '')
@@ -116,6 +120,49 @@ async def snapshot(session: AsyncSession, org: uuid.UUID, spec: dict[str, Any]) 
             student=spec["student"],
         )
         return count
+    if kind == "taught_by":
+        return sorted(
+            (teacher, status)
+            for teacher, status in await rows(
+                session,
+                """
+                SELECT t.full_name, cs.status::text FROM class_sessions cs JOIN groups g ON g.id = cs.group_id
+                JOIN teachers t ON t.id = cs.teacher_id
+                WHERE cs.organization_id = :org AND g.name = :group AND cs.date = :day
+                """,
+                org=org,
+                group=spec["group"],
+                day=date.fromisoformat(spec["date"]),
+            )
+        )
+    if kind == "closed":
+        return sorted(
+            (status, reason or "")
+            for status, reason in await rows(
+                session,
+                """
+                SELECT cs.status::text, cs.cancel_reason FROM class_sessions cs JOIN venues v ON v.id = cs.venue_id
+                WHERE cs.organization_id = :org AND v.name = :venue AND cs.date = :day
+                """,
+                org=org,
+                venue=spec["venue"],
+                day=date.fromisoformat(spec["date"]),
+            )
+        )
+    if kind == "slot_time":
+        return sorted(
+            (day.isoformat(), start.strftime("%H:%M"), status)
+            for day, start, status in await rows(
+                session,
+                """
+                SELECT cs.date, cs.start_time, cs.status::text FROM class_sessions cs JOIN groups g ON g.id = cs.group_id
+                WHERE cs.organization_id = :org AND g.name = :group AND cs.date >= :today
+                """,
+                org=org,
+                group=spec["group"],
+                today=date.fromisoformat(spec["today"]),
+            )
+        )
     raise ValueError(f"unknown state kind {kind!r}")
 
 
@@ -158,4 +205,15 @@ async def expected(session: AsyncSession, org: uuid.UUID, spec: dict[str, Any], 
         return sorted([*before, spec["body"]])
     if kind == "reminder":
         return before + 1
+    if kind == "taught_by":
+        return [(spec["teacher"], "scheduled")]
+    if kind == "closed":  # every class there that day, cancelled with the closure's reason
+        return [
+            ("cancelled", f"Closed: {spec['reason']}") for status, _ in before if status == "scheduled"
+        ] + [(status, reason) for status, reason in before if status != "scheduled"]
+    if kind == "slot_time":  # from the date on, scheduled classes move; everything before stays
+        return sorted(
+            (day, spec["start_time"] if day >= spec["date"] and status == "scheduled" else start, status)
+            for day, start, status in before
+        )
     raise ValueError(f"unknown state kind {kind!r}")

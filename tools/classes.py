@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 from domain.attendance import service as attendance
 from domain.attendance.models import AttendanceStatus
 from domain.groups import service as groups
+from domain.groups.models import Group
 from domain.sessions import service as sessions
-from domain.sessions.models import SessionStatus
+from domain.sessions.models import ClassSession, SessionStatus
 from domain.teachers import service as teachers
 from tools import resolve
 from tools.base import EVERYONE, NeedsClarification, Plan, ReadTool, ToolContext, ToolOutput, WriteTool
@@ -209,24 +210,30 @@ class CancelArgs(BaseModel):
     reason: str = Field(min_length=1, max_length=300, description="Why it is cancelled.")
 
 
-async def _plan_cancel(ctx: ToolContext, args: CancelArgs) -> Plan:
-    group = await resolve.group(ctx, args.group, on=args.date)
+async def scheduled_class(
+    ctx: ToolContext, said: str, day: dt.date, *, to: str
+) -> tuple[Group, ClassSession]:
+    """The one class of the group said, still scheduled on ``day``; otherwise a question back."""
+    group = await resolve.group(ctx, said, on=day)
     found = [
         s
-        for s in await sessions.list_sessions(
-            ctx.session, ctx.tenant, start=args.date, end=args.date, group_id=group.id
-        )
+        for s in await sessions.list_sessions(ctx.session, ctx.tenant, start=day, end=day, group_id=group.id)
         if s.status is SessionStatus.SCHEDULED
     ]
     if len(found) != 1:
         raise NeedsClarification(
-            f"{group.name} has no scheduled class on {args.date.isoformat()} to cancel."
+            f"{group.name} has no scheduled class on {day.isoformat()} to {to}."
             if not found
-            else f"{group.name} has {len(found)} classes on {args.date.isoformat()}; which one?"
+            else f"{group.name} has {len(found)} classes on {day.isoformat()}; which one?"
         )
-    await sessions.require_session_teacher_or_office(ctx.session, ctx.tenant, found[0], "cancel a session")
+    return group, found[0]
+
+
+async def _plan_cancel(ctx: ToolContext, args: CancelArgs) -> Plan:
+    group, found = await scheduled_class(ctx, args.group, args.date, to="cancel")
+    await sessions.require_session_teacher_or_office(ctx.session, ctx.tenant, found, "cancel a session")
     return Plan(
-        {"session_id": str(found[0].id), "reason": args.reason.strip()},
+        {"session_id": str(found.id), "reason": args.reason.strip()},
         f"Cancel {group.name} on {args.date.isoformat()} (reason: {args.reason.strip()});"
         " the class stays on record.",
     )

@@ -303,13 +303,17 @@ class Simulation:
         plan.rows["groups"].extend(groups)
         return groups
 
+    @staticmethod
+    def slot_id(group: Row, weekday: int) -> uuid.UUID:
+        return uuid.uuid5(group["id"], f"slot-{weekday}")
+
     def _slots(self, group: Row) -> list[Row]:
         """The weekly slots behind the group's history, so `cadence schedule generate` continues it.
         Ids derive from the group's: no draw from the generator, so the rest of the demo is unchanged."""
         opens, stops, at = group["_opens"], group["_stops"], group["_time"]
         return [
             {
-                "id": uuid.uuid5(group["id"], f"slot-{weekday}"),
+                "id": self.slot_id(group, weekday),
                 "group_id": group["id"],
                 "weekday": weekday,
                 "start_time": at,
@@ -459,6 +463,7 @@ class Simulation:
             "end_time": time(start_time.hour + 1, start_time.minute),
             "status": SessionStatus.SCHEDULED,
             "cancel_reason": None,
+            "slot_id": self.slot_id(group, day.weekday()),
         }
         plan.rows["class_sessions"].append(row)
         if day > today:

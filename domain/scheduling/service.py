@@ -12,7 +12,7 @@ import calendar as weekdays
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -173,13 +173,21 @@ async def generate(
     return result
 
 
-async def _future_sessions(session: AsyncSession, slot_id: uuid.UUID, start: date) -> list[ClassSession]:
+async def following(session: AsyncSession, slot: GroupSlot, start: date) -> list[ClassSession]:
+    """The slot's classes still scheduled from ``start``: those it generated, and those made by hand
+    on its day and time (generation counts them as the slot's, by the same unique key)."""
+    by_hand = and_(
+        ClassSession.slot_id.is_(None),
+        ClassSession.group_id == slot.group_id,
+        func.extract("isodow", ClassSession.date) == slot.weekday + 1,
+        ClassSession.start_time == slot.start_time,
+    )
     return list(
         (
             await session.scalars(
                 select(ClassSession)
                 .where(
-                    ClassSession.slot_id == slot_id,
+                    or_(ClassSession.slot_id == slot.id, by_hand),
                     ClassSession.date >= start,
                     ClassSession.status == SessionStatus.SCHEDULED,
                 )
@@ -217,6 +225,7 @@ async def change_slot(
     if values["end_time"] <= values["start_time"]:
         raise Invalid("The class must end after it starts.", details={"field": "end_time"})
     moved = values["weekday"] != old.weekday
+    followers = await following(session, old, start)  # before the slot changes under them
     if start <= old.valid_from:  # not started yet: nothing before it to keep
         slot = old
         for key, value in values.items():
@@ -239,7 +248,6 @@ async def change_slot(
     await session.flush()
     group = await get_group(session, tenant, old.group_id)
     regular = old.teacher_id or group.teacher_id
-    followers = await _future_sessions(session, old.id, start)
     for row in followers:
         if moved:
             day_name = weekdays.day_name[slot.weekday]

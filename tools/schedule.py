@@ -1,0 +1,198 @@
+"""Schedule writes for the office: close dates, change a group's weekly slot from a date, and put a
+substitute on one class. Each previews exactly what would change before anything does."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import uuid
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from domain.scheduling import service as scheduling
+from domain.scheduling.schemas import ClosureIn, SlotChange
+from domain.sessions.models import ClassSession, SessionStatus
+from domain.teachers import service as teachers
+from domain.venues import service as venues
+from tools import resolve
+from tools.base import OFFICE, NeedsClarification, Plan, ToolContext, ToolOutput, WriteTool
+from tools.classes import scheduled_class
+
+
+class ClosureArgs(BaseModel):
+    start: dt.date = Field(description="First closed day.")
+    end: dt.date | None = Field(default=None, description="Last closed day; the start day if omitted.")
+    venue: str | None = Field(default=None, description="Only this venue; the whole school if omitted.")
+    reason: str = Field(min_length=1, max_length=200, description="Why (shown to teachers).")
+
+
+async def _plan_closure(ctx: ToolContext, args: ClosureArgs) -> Plan:
+    end = args.end or args.start
+    if end < args.start:
+        raise NeedsClarification("The closure ends before it starts; which dates did you mean?")
+    venue_id = await resolve.venue(ctx, args.venue) if args.venue else None
+    query = select(func.count()).where(
+        ClassSession.status == SessionStatus.SCHEDULED,
+        ClassSession.date >= max(args.start, ctx.today),
+        ClassSession.date <= end,
+    )
+    if venue_id is not None:
+        query = query.where(ClassSession.venue_id == venue_id)
+    affected = await ctx.session.scalar(query) or 0
+    where = (
+        (await venues.get_venue(ctx.session, ctx.tenant, venue_id)).name if venue_id else "the whole school"
+    )
+    days = f"on {args.start}" if end == args.start else f"from {args.start} to {end}"
+    return Plan(
+        {
+            "start": args.start.isoformat(),
+            "end": end.isoformat(),
+            "venue_id": str(venue_id) if venue_id else None,
+            "reason": args.reason.strip(),
+        },
+        f"Close {where} {days} (reason: {args.reason.strip()}); {affected} scheduled "
+        f"class{'' if affected == 1 else 'es'} will be cancelled and their teachers told.",
+    )
+
+
+async def _apply_closure(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput:
+    venue = planned["venue_id"]
+    closure, cancelled = await scheduling.add_closure(
+        ctx.session,
+        ctx.tenant,
+        data=ClosureIn(
+            start_date=planned["start"],
+            end_date=planned["end"],
+            venue_id=uuid.UUID(venue) if venue else None,
+            reason=planned["reason"],
+        ),
+        today=ctx.today,
+    )
+    return ToolOutput(
+        f"Closed {closure.start_date.isoformat()} to {closure.end_date.isoformat()}; "
+        f"{cancelled} classes cancelled.",
+        {"closure_id": str(closure.id), "cancelled": cancelled},
+    )
+
+
+class SubstituteArgs(BaseModel):
+    group: str = Field(description="The group's name.")
+    date: dt.date = Field(description="The date of the class.")
+    teacher: str = Field(description="Who teaches it instead.")
+
+
+async def _plan_substitute(ctx: ToolContext, args: SubstituteArgs) -> Plan:
+    group, found = await scheduled_class(ctx, args.group, args.date, to="cover")
+    teacher_id = await resolve.teacher(ctx, args.teacher)
+    if teacher_id == found.teacher_id:
+        raise NeedsClarification("That teacher already teaches this class; who should cover it?")
+    new = await teachers.get_teacher(ctx.session, ctx.tenant, teacher_id)
+    old = await teachers.get_teacher(ctx.session, ctx.tenant, found.teacher_id)
+    return Plan(
+        {"session_id": str(found.id), "teacher_id": str(teacher_id)},
+        f"{new.full_name} teaches {group.name} on {args.date.isoformat()} instead of {old.full_name}; "
+        "every other date stays as scheduled.",
+    )
+
+
+async def _apply_substitute(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput:
+    row = await scheduling.assign_substitute(
+        ctx.session, ctx.tenant, uuid.UUID(planned["session_id"]), teacher_id=uuid.UUID(planned["teacher_id"])
+    )
+    return ToolOutput(f"Substitute set for {row.date.isoformat()}.", {"session_id": str(row.id)})
+
+
+class ChangeArgs(BaseModel):
+    group: str = Field(description="The group's name.")
+    effective_from: dt.date = Field(description="First date the change applies to (today or later).")
+    start_time: dt.time | None = Field(default=None, description="New start time, HH:MM.")
+    end_time: dt.time | None = Field(default=None, description="New end time; keeps the length if omitted.")
+    venue: str | None = Field(default=None, description="New venue.")
+    teacher: str | None = Field(default=None, description="New regular teacher.")
+
+
+def _plus(start: dt.time, length: dt.timedelta) -> dt.time:
+    return (dt.datetime.combine(dt.date.min, start) + length).time()
+
+
+async def _plan_change(ctx: ToolContext, args: ChangeArgs) -> Plan:
+    if not (args.start_time or args.end_time or args.venue or args.teacher):
+        raise NeedsClarification("What should change: the time, the venue or the teacher?")
+    group = await resolve.group(ctx, args.group, on=args.effective_from)
+    slots = await scheduling.list_slots(ctx.session, ctx.tenant, group_id=group.id, on=args.effective_from)
+    if not slots:
+        raise NeedsClarification(f"{group.name} has no weekly schedule on {args.effective_from.isoformat()}.")
+    # A group that meets on several days: the date said picks the day ("from next Wednesday").
+    same_day = [s for s in slots if s.weekday == args.effective_from.weekday()]
+    if len(slots) > 1 and len(same_day) != 1:
+        days = " and ".join(f"{calendar.day_name[s.weekday]}s" for s in slots)
+        raise NeedsClarification(
+            f"{group.name} meets on {days}; say the first date of the class that changes."
+        )
+    slot = same_day[0] if len(slots) > 1 else slots[0]
+    change: dict[str, Any] = {"effective_from": args.effective_from.isoformat()}
+    said = []
+    if args.start_time or args.end_time:
+        length = dt.datetime.combine(dt.date.min, slot.end_time) - dt.datetime.combine(
+            dt.date.min, slot.start_time
+        )
+        start = args.start_time or slot.start_time
+        end = args.end_time or _plus(start, length)
+        change |= {"start_time": start.isoformat("minutes"), "end_time": end.isoformat("minutes")}
+        said.append(f"at {start:%H:%M}–{end:%H:%M}")
+    if args.venue:
+        venue_id = await resolve.venue(ctx, args.venue)
+        change["venue_id"] = str(venue_id)
+        said.append(f"at {(await venues.get_venue(ctx.session, ctx.tenant, venue_id)).name}")
+    if args.teacher:
+        teacher_id = await resolve.teacher(ctx, args.teacher)
+        change["teacher_id"] = str(teacher_id)
+        said.append(
+            f"taught by {(await teachers.get_teacher(ctx.session, ctx.tenant, teacher_id)).full_name}"
+        )
+    follow = len(await scheduling.following(ctx.session, slot, args.effective_from))
+    return Plan(
+        {"slot_id": str(slot.id), "change": change},
+        f"From {args.effective_from.isoformat()}, {group.name} on {calendar.day_name[slot.weekday]}s "
+        f"is {' and '.join(said)}; {follow} scheduled classes follow the change, "
+        "earlier ones stay as they were.",
+    )
+
+
+async def _apply_change(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput:
+    slot = await scheduling.change_slot(
+        ctx.session,
+        ctx.tenant,
+        uuid.UUID(planned["slot_id"]),
+        data=SlotChange(**planned["change"]),
+        today=ctx.today,
+    )
+    return ToolOutput(f"Schedule changed from {slot.valid_from.isoformat()}.", {"slot_id": str(slot.id)})
+
+
+CLOSE_DATES = WriteTool(
+    "close_dates",
+    "Close the school or one venue on a day or a range of days; scheduled classes then are cancelled.",
+    ClosureArgs,
+    OFFICE,
+    _plan_closure,
+    _apply_closure,
+)
+SUBSTITUTE = WriteTool(
+    "assign_substitute",
+    "Another teacher covers one class on one date; the weekly schedule stays.",
+    SubstituteArgs,
+    OFFICE,
+    _plan_substitute,
+    _apply_substitute,
+)
+CHANGE_SCHEDULE = WriteTool(
+    "change_schedule",
+    "Change a group's weekly time, venue or teacher from a date on; earlier classes stay as they were.",
+    ChangeArgs,
+    OFFICE,
+    _plan_change,
+    _apply_change,
+)
