@@ -6,13 +6,14 @@ import asyncio
 import sys
 from pathlib import Path
 
-from benchmarks import copilot, core_domain, money, tenant_overhead
+from benchmarks import copilot, core_domain, money, schedule, tenant_overhead
 
 SUITES = {
     "tenant": tenant_overhead.main,
     "core": core_domain.main,
     "money": money.main,
     "copilot": copilot.main,
+    "schedule": schedule.main,
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from sqlalchemy import select
@@ -45,6 +45,31 @@ def _check_times(class_session: ClassSession) -> None:
         raise Invalid("A session ends after it starts.", details={"field": "end_time"})
 
 
+async def _ensure_free(
+    session: AsyncSession,
+    *,
+    group_id: uuid.UUID | None,
+    day: date,
+    start: time | None,
+    other_than: uuid.UUID | None,
+) -> None:
+    """A group has one class at a given date and start time (the key schedule generation relies on).
+    Checked before anything changes, so a refused edit leaves the session as it was."""
+    if group_id is None or start is None:
+        return
+    query = select(ClassSession.id).where(
+        ClassSession.group_id == group_id, ClassSession.date == day, ClassSession.start_time == start
+    )
+    if other_than is not None:
+        query = query.where(ClassSession.id != other_than)
+    clash = await session.scalar(query)
+    if clash is not None:
+        raise Conflict(
+            f"This group already has a class on {day.isoformat()} at {start:%H:%M}.",
+            details={"session_id": str(clash)},
+        )
+
+
 async def create_session(session: AsyncSession, tenant: TenantContext, *, data: SessionIn) -> ClassSession:
     """Create a scheduled session; a teacher other than the group's regular one is recorded as substitute."""
     require_office(tenant, "create sessions")
@@ -72,6 +97,9 @@ async def create_session(session: AsyncSession, tenant: TenantContext, *, data: 
         notes=data.notes,
     )
     _check_times(class_session)
+    await _ensure_free(
+        session, group_id=class_session.group_id, day=data.date, start=data.start_time, other_than=None
+    )
     session.add(class_session)
     await session.flush()
     await events.emit(session, tenant, "session.created", {"session_id": str(class_session.id)})
@@ -133,6 +161,14 @@ async def update_session(
         await get_teacher(session, tenant, changes["teacher_id"])
     if changes.get("venue_id"):
         await get_venue(session, tenant, changes["venue_id"])
+    if {"date", "start_time"} & changes.keys():
+        await _ensure_free(
+            session,
+            group_id=class_session.group_id,
+            day=changes.get("date") or class_session.date,
+            start=changes.get("start_time", class_session.start_time),
+            other_than=class_session.id,
+        )
     before = _snapshot(class_session)
     for field, value in changes.items():
         if field == "teacher_id" and value is None:

@@ -28,6 +28,7 @@ from domain.models import Base
 from domain.notifications.models import Channel, Status
 from domain.payments.models import ChargeKind, PaymentMethod, PaymentState, ReceiptStatus
 from domain.payouts.models import PayoutStatus
+from domain.scheduling.models import FeedKind
 from domain.sessions.models import SessionStatus
 from domain.teachers.models import TeacherPaymentType
 from domain.tenancy import Role, TenantContext
@@ -225,6 +226,26 @@ def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows]
             "status": Status.PENDING,
         },
         "webhook_endpoints": lambda r: {"url": "https://hooks.example.com/cadence"},
+        "group_slots": lambda r: {
+            "group_id": r["groups"],
+            "weekday": 0,
+            "start_time": time(18),
+            "end_time": time(19),
+            "interval_weeks": 1,
+            "anchor_date": day,
+            "valid_from": day,
+        },
+        "closures": lambda r: {
+            "start_date": day,
+            "end_date": day,
+            "venue_id": r["venues"],
+            "reason": "Repairs",
+        },
+        "calendar_feeds": lambda r: {
+            "kind": FeedKind.GROUP,
+            "target_id": r["groups"],
+            "token_hash": uuid.uuid4().hex,
+        },
         "simulated_traits": lambda r: {
             "student_id": next(r.spare_students),
             "joined_on": day,
@@ -254,6 +275,8 @@ CHILD_TABLES = (
     "guardians",
     "registration_submissions",
     "simulated_traits",
+    "group_slots",
+    "closures",
 )
 
 

@@ -372,3 +372,30 @@ async def test_a_teacher_cannot_book_lessons_for_someone_else(session: AsyncSess
                 duration_minutes=45,
             ),
         )
+
+
+async def test_a_group_cannot_have_two_classes_at_the_same_date_and_time(session: AsyncSession) -> None:
+    studio = await build_studio(session)
+    day = date(2026, 12, 7)
+    first = await sessions.create_session(
+        session, studio.admin, data=SessionIn(group_id=studio.salsa.id, date=day, start_time=time(18))
+    )
+    later = await sessions.create_session(
+        session, studio.admin, data=SessionIn(group_id=studio.salsa.id, date=day, start_time=time(20))
+    )
+    with pytest.raises(Conflict):
+        await sessions.create_session(
+            session, studio.admin, data=SessionIn(group_id=studio.salsa.id, date=day, start_time=time(18))
+        )
+    with pytest.raises(Conflict):
+        await sessions.update_session(
+            session, studio.admin, later.id, data=SessionUpdate(start_time=time(18))
+        )
+    # Another group at the same time is fine; so is moving to a free time.
+    await sessions.create_session(
+        session, studio.admin, data=SessionIn(group_id=studio.bachata.id, date=day, start_time=time(18))
+    )
+    moved = await sessions.update_session(
+        session, studio.admin, later.id, data=SessionUpdate(start_time=time(19))
+    )
+    assert (first.start_time, moved.start_time) == (time(18), time(19))
