@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from channels import jobs
+from domain.attendance import service as attendance
 from domain.db import unit_of_work
 from domain.events.models import DomainEvent
 from domain.notifications import outbox
@@ -17,6 +18,7 @@ from domain.notifications.models import Channel, Kind, Status
 from domain.notifications.service import Message
 from domain.payments import reminders
 from domain.payments import service as payments
+from domain.payouts import service as payouts
 from domain.sessions import service as class_sessions
 from domain.settings import Settings
 from domain.students import service as students
@@ -150,3 +152,26 @@ async def test_a_payment_reminder_reaches_the_guardian_with_an_upload_link(
         (Kind.PAYMENT_REMINDER, f"student:{ana.id}", "marta@example.com", Status.PENDING)
     ]
     assert "https://cadence.test/api/v1/public/receipts/" in rows[0].body
+
+
+async def test_an_approved_payout_tells_its_teacher(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with unit_of_work(sessions) as session:
+        studio = await build_studio(session)
+        held = await class_on(session, studio, date(2026, 10, 5))
+        await attendance.mark_all_except(
+            session, studio.admin, held.id, except_student_ids=[], today=date(2026, 11, 30), now=madrid(12)
+        )
+        await payouts.approve(
+            session,
+            studio.admin,
+            teacher_id=studio.lucia.id,
+            start=date(2026, 10, 1),
+            end=date(2026, 10, 31),
+            today=date(2026, 11, 30),
+            now=madrid(12),
+        )
+    async with unit_of_work(sessions, studio.admin) as session:
+        await outbox.dispatch(session, studio.admin, delivery=DELIVERY)
+        rows = [r for r in await ledger(session) if r.kind == Kind.PAYOUT_APPROVED]
+    assert [r.recipient for r in rows] == [f"user:{studio.teacher.user_id}"]
+    assert "2026-10-01 to 2026-10-31" in rows[0].body and "19.50 EUR" in rows[0].body  # 3 heads × 6.50

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -103,3 +103,19 @@ async def test_teachers_are_reminded_of_classes_they_have_not_marked(
     await jobs.plan_summaries(sessions, SETTINGS, now=madrid(19, 5, day=MONDAY + timedelta(days=1)))
     async with unit_of_work(sessions, studio.admin) as session:
         assert len([r for r in await ledger(session) if r.kind == Kind.ATTENDANCE_REMINDER]) == 1
+
+
+async def test_admins_get_the_months_payout_preview_on_its_day(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with unit_of_work(sessions) as session:
+        studio = await build_studio(session)
+    the_24th, the_25th = date(2026, 11, 24), date(2026, 11, 25)
+    await jobs.plan_summaries(sessions, SETTINGS, now=madrid(9, 30, day=the_24th))
+    await jobs.plan_summaries(sessions, SETTINGS, now=madrid(9, 30, day=the_25th))
+    await jobs.plan_summaries(sessions, SETTINGS, now=madrid(10, 30, day=the_25th))
+    async with unit_of_work(sessions, studio.admin) as session:
+        previews = [r for r in await ledger(session) if r.kind == Kind.PAYOUT_PREVIEW]
+    assert [(r.recipient, r.period, r.subject) for r in previews] == [
+        (f"user:{studio.admin.user_id}", "2026-11", "Payout preview, 2026-11")
+    ]
