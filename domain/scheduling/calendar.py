@@ -29,11 +29,15 @@ def occurrences(slot: GroupSlot, start: date, end: date) -> list[date]:
     last = min(end, slot.valid_until) if slot.valid_until else end
     if first > last:
         return []
+    # Start the rule at the last occurrence before the window, not at the anchor (maybe years ago):
+    # same phase, without walking every week since.
+    period = 7 * slot.interval_weeks
+    skipped = max(0, (first - slot.anchor_date).days // period)
     rule = rrule(
         WEEKLY,
         interval=slot.interval_weeks,
         byweekday=slot.weekday,
-        dtstart=datetime.combine(slot.anchor_date, time()),
+        dtstart=datetime.combine(slot.anchor_date + timedelta(days=skipped * period), time()),
         until=datetime.combine(last, time()),
     )
     return [

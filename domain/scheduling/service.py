@@ -121,16 +121,25 @@ async def _materialize(
                     "status": SessionStatus.SCHEDULED,
                 }
             )
+    # The classes already there (generated, made by hand, held or cancelled) are skipped up front, so a
+    # repeated run sends no INSERT; ON CONFLICT still covers a run racing another.
+    found = await session.execute(
+        select(ClassSession.group_id, ClassSession.date, ClassSession.start_time).where(
+            ClassSession.group_id.in_(groups), ClassSession.date >= start, ClassSession.date <= until
+        )
+    )
+    taken = {(group_id, day, at) for group_id, day, at in found}
+    missing = [r for r in rows if (r["group_id"], r["date"], r["start_time"]) not in taken]
     created = 0
-    if rows:
+    if missing:
         inserted = await session.scalars(
             insert(ClassSession)
-            .values(rows)
             .on_conflict_do_nothing(
                 index_elements=["organization_id", "group_id", "date", "start_time"],
                 index_where=ClassSession.group_id.is_not(None),
             )
-            .returning(ClassSession.id)
+            .returning(ClassSession.id),
+            missing,
         )
         created = len(inserted.all())
     return Generation(
