@@ -9,15 +9,14 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
+from channels.cli.org import named_organization
 from channels.jobs import as_organization
-from channels.runtime import ConfigurationError, runtime
+from channels.runtime import ConfigurationError
 from copilot.summaries import admin_digest, teacher_agenda
 from domain.auth import service as auth
 from domain.auth.models import User
-from domain.db import create_engine, session_factory, unit_of_work
-from domain.errors import DomainError, NotFound
-from domain.orgs import service as orgs
-from domain.settings import get_settings
+from domain.db import unit_of_work
+from domain.errors import DomainError
 from domain.teachers.models import Teacher
 from tools.base import ToolContext
 
@@ -37,37 +36,24 @@ def preview(
     """Print the admin's weekly digest and a teacher's morning agenda, as they would be sent."""
 
     async def go() -> str:
-        with runtime(get_settings()) as rt:
-            engine = create_engine(rt.database.app)
-            try:
-                sessions = session_factory(engine)
-                async with unit_of_work(sessions) as session:
-                    org_id = await orgs.organization_id_by_slug(session, org)
-                if org_id is None:
-                    raise NotFound(f"No organization {org!r}.")
-                now = datetime.now(UTC)
-                async with as_organization(sessions, org_id) as (session, office, _):
-                    day = date.fromisoformat(today) if today else office.today()
-                    digest = await admin_digest(
-                        ToolContext(session=session, tenant=office, today=day, now=now)
-                    )
-                    email = teacher or await session.scalar(
-                        select(User.email)
-                        .join(Teacher, Teacher.user_id == User.id)
-                        .order_by(Teacher.search_name)
-                        .limit(1)
-                    )
-                if email is None:
-                    return digest.text()
-                async with unit_of_work(sessions) as session:
-                    person = await auth.member_tenant(session, email=email, org_id=org_id)
-                async with unit_of_work(sessions, person) as session:
-                    agenda = await teacher_agenda(
-                        ToolContext(session=session, tenant=person, today=day, now=now)
-                    )
-                return f"{digest.text()}\n{agenda.text()}"
-            finally:
-                await engine.dispose()
+        async with named_organization(org) as (sessions, org_id):
+            now = datetime.now(UTC)
+            async with as_organization(sessions, org_id) as (session, office, _):
+                day = date.fromisoformat(today) if today else office.today()
+                digest = await admin_digest(ToolContext(session=session, tenant=office, today=day, now=now))
+                email = teacher or await session.scalar(
+                    select(User.email)
+                    .join(Teacher, Teacher.user_id == User.id)
+                    .order_by(Teacher.search_name)
+                    .limit(1)
+                )
+            if email is None:
+                return digest.text()
+            async with unit_of_work(sessions) as session:
+                person = await auth.member_tenant(session, email=email, org_id=org_id)
+            async with unit_of_work(sessions, person) as session:
+                agenda = await teacher_agenda(ToolContext(session=session, tenant=person, today=day, now=now))
+            return f"{digest.text()}\n{agenda.text()}"
 
     try:
         typer.echo(asyncio.run(go()))

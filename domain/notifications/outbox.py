@@ -92,52 +92,60 @@ async def _class_line(session: AsyncSession, class_session: ClassSession) -> str
     return f"{group.name if group else 'Your class'} on {when}"
 
 
-def _already_past(tenant: TenantContext, row: ClassSession, delivery: Delivery) -> bool:
-    """A change to a class that has already happened is history, not news for the teacher."""
-    return row.date < delivery.now.astimezone(ZoneInfo(tenant.timezone)).date()
+async def _about_a_class(
+    session: AsyncSession,
+    tenant: TenantContext,
+    event: DomainEvent,
+    delivery: Delivery,
+    *,
+    kind: Kind,
+    period: str,
+    subject: str,
+    text: Callable[[ClassSession, str], str],
+) -> list[Message]:
+    """A message to whoever teaches the class now (a substitute learns of it this way); none for a
+    class already past, which is history rather than news."""
+    row = await session.get(ClassSession, uuid.UUID(event.payload["session_id"]))
+    assert row is not None
+    if row.date < delivery.now.astimezone(ZoneInfo(tenant.timezone)).date():
+        return []
+    to = await recipients.teacher(session, tenant, row.teacher_id, telegram=delivery.telegram)
+    return [Message(to, kind, period, subject, text(row, await _class_line(session, row)), event.id)]
 
 
 async def session_cancelled(
     session: AsyncSession, tenant: TenantContext, event: DomainEvent, delivery: Delivery
 ) -> list[Message]:
-    row = await session.get(ClassSession, uuid.UUID(event.payload["session_id"]))
-    assert row is not None
-    if _already_past(tenant, row, delivery):
-        return []
     reason = event.payload.get("reason")
-    line = await _class_line(session, row)
-    return [
-        Message(
-            await recipients.teacher(session, tenant, row.teacher_id, telegram=delivery.telegram),
-            Kind.SESSION_CANCELLED,
-            f"session:{row.id}",
-            "Class cancelled",
-            f"{line} is cancelled" + (f": {reason}." if reason else "."),
-            event.id,
-        )
-    ]
+    return await _about_a_class(
+        session,
+        tenant,
+        event,
+        delivery,
+        kind=Kind.SESSION_CANCELLED,
+        period=f"session:{event.payload['session_id']}",
+        subject="Class cancelled",
+        text=lambda row, line: f"{line} is cancelled" + (f": {reason}." if reason else "."),
+    )
 
 
 async def schedule_changed(
     session: AsyncSession, tenant: TenantContext, event: DomainEvent, delivery: Delivery
 ) -> list[Message]:
-    """To whoever teaches the class now (a substitute learns of it this way)."""
-    row = await session.get(ClassSession, uuid.UUID(event.payload["session_id"]))
-    assert row is not None
-    if _already_past(tenant, row, delivery):
-        return []
-    line = await _class_line(session, row)
-    end = f"–{row.end_time:%H:%M}" if row.end_time else ""
-    return [
-        Message(
-            await recipients.teacher(session, tenant, row.teacher_id, telegram=delivery.telegram),
-            Kind.SCHEDULE_CHANGED,
-            f"event:{event.id}",
-            "Schedule change",
-            f"Changed: {line}{end}. Please check your schedule.",
-            event.id,
-        )
-    ]
+    return await _about_a_class(
+        session,
+        tenant,
+        event,
+        delivery,
+        kind=Kind.SCHEDULE_CHANGED,
+        period=f"event:{event.id}",
+        subject="Schedule change",
+        text=lambda row, line: (
+            f"Changed: {line}"
+            + (f"–{row.end_time:%H:%M}" if row.end_time else "")
+            + ". Please check your schedule."
+        ),
+    )
 
 
 async def payout_approved(
