@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,8 +28,12 @@ from domain.auth.models import User
 from domain.db import create_engine, session_factory, unit_of_work
 from domain.notifications import service as notifications
 from domain.notifications.models import Kind
+from domain.payments import reminders
+from domain.payments import service as payments
 from domain.sessions import service as class_sessions
 from domain.settings import Settings
+from domain.students import service as students
+from domain.students.schemas import GuardianIn
 from migrations.runner import upgrade
 from tests.domain.studio import Studio, build_studio
 from tests.notifications.helpers import MONDAY, class_on, madrid
@@ -172,15 +177,33 @@ async def test_a_summary_is_delivered_once_when_its_tasks_run_twice(background: 
     assert "Salsa Beginners" in agenda.get_payload()
 
 
-async def test_a_reminder_waits_out_quiet_hours(background: Background) -> None:
+async def test_a_payment_reminder_waits_out_quiet_hours(background: Background) -> None:
+    studio, _, _ = await new_studio(background)
+    family = f"family-{uuid.uuid4().hex[:8]}@example.com"
+    ana = studio.students["Ana"]
+    async with unit_of_work(background.sessions, studio.admin) as session:
+        await students.add_guardian(
+            session, studio.admin, ana.id, data=GuardianIn(full_name="Marta García", email=family)
+        )
+        await payments.generate_tuition(session, studio.admin, month=MONDAY, today=MONDAY)
+        await reminders.send_reminder(session, studio.admin, ana.id, today=MONDAY)
+    background.run("cadence.dispatch_outbox", madrid(22, 0))
+    background.run("cadence.deliver_notifications", madrid(22, 1))
+    background.run("cadence.deliver_notifications", madrid(6, 59, day=MONDAY + timedelta(days=1)))
+    assert background.inbox.to(family) == []  # 22:01 and 06:59 are quiet hours
+    background.run("cadence.deliver_notifications", madrid(7, 1, day=MONDAY + timedelta(days=1)))
+    (reminder,) = background.inbox.to(family, "Tuition reminder")
+    assert "https://cadence.test/api/v1/public/receipts/" in reminder.get_payload()
+
+
+async def test_a_cancelled_class_reaches_its_teacher_once(background: Background) -> None:
     studio, lucia, _ = await new_studio(background)
     async with unit_of_work(background.sessions, studio.admin) as session:
         row = await class_on(session, studio, MONDAY + timedelta(days=1))
         await class_sessions.cancel_session(session, studio.admin, row.id, reason="Teacher ill")
-    background.run("cadence.dispatch_outbox", madrid(22, 0))
-    background.run("cadence.deliver_notifications", madrid(22, 1))
-    assert background.inbox.to(lucia, "Class cancelled") == []
-    background.run("cadence.deliver_notifications", madrid(7, 1, day=MONDAY + timedelta(days=1)))
+    for _ in range(2):
+        background.run("cadence.dispatch_outbox", madrid(12, 0))
+        background.run("cadence.deliver_notifications", madrid(12, 1))
     (cancelled,) = background.inbox.to(lucia, "Class cancelled")
     assert "Teacher ill" in cancelled.get_payload()
 
