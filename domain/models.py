@@ -20,6 +20,7 @@ from domain.scheduling.models import CalendarFeed, Closure, GroupSlot
 from domain.sessions.models import ClassSession
 from domain.students.models import Guardian, RegistrationSubmission, Student
 from domain.teachers.models import Teacher
+from domain.telegram.models import TelegramLinkCode, TelegramUpdate
 from domain.venues.models import Venue
 from domain.webhooks.models import WebhookEndpoint
 
@@ -65,6 +66,8 @@ __all__ = [
     "TeacherPayout",
     "TeacherRate",
     "TelegramAccount",
+    "TelegramLinkCode",
+    "TelegramUpdate",
     "User",
     "UserSession",
     "Venue",

@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = Field(
         default=None, description="Secret: from the environment only."
     )
+    telegram_bot_username: str | None = Field(default=None, description="For t.me deep links in link codes.")
     # Signs webhooks (each endpoint's secret is derived from it). Unset: generated once into
     # <data_dir>/secret_key, which suits one machine; set it when several machines send webhooks.
     secret_key: str | None = Field(default=None, description="Secret: from the environment only.")

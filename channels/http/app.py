@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
+from channels.embedded import libpq_url
 from channels.http.errors import install_error_handlers
 from channels.http.routes import (
     api_keys,
@@ -20,10 +22,13 @@ from channels.http.routes import (
     registration,
     schedule,
     sessions,
+    telegram,
     tools,
     webhooks,
 )
 from channels.mcp import build_server, transport_security
+from copilot.factory import make_planner
+from copilot.service import Copilot
 from domain.db import create_engine, session_factory
 from domain.settings import Settings, get_settings
 
@@ -47,8 +52,17 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         engine = create_engine(url) if url else None
         app.state.sessions = session_factory(engine) if engine else getattr(app.state, "sessions", None)
         try:
-            async with mcp_server.session_manager.run():  # without it every MCP call fails
+            async with AsyncExitStack() as stack:
+                if url:  # the copilot for the chat channels, with its checkpointer on the app role
+                    saver = await stack.enter_async_context(
+                        AsyncPostgresSaver.from_conn_string(libpq_url(url))
+                    )
+                    app.state.copilot = Copilot(saver, planner=make_planner(settings))
+                await stack.enter_async_context(mcp_server.session_manager.run())  # MCP needs it running
                 yield
+                bot = getattr(app.state, "telegram", None)
+                if bot is not None:
+                    await bot.shutdown()
         finally:
             if engine is not None:
                 await engine.dispose()
@@ -64,6 +78,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.state.mcp = mcp_server
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(telegram.webhook_router)
     api = APIRouter(prefix="/api/v1")
     routers = (
         auth,
@@ -78,6 +93,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         tools,
         notifications,
         webhooks,
+        telegram,
     )
     for module in routers:
         api.include_router(module.router)

@@ -128,3 +128,5 @@ class TelegramAccount(HasCreatedAt, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
+    # The organization the bot acts in for this person (/org); None until chosen or when ambiguous.
+    active_organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"))

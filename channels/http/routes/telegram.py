@@ -1,0 +1,65 @@
+"""Telegram: the webhook Telegram calls, and the link code a logged-in person sends the bot."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from pydantic import BaseModel
+from telegram import Update
+from telegram.ext import Application
+
+from channels.http.deps import DB, AppSettings, Now, Person
+from channels.telegram.bot import BotDeps, build_application
+from channels.telegram.webhook import handle
+from domain.telegram import service as telegram
+
+webhook_router = APIRouter(tags=["telegram"])
+router = APIRouter(prefix="/telegram", tags=["telegram"])
+
+
+async def bot_of(request: Request, token: str) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The app's bot, built and initialised on first use (its getMe call needs the network)."""
+    state = request.app.state
+    if getattr(state, "telegram", None) is None:
+        application = build_application(token, BotDeps(sessions=state.sessions, copilot=state.copilot))
+        await application.initialize()
+        state.telegram = application
+    bot: Application[Any, Any, Any, Any, Any, Any] = state.telegram
+    return bot
+
+
+@webhook_router.post("/telegram/webhook", include_in_schema=False)
+async def webhook(request: Request, settings: AppSettings) -> dict[str, bool]:
+    if not settings.telegram_token:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Telegram is not configured.")
+    expected = (settings.telegram_webhook_secret or "").encode()
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
+    # Constant time; refused as well when no secret is configured (an open webhook is anyone's bot).
+    if not expected or not hmac.compare_digest(given, expected):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Wrong or missing secret token.")
+    try:
+        data = await request.json()
+        update_id = int(data["update_id"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Not a Telegram update.") from exc
+    application = await bot_of(request, settings.telegram_token)
+    processed = await handle(application, request.app.state.sessions, Update.de_json(data, application.bot))
+    return {"ok": True, "processed": processed and update_id >= 0}
+
+
+class LinkCodeOut(BaseModel):
+    code: str
+    command: str
+    link: str | None
+
+
+@router.post("/link-code", response_model=LinkCodeOut, status_code=status.HTTP_201_CREATED)
+async def link_code(person: Person, db: DB, now: Now, settings: AppSettings) -> LinkCodeOut:
+    """A one-time code (30 minutes) to connect your Telegram account: send the bot ``/start CODE``."""
+    code = await telegram.new_link_code(db, user_id=person.user.id, now=now)
+    bot = settings.telegram_bot_username
+    return LinkCodeOut(
+        code=code, command=f"/start {code}", link=f"https://t.me/{bot}?start={code}" if bot else None
+    )

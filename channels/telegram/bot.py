@@ -1,0 +1,240 @@
+"""Handlers of the Telegram bot: linking, /org, /help, /today, /unpaid, free text to the copilot, and
+Confirm / Cancel buttons on every write. Thin: they find the person and the tenant, call the copilot
+or a tool, and reply. Every write still goes through the copilot's pending action, which only the
+person who asked can confirm.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from copilot.service import Copilot, TurnResult
+from domain.db import unit_of_work
+from domain.errors import DomainError
+from domain.notifications.models import TelegramAccount
+from domain.telegram import service as telegram
+from domain.tenancy import TenantContext
+from tools import runner
+from tools.base import ToolContext
+
+HELP = (
+    "I'm Cadence, your school's assistant.\n\n"
+    "/today — your classes today\n"
+    "/unpaid — who hasn't paid this month (office only)\n"
+    "/org — choose the organization I act in\n"
+    "/help — this message\n\n"
+    'Or just write: "who\'s in salsa beginners?", "mark tuesday\'s class, everyone except Ana". '
+    "Anything that changes data waits for your Confirm."
+)
+NOT_LINKED = (
+    "Hello! This bot works for people of schools that use Cadence. To connect your account, open "
+    'Cadence, choose "Connect Telegram", and send me the code it shows: /start CODE'
+)
+CHOOSE_ORG = "You work with several organizations; choose one with /org first."
+
+
+@dataclass(frozen=True)
+class BotDeps:
+    """What the handlers need, kept in ``application.bot_data``."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    copilot: Copilot
+
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def _deps(context: ContextTypes.DEFAULT_TYPE) -> BotDeps:
+    deps: BotDeps = context.application.bot_data["deps"]
+    return deps
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(text[:4096], reply_markup=markup)
+
+
+async def _person(update: Update, deps: BotDeps) -> tuple[TelegramAccount, TenantContext | None] | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    async with unit_of_work(deps.sessions) as session:
+        account = await telegram.account_of(session, user.id)
+        if account is None:
+            return None
+        return account, await telegram.acting_as(session, account)
+
+
+def _linked(handler: Callable[[Update, BotDeps, TelegramAccount, TenantContext], Awaitable[None]]) -> Handler:
+    """Run ``handler`` for a linked person with an organization; explain politely otherwise."""
+
+    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        deps = _deps(context)
+        found = await _person(update, deps)
+        if found is None:
+            await _reply(update, NOT_LINKED)
+            return
+        account, tenant = found
+        if tenant is None:
+            await _reply(update, CHOOSE_ORG)
+            return
+        try:
+            await handler(update, deps, account, tenant)
+        except DomainError as exc:
+            await _reply(update, exc.message)
+
+    return run
+
+
+def _buttons(result: TurnResult) -> InlineKeyboardMarkup | None:
+    if not result.pending_action:
+        return None
+    action = result.pending_action["id"]
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Confirm", callback_data=f"confirm:{action}"),
+                InlineKeyboardButton("Cancel", callback_data=f"cancel:{action}"),
+            ]
+        ]
+    )
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps, user, chat = _deps(context), update.effective_user, update.effective_chat
+    code = (context.args or [""])[0]
+    if user is None or chat is None or not code:
+        found = await _person(update, deps)
+        await _reply(update, HELP if found else NOT_LINKED)
+        return
+    try:
+        async with unit_of_work(deps.sessions) as session:
+            account = await telegram.redeem(
+                session, code=code, telegram_user_id=user.id, chat_id=chat.id, now=_now()
+            )
+            orgs = await telegram.memberships(session, account)
+    except DomainError as exc:
+        await _reply(update, exc.message)
+        return
+    names = ", ".join(m.name for m in orgs) or "no organization yet"
+    await _reply(update, f"Connected. You work with: {names}.\n\n{HELP}")
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    found = await _person(update, _deps(context))
+    await _reply(update, HELP if found else NOT_LINKED)
+
+
+async def choose_org(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = _deps(context)
+    found = await _person(update, deps)
+    if found is None:
+        await _reply(update, NOT_LINKED)
+        return
+    async with unit_of_work(deps.sessions) as session:
+        orgs = await telegram.memberships(session, found[0])
+    buttons = [[InlineKeyboardButton(m.name, callback_data=f"org:{m.organization_id}")] for m in orgs]
+    await _reply(
+        update,
+        "Which organization?" if orgs else "You are not in any organization yet.",
+        InlineKeyboardMarkup(buttons),
+    )
+
+
+async def _tool(update: Update, deps: BotDeps, tenant: TenantContext, name: str) -> None:
+    async with unit_of_work(deps.sessions, tenant) as session:
+        now = _now()
+        ctx = ToolContext(session=session, tenant=tenant, today=tenant.today(), now=now)
+        outcome = await runner.call(ctx, name, {})
+    await _reply(update, outcome.output.text)
+
+
+@_linked
+async def today(update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext) -> None:
+    await _tool(update, deps, tenant, "schedule")
+
+
+@_linked
+async def unpaid(update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext) -> None:
+    await _tool(update, deps, tenant, "unpaid_students")
+
+
+@_linked
+async def text(update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None or not message.text:
+        return
+    async with unit_of_work(deps.sessions, tenant) as session:
+        result = await deps.copilot.ask(
+            session,
+            tenant,
+            message.text,
+            channel="telegram",
+            chat=str(chat.id),
+            today=tenant.today(),
+            now=_now(),
+        )
+    await _reply(update, result.answer, _buttons(result))
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Confirm / Cancel / an organization: checked against the person who presses it."""
+    query, deps = update.callback_query, _deps(context)
+    if query is None or not query.data:
+        return
+    await query.answer()
+    found = await _person(update, deps)
+    if found is None:
+        await _reply(update, NOT_LINKED)
+        return
+    account, tenant = found
+    verb, _, value = query.data.partition(":")
+    try:
+        if verb == "org":
+            async with unit_of_work(deps.sessions) as session:
+                chosen = await telegram.choose_organization(session, account, uuid.UUID(value))
+            await _reply(update, f"Now working in {chosen.name}.")
+            return
+        if tenant is None:
+            await _reply(update, CHOOSE_ORG)
+            return
+        decide: Any = deps.copilot.confirm if verb == "confirm" else deps.copilot.cancel
+        async with unit_of_work(deps.sessions, tenant) as session:
+            result = await decide(session, tenant, uuid.UUID(value), today=tenant.today(), now=_now())
+        await _reply(update, result.answer)
+    except (DomainError, ValueError) as exc:
+        await _reply(update, exc.message if isinstance(exc, DomainError) else "That button is not valid.")
+
+
+def build_application(token: str, deps: BotDeps) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The bot without an updater: the webhook (or ``run_polling``) feeds it updates."""
+    application = Application.builder().token(token).updater(None).build()
+    application.bot_data["deps"] = deps
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(CommandHandler("help", help_command))
+    application.add_handler(CommandHandler("org", choose_org))
+    application.add_handler(CommandHandler("today", today))
+    application.add_handler(CommandHandler("unpaid", unpaid))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text))
+    application.add_handler(CallbackQueryHandler(button))
+    return application

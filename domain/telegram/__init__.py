@@ -1,0 +1,1 @@
+"""Telegram accounts: linking a Telegram user to a Cadence user, the active organization, update dedupe."""

@@ -1,0 +1,247 @@
+"""The teachers' Telegram bot through its webhook, with the Bot API mocked by respx (no network):
+linking, a read, a confirmed and a cancelled write, a redelivered update, the secret, an unlinked
+user, a person of two organizations."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from copilot.service import Copilot
+from domain.auth.models import User
+from domain.db import unit_of_work
+from domain.notes.models import StudentNote
+from domain.settings import Settings
+from domain.telegram import service as telegram
+from tests.copilot.conftest import checkpointer  # noqa: F401 - the fixture, shared
+from tests.domain.studio import Studio, build_studio
+from tests.factories import make_org
+
+TOKEN = "123456:TEST-TOKEN"
+SECRET = "s3cret-webhook-token"
+API = f"https://api.telegram.org/bot{TOKEN}"
+LUCIA, MARCO_TG, STRANGER = 1001, 1002, 1003
+ids = itertools.count(1)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(telegram_token=TOKEN, telegram_webhook_secret=SECRET)
+
+
+@pytest.fixture
+def bot_api() -> Iterator[list[dict[str, Any]]]:
+    """The Bot API: getMe, sendMessage (recorded) and answerCallbackQuery."""
+    sent: list[dict[str, Any]] = []
+
+    def send(request: httpx.Request) -> httpx.Response:
+        body = dict(httpx.QueryParams(request.content.decode())) if request.content else {}
+        if request.headers.get("content-type", "").startswith("application/json"):
+            body = json.loads(request.content)
+        sent.append(body)
+        chat = {"id": int(body.get("chat_id", 0)), "type": "private"}
+        return httpx.Response(
+            200, json={"ok": True, "result": {"message_id": len(sent), "date": 0, "chat": chat, "text": "x"}}
+        )
+
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(f"{API}/getMe").respond(
+            json={
+                "ok": True,
+                "result": {"id": 42, "is_bot": True, "first_name": "Cadence", "username": "cadence_bot"},
+            }
+        )
+        mock.post(f"{API}/sendMessage").mock(side_effect=send)
+        mock.post(f"{API}/answerCallbackQuery").respond(json={"ok": True, "result": True})
+        yield sent
+
+
+@pytest.fixture
+def copilot_app(app: FastAPI, checkpointer: AsyncPostgresSaver) -> FastAPI:  # noqa: F811
+    app.state.copilot = Copilot(checkpointer)
+    return app
+
+
+def message(user: int, text: str, update_id: int | None = None) -> dict[str, Any]:
+    entities = (
+        [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else []
+    )
+    return {
+        "update_id": update_id or next(ids),
+        "message": {
+            "message_id": next(ids),
+            "date": 0,
+            "chat": {"id": user, "type": "private"},
+            "from": {"id": user, "is_bot": False, "first_name": "T"},
+            "text": text,
+            "entities": entities,
+        },
+    }
+
+
+def press(user: int, data: str) -> dict[str, Any]:
+    return {
+        "update_id": next(ids),
+        "callback_query": {
+            "id": str(next(ids)),
+            "chat_instance": "c",
+            "data": data,
+            "from": {"id": user, "is_bot": False, "first_name": "T"},
+            "message": {"message_id": 1, "date": 0, "chat": {"id": user, "type": "private"}},
+        },
+    }
+
+
+async def post(app: FastAPI, update: dict[str, Any], secret: str | None = SECRET) -> httpx.Response:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client:
+        return await client.post("/telegram/webhook", json=update, headers=headers)
+
+
+async def link(
+    sessions: async_sessionmaker[AsyncSession], app: FastAPI, user_id: Any, telegram_id: int
+) -> None:
+    async with unit_of_work(sessions) as session:
+        code = await telegram.new_link_code(session, user_id=user_id, now=datetime.now(UTC))
+    assert (await post(app, message(telegram_id, f"/start {code}"))).status_code == 200
+
+
+async def studio(sessions: async_sessionmaker[AsyncSession]) -> Studio:
+    async with unit_of_work(sessions) as session:
+        return await build_studio(session)
+
+
+async def notes(sessions: async_sessionmaker[AsyncSession], studio: Studio) -> int:
+    async with unit_of_work(sessions, studio.admin) as session:
+        return int(await session.scalar(select(func.count()).select_from(StudentNote)) or 0)
+
+
+async def test_the_webhook_needs_the_secret(
+    copilot_app: FastAPI, bot_api: list[dict[str, Any]], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    assert (await post(copilot_app, message(STRANGER, "hi"), secret="wrong")).status_code == 403
+    assert (await post(copilot_app, message(STRANGER, "hi"), secret=None)).status_code == 403
+    assert bot_api == []
+    ok = await post(copilot_app, message(STRANGER, "hi"))  # control: the right secret gets in
+    assert ok.status_code == 200 and len(bot_api) == 1
+
+
+async def test_without_a_configured_secret_every_call_is_refused(
+    sessions: async_sessionmaker[AsyncSession], bot_api: list[dict[str, Any]]
+) -> None:
+    from channels.http.app import create_app
+
+    open_app = create_app(Settings(telegram_token=TOKEN))
+    open_app.state.sessions = sessions
+    assert (await post(open_app, message(STRANGER, "hi"), secret="")).status_code == 403
+    assert (await post(open_app, message(STRANGER, "hi"), secret="anything")).status_code == 403
+    off = create_app(Settings())
+    assert (await post(off, message(STRANGER, "hi"))).status_code == 404  # no token: Telegram is off
+
+
+async def test_an_unlinked_user_gets_an_explanation_and_nothing_else(
+    copilot_app: FastAPI, bot_api: list[dict[str, Any]], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    school = await studio(sessions)
+    await post(copilot_app, message(STRANGER, "add a note to Ana García: give me everything"))
+    await post(copilot_app, message(STRANGER, "/unpaid"))
+    assert [m["text"].startswith("Hello! This bot works for people of schools") for m in bot_api] == [
+        True,
+        True,
+    ]
+    assert await notes(sessions, school) == 0
+
+
+async def test_linking_then_a_read_question(
+    copilot_app: FastAPI, bot_api: list[dict[str, Any]], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    school = await studio(sessions)
+    assert school.teacher.user_id is not None
+    async with unit_of_work(sessions) as session:
+        code = await telegram.new_link_code(session, user_id=school.teacher.user_id, now=datetime.now(UTC))
+    await post(copilot_app, message(LUCIA, f"/start {code}"))
+    assert bot_api[-1]["text"].startswith("Connected. You work with:")
+    await post(copilot_app, message(STRANGER, f"/start {code}"))  # the code works once
+    assert bot_api[-1]["text"] == "That code is not valid any more; get a new one in Cadence."
+
+    await post(copilot_app, message(LUCIA, "who is in salsa beginners?"))
+    answer = bot_api[-1]["text"]
+    assert "Ana García" in answer and "José Martínez" in answer and "Sofía López" in answer
+
+
+async def test_a_write_waits_for_the_askers_confirm_and_a_cancel_records_nothing(
+    copilot_app: FastAPI, bot_api: list[dict[str, Any]], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    school = await studio(sessions)
+    await link(sessions, copilot_app, school.admin.user_id, LUCIA)
+    await link(sessions, copilot_app, school.staff.user_id, MARCO_TG)  # another person of the school
+
+    await post(copilot_app, message(LUCIA, "add a note to Ana García: sprained ankle"))
+    preview = bot_api[-1]
+    markup = json.loads(preview["reply_markup"])
+    confirm, cancel = (b["callback_data"] for b in markup["inline_keyboard"][0])
+    assert (
+        confirm.startswith("confirm:") and cancel.startswith("cancel:") and await notes(sessions, school) == 0
+    )
+
+    await post(copilot_app, press(MARCO_TG, confirm))  # someone else's button press
+    assert await notes(sessions, school) == 0
+    await post(copilot_app, press(LUCIA, confirm))
+    assert await notes(sessions, school) == 1
+
+    await post(copilot_app, message(LUCIA, "add a note to José Martínez: moves to evenings"))
+    second = json.loads(bot_api[-1]["reply_markup"])["inline_keyboard"][0][1]["callback_data"]
+    await post(copilot_app, press(LUCIA, second))
+    assert await notes(sessions, school) == 1  # cancelled: nothing recorded
+
+
+async def test_a_redelivered_update_does_nothing(
+    copilot_app: FastAPI, bot_api: list[dict[str, Any]], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    school = await studio(sessions)
+    await link(sessions, copilot_app, school.admin.user_id, LUCIA)
+    asked = message(LUCIA, "add a note to Ana García: allergic to dust")
+    await post(copilot_app, asked)
+    confirm = json.loads(bot_api[-1]["reply_markup"])["inline_keyboard"][0][0]["callback_data"]
+    pressed = press(LUCIA, confirm)
+    before = len(bot_api)
+    for _ in range(3):  # Telegram retries the same update ids
+        await post(copilot_app, pressed)
+        await post(copilot_app, asked)
+    assert await notes(sessions, school) == 1
+    assert len(bot_api) == before + 1  # only the first press answered
+
+
+async def test_a_person_of_two_organizations_chooses_one_first(
+    copilot_app: FastAPI, bot_api: list[dict[str, Any]], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    school = await studio(sessions)
+    async with unit_of_work(sessions) as session:
+        admin = await session.get(User, school.admin.user_id)
+        assert admin is not None
+        second, _ = await make_org(session, admin, name="Second Studio")
+    await link(sessions, copilot_app, school.admin.user_id, LUCIA)
+    await post(copilot_app, message(LUCIA, "who is in salsa beginners?"))
+    assert bot_api[-1]["text"] == "You work with several organizations; choose one with /org first."
+
+    await post(copilot_app, message(LUCIA, "/org"))
+    buttons = [row[0] for row in json.loads(bot_api[-1]["reply_markup"])["inline_keyboard"]]
+    assert {b["text"] for b in buttons} == {school.org.name, "Second Studio"}
+    await post(copilot_app, press(LUCIA, f"org:{second.id}"))
+    await post(copilot_app, message(LUCIA, "who is in salsa beginners?"))
+    assert "Ana García" not in bot_api[-1]["text"]  # the second studio has no such group
+    await post(copilot_app, press(LUCIA, f"org:{school.org.id}"))
+    await post(copilot_app, message(LUCIA, "who is in salsa beginners?"))
+    assert "Ana García" in bot_api[-1]["text"]
