@@ -6,7 +6,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from benchmarks import copilot, core_domain, money, schedule, tenant_overhead
+from benchmarks import copilot, core_domain, money, schedule, telegram, tenant_overhead
 
 SUITES = {
     "tenant": tenant_overhead.main,
@@ -14,6 +14,7 @@ SUITES = {
     "money": money.main,
     "copilot": copilot.main,
     "schedule": schedule.main,
+    "telegram": telegram.main,
 }
 
 

@@ -44,7 +44,7 @@ PlannerOption = Annotated[
 
 
 @asynccontextmanager
-async def _copilot(planner: str) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], Copilot]]:
+async def copilot_runtime(planner: str) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], Copilot]]:
     settings = get_settings()
     choice: PlannerChoice = planner if planner in ("auto", "offline", "llm") else "auto"  # type: ignore[assignment]
     with runtime(settings) as rt:
@@ -130,7 +130,7 @@ def ask(
     """Ask the copilot one question (reads answer at once; writes come back as a pending action)."""
 
     async def work() -> TurnResult:
-        async with _copilot(planner) as (sessions, copilot):
+        async with copilot_runtime(planner) as (sessions, copilot):
             async with unit_of_work(sessions) as session:
                 tenant = await _tenant(session, email=user, org_slug=org)
             day, now = _clock(today, tenant)
@@ -152,7 +152,7 @@ def _decide(
         raise typer.BadParameter(f"{action_id!r} is not an action id") from exc
 
     async def work() -> TurnResult:
-        async with _copilot("offline") as (sessions, copilot):
+        async with copilot_runtime("offline") as (sessions, copilot):
             async with unit_of_work(sessions) as session:
                 owner = await owner_of(session, parsed)
                 if owner is None:
@@ -195,7 +195,7 @@ def chat(
     """An interactive chat with the copilot (the same graph as ask). Empty line or Ctrl-D quits."""
 
     async def loop() -> None:
-        async with _copilot(planner) as (sessions, copilot):
+        async with copilot_runtime(planner) as (sessions, copilot):
             async with unit_of_work(sessions) as session:
                 tenant = await _tenant(session, email=user, org_slug=org)
             chat_id = thread or f"chat-{tenant.user_id}"

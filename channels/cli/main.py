@@ -18,6 +18,7 @@ from channels.cli.doctor import run_checks
 from channels.cli.evals import eval_command
 from channels.cli.schedule import schedule_app
 from channels.cli.summaries import summaries_app
+from channels.cli.telegram import telegram_app
 from channels.embedded import libpq_url
 from channels.runtime import ConfigurationError, Runtime, require_owner_url, runtime
 from domain.settings import Settings, get_settings
@@ -33,6 +34,7 @@ copilot_cli.register(app)
 app.command("eval")(eval_command)
 app.add_typer(summaries_app, name="summaries")
 app.add_typer(schedule_app, name="schedule")
+app.add_typer(telegram_app, name="telegram")
 
 
 def _fail(message: str) -> typer.Exit:

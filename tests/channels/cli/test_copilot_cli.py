@@ -111,3 +111,52 @@ def test_schedule_generate_continues_the_demo_and_creates_nothing_twice(demo_dat
     assert "demo-school: 2026-11-26 to 2026-12-31: 0 classes created" in again.stdout
     wrong = CliRunner().invoke(app, ["schedule", "generate", "--org", "no-such-school"])
     assert wrong.exit_code == 1 and "No organization" in wrong.output
+
+
+def test_telegram_poll_handles_waiting_updates_once(
+    demo_database: DatabaseUrls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+    import respx
+
+    no_token = CliRunner().invoke(app, ["telegram", "poll", "--once"])
+    assert no_token.exit_code == 1 and "CADENCE_TELEGRAM_TOKEN" in no_token.output
+
+    token = "999:POLL"
+    monkeypatch.setenv("CADENCE_TELEGRAM_TOKEN", token)
+    get_settings.cache_clear()
+    update = {
+        "update_id": 777001,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 5, "type": "private"},
+            "from": {"id": 5, "is_bot": False, "first_name": "Stranger"},
+            "text": "hello",
+        },
+    }
+    api = f"https://api.telegram.org/bot{token}"
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(f"{api}/getMe").respond(
+            json={
+                "ok": True,
+                "result": {"id": 9, "is_bot": True, "first_name": "C", "username": "cadence_bot"},
+            }
+        )
+        mock.post(f"{api}/getUpdates").respond(json={"ok": True, "result": [update]})
+        sent = mock.post(f"{api}/sendMessage").respond(
+            json={
+                "ok": True,
+                "result": {"message_id": 2, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "x"},
+            }
+        )
+        first = CliRunner().invoke(app, ["telegram", "poll", "--once"])
+        again = CliRunner().invoke(app, ["telegram", "poll", "--once"])  # the same update, fetched again
+    get_settings.cache_clear()
+    assert first.exit_code == 0 and "Polling as @cadence_bot" in first.output, first.output
+    assert again.exit_code == 0
+    assert sent.call_count == 1  # answered once
+    assert (
+        "This bot works for people of schools"
+        in httpx.QueryParams(sent.calls[0].request.content.decode())["text"]
+    )

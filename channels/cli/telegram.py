@@ -1,0 +1,51 @@
+"""`cadence telegram poll`: the bot for local use, fetching updates instead of receiving a webhook."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from channels.cli.copilot import copilot_runtime
+from channels.telegram.bot import BotDeps, build_application
+from channels.telegram.webhook import handle
+from domain.settings import get_settings
+
+telegram_app = typer.Typer(help="The teachers' Telegram bot.", no_args_is_help=True)
+
+
+@telegram_app.command("poll")
+def poll(
+    once: bool = typer.Option(False, "--once", help="Handle what is waiting, then stop (for a quick check)."),
+) -> None:
+    """Run the bot by long polling (no public address needed); Ctrl-C stops. Needs CADENCE_TELEGRAM_TOKEN.
+    Telegram sends no updates by polling while a webhook is set: delete it first (deleteWebhook)."""
+    token = get_settings().telegram_token
+    if not token:
+        typer.secho(
+            "Set CADENCE_TELEGRAM_TOKEN (the bot's token from @BotFather) first.",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(code=1)
+
+    async def go() -> None:
+        async with copilot_runtime("auto") as (sessions, copilot):
+            application = build_application(token, BotDeps(sessions=sessions, copilot=copilot))
+            async with application:
+                me = application.bot.username
+                typer.echo(f"Polling as @{me} (Ctrl-C stops)…")
+                offset: int | None = None
+                while True:
+                    updates = await application.bot.get_updates(offset=offset, timeout=0 if once else 30)
+                    for update in updates:
+                        await handle(application, sessions, update)
+                        offset = update.update_id + 1
+                    if once:
+                        typer.echo(f"{len(updates)} updates handled.")
+                        return
+
+    try:
+        asyncio.run(go())
+    except KeyboardInterrupt:
+        typer.echo("Stopped.")
