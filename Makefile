@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The browser tests drive Debian's Chromium with Playwright (Playwright never downloads a browser).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install run test lint format bench eval doctor clean
 
@@ -13,10 +16,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser tests…"
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+	  || ($(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null)
+
 run: install  ## start Cadence on the embedded defaults (Ctrl-C stops everything it started)
 	$(BIN)/cadence up
 
-test: install  ## the whole suite against a real PostgreSQL
+test: install $(CHROMIUM)  ## the whole suite against a real PostgreSQL (and a real browser)
 	$(BIN)/pytest
 
 lint: install

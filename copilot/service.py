@@ -158,6 +158,8 @@ class Copilot:
             planner="none",
             tool=action.tool,
             outcome="confirmed" if reply == "confirm" else "cancelled",
+            said=reply,
+            answer=output.text,
         )
         return TurnResult(output.text, [], None, output.data, thread=key, outcome=reply + "ed")
 
@@ -171,6 +173,8 @@ class Copilot:
     ) -> TurnResult:
         decision = state.get("decision") or {}
         outcome = state.get("outcome") or ""
+        pending = state.get("pending")
+        proposed = uuid.UUID(pending["id"]) if pending and outcome == "pending" else None
         await conversations.record_turn(
             session,
             tenant,
@@ -181,8 +185,10 @@ class Copilot:
             prompt_tokens=ctx.usage.prompt_tokens,
             completion_tokens=ctx.usage.completion_tokens,
             llm_calls=ctx.usage.llm_calls,
+            said=state.get("utterance"),
+            answer=state.get("answer") or "",
+            pending_action_id=proposed,
         )
-        pending = state.get("pending")
         return TurnResult(
             answer=state.get("answer") or "",
             tool_calls=list(state.get("tool_calls") or []),

@@ -13,6 +13,7 @@ from channels.http.errors import install_error_handlers
 from channels.http.routes import (
     api_keys,
     auth,
+    chat,
     groups,
     health,
     money,
@@ -27,6 +28,7 @@ from channels.http.routes import (
     webhooks,
 )
 from channels.mcp import build_server, transport_security
+from channels.web import routes as web
 from copilot.factory import make_planner
 from copilot.service import Copilot
 from domain.db import create_engine, session_factory
@@ -79,6 +81,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(telegram.webhook_router)
+    app.include_router(web.router)
+    app.mount("/static", web.static_files, name="static")
     api = APIRouter(prefix="/api/v1")
     routers = (
         auth,
@@ -94,6 +98,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         notifications,
         webhooks,
         telegram,
+        chat,
     )
     for module in routers:
         api.include_router(module.router)

@@ -51,6 +51,9 @@ class CopilotTurn(TenantOwned, Base):
     planner: Mapped[str]  # offline | llm | llm->offline (fell back)
     tool: Mapped[str | None]
     outcome: Mapped[str]  # answered | pending | clarify | refused | confirmed | cancelled
+    said: Mapped[str | None]  # what the person wrote (a chat's history is shown from these)
+    answer: Mapped[str | None]
+    pending_action_id: Mapped[uuid.UUID | None]  # the preview this turn proposed, if any
     prompt_tokens: Mapped[int] = mapped_column(server_default=sql("0"))
     completion_tokens: Mapped[int] = mapped_column(server_default=sql("0"))
     llm_calls: Mapped[int] = mapped_column(server_default=sql("0"))

@@ -7,6 +7,7 @@ the caller's own organization, and a thread is used only by the person who start
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -75,9 +76,15 @@ async def record_turn(
     prompt_tokens: int = 0,
     completion_tokens: int = 0,
     llm_calls: int = 0,
+    said: str | None = None,
+    answer: str | None = None,
+    pending_action_id: uuid.UUID | None = None,
 ) -> CopilotTurn:
     assert tenant.user_id is not None
     turn = CopilotTurn(
+        said=said,
+        answer=answer,
+        pending_action_id=pending_action_id,
         organization_id=tenant.org_id,
         thread_key=thread_key,
         user_id=tenant.user_id,
@@ -117,3 +124,18 @@ async def prune_threads(
             thread.pruned_at = now
         await session.flush()
     return len(idle)
+
+
+async def history(
+    session: AsyncSession, tenant: TenantContext, thread_key: str, *, limit: int = 50
+) -> list[CopilotTurn]:
+    """The last turns of the caller's own conversation, oldest first (a chat page's history)."""
+    if await owned_thread(session, tenant, thread_key) is None:
+        return []
+    rows = await session.scalars(
+        select(CopilotTurn)
+        .where(CopilotTurn.thread_key == thread_key, CopilotTurn.user_id == tenant.user_id)
+        .order_by(CopilotTurn.created_at.desc(), CopilotTurn.id.desc())
+        .limit(limit)
+    )
+    return list(reversed(rows.all()))
