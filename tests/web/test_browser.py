@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import time as clock
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import time
 from pathlib import Path
@@ -103,7 +104,7 @@ async def browser(chromium_path: str) -> AsyncIterator[Browser]:
         await chromium.close()
 
 
-async def world(web_database: DatabaseUrls) -> tuple[list[str], list[tuple[str, object]]]:
+async def world(web_database: DatabaseUrls) -> tuple[list[str], list[tuple[str, uuid.UUID]]]:
     """Who has not paid this month (by the service itself), and two groups given a class today."""
     engine = create_engine(web_database.app)
     try:
@@ -144,7 +145,7 @@ async def world(web_database: DatabaseUrls) -> tuple[list[str], list[tuple[str, 
         await engine.dispose()
 
 
-async def marks_for(web_database: DatabaseUrls, session_id: object) -> int:
+async def marks_for(web_database: DatabaseUrls, session_id: uuid.UUID) -> int:
     engine = create_engine(web_database.owner)
     try:
         async with session_factory(engine)() as session:
