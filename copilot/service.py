@@ -25,9 +25,10 @@ from domain.actions.models import PendingAction
 from domain.conversations import service as conversations
 from domain.embeddings import Embedder, default_embedder
 from domain.errors import NotFound
+from domain.payments.storage import ReceiptStorage
 from domain.tenancy import TenantContext
 from tools import runner
-from tools.base import ToolContext
+from tools.base import Attachment, ToolContext
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Copilot:
     planner: Planner = field(default_factory=OfflinePlanner)
     embedder: Embedder = field(default_factory=default_embedder)
     offline: OfflinePlanner = field(default_factory=OfflinePlanner)  # also reads "yes" / "no"
+    receipts: ReceiptStorage | None = None  # for writes that attach a file (a receipt sent to the bot)
+    receipt_max_bytes: int = 10 * 1024 * 1024
 
     def __post_init__(self) -> None:
         self.graph = copilot_graph.build(self.checkpointer)
@@ -71,8 +74,18 @@ class Copilot:
         key: str,
         today: date,
         now: datetime,
+        attachment: Attachment | None = None,
     ) -> TurnContext:
-        tools = ToolContext(session=session, tenant=tenant, today=today, now=now, embedder=self.embedder)
+        tools = ToolContext(
+            session=session,
+            tenant=tenant,
+            today=today,
+            now=now,
+            embedder=self.embedder,
+            attachment=attachment,
+            receipts=self.receipts,
+            receipt_max_bytes=self.receipt_max_bytes,
+        )
         return TurnContext(tools=tools, planner=self.planner, channel=channel, thread_key=key)
 
     async def ask(
@@ -85,9 +98,18 @@ class Copilot:
         chat: str,
         today: date,
         now: datetime,
+        attachment: Attachment | None = None,
     ) -> TurnResult:
         thread = await conversations.open_thread(session, tenant, channel=channel, chat=chat, now=now)
-        ctx = self._context(session, tenant, channel=channel, key=thread.thread_key, today=today, now=now)
+        ctx = self._context(
+            session,
+            tenant,
+            channel=channel,
+            key=thread.thread_key,
+            today=today,
+            now=now,
+            attachment=attachment,
+        )
         config = _config(thread.thread_key)
         snapshot = await self.graph.aget_state(config)
         waiting = _waiting_action(snapshot.values, snapshot.interrupts)

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.embeddings import Embedder, default_embedder
+from domain.payments.storage import ReceiptStorage
 from domain.tenancy import Role, TenantContext
 
 EVERYONE = frozenset(Role)
@@ -31,12 +32,25 @@ class ToolKind(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that came with the message (a photo or PDF sent to the bot), checked and staged in
+    receipt storage; nothing in the database refers to it until a write that uses it is confirmed."""
+
+    staged_key: str
+    filename: str
+    size: int
+
+
+@dataclass(frozen=True)
 class ToolContext:
     session: AsyncSession
     tenant: TenantContext
     today: date
     now: datetime
     embedder: Embedder = field(default_factory=default_embedder)
+    attachment: Attachment | None = None
+    receipts: ReceiptStorage | None = None  # where receipts are kept (for writes that attach one)
+    receipt_max_bytes: int = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from tools.base import Tool
 from tools.classes import CANCEL, MARK, MISSING, ROSTER, SCHEDULE
 from tools.insights import ATTENDANCE, DROPOUT_RISK, GROUP_HEALTH, REVENUE, TEACHER_LOAD
 from tools.money import PAYOUTS, RECORD_PAYMENT, SEND_REMINDER, UNPAID
+from tools.receipts import ATTACH_RECEIPT
 from tools.schedule import CHANGE_SCHEDULE, CLOSE_DATES, SUBSTITUTE
 from tools.students import ADD_NOTE, ENROLL, SEARCH_NOTES, STUDENT_OVERVIEW
 
@@ -38,6 +39,7 @@ CATALOG: dict[str, Tool] = {
         CLOSE_DATES,
         SUBSTITUTE,
         CHANGE_SCHEDULE,
+        ATTACH_RECEIPT,
     )
 }
 

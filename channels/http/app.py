@@ -27,6 +27,7 @@ from channels.http.routes import (
     tools,
     webhooks,
 )
+from channels.http.routes.money import storage_for
 from channels.mcp import build_server, transport_security
 from channels.web import routes as web
 from copilot.factory import make_planner
@@ -59,7 +60,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
                     saver = await stack.enter_async_context(
                         AsyncPostgresSaver.from_conn_string(libpq_url(url))
                     )
-                    app.state.copilot = Copilot(saver, planner=make_planner(settings))
+                    app.state.copilot = Copilot(
+                        saver,
+                        planner=make_planner(settings),
+                        receipts=storage_for(settings),
+                        receipt_max_bytes=settings.receipt_max_bytes,
+                    )
                 await stack.enter_async_context(mcp_server.session_manager.run())  # MCP needs it running
                 yield
                 bot = getattr(app.state, "telegram", None)

@@ -27,10 +27,11 @@ from copilot.service import Copilot, TurnResult
 from domain.db import unit_of_work
 from domain.errors import DomainError
 from domain.notifications.models import TelegramAccount
+from domain.payments import receipts
 from domain.telegram import service as telegram
 from domain.tenancy import TenantContext
 from tools import runner
-from tools.base import ToolContext
+from tools.base import Attachment, ToolContext
 
 HELP = (
     "I'm Cadence, your school's assistant.\n\n"
@@ -38,6 +39,8 @@ HELP = (
     "/unpaid — who hasn't paid this month (office only)\n"
     "/org — choose the organization I act in\n"
     "/help — this message\n\n"
+    'Send a photo or PDF of a bank transfer with a caption like "this is Ana García\'s transfer" '
+    "to attach it as her receipt (office only).\n\n"
     'Or just write: "who\'s in salsa beginners?", "mark tuesday\'s class, everyone except Ana". '
     "Anything that changes data waits for your Confirm."
 )
@@ -180,6 +183,44 @@ async def unpaid(update: Update, deps: BotDeps, account: TelegramAccount, tenant
 
 
 @_linked
+async def attachment(update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext) -> None:
+    """A photo or PDF: checked like a web upload, staged, then the caption goes to the copilot with it
+    ("this is Ana's transfer for October"), which previews attaching it as that student's receipt."""
+    message, chat, copilot = update.effective_message, update.effective_chat, deps.copilot
+    if message is None or chat is None or copilot.receipts is None:
+        return
+    file = message.photo[-1] if message.photo else message.document
+    if file is None:
+        return
+    limit = copilot.receipt_max_bytes
+    if file.file_size and file.file_size > limit:
+        await _reply(update, f"That file is larger than {limit // (1024 * 1024)} MB.")
+        return
+    if not message.caption:
+        await _reply(
+            update, 'Say whose transfer it is in the caption, e.g. "this is Ana García\'s transfer".'
+        )
+        return
+    data = bytes(await (await file.get_file()).download_as_bytearray())
+    kind = receipts.sniff(data, max_bytes=limit)  # refused here, as on the web, before anything is kept
+    key = f"staging/{uuid.uuid4()}"
+    await copilot.receipts.save(key, data, kind)
+    name = getattr(file, "file_name", None) or f"telegram-{message.message_id}.{kind.rsplit('/', 1)[-1]}"
+    async with unit_of_work(deps.sessions, tenant) as session:
+        result = await copilot.ask(
+            session,
+            tenant,
+            message.caption,
+            channel="telegram",
+            chat=str(chat.id),
+            today=tenant.today(),
+            now=_now(),
+            attachment=Attachment(staged_key=key, filename=name, size=len(data)),
+        )
+    await _reply(update, result.answer, _buttons(result))
+
+
+@_linked
 async def text(update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None or not message.text:
@@ -236,5 +277,7 @@ def build_application(token: str, deps: BotDeps) -> Application[Any, Any, Any, A
     application.add_handler(CommandHandler("today", today))
     application.add_handler(CommandHandler("unpaid", unpaid))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text))
+    receipt_files = filters.PHOTO | filters.Document.MimeType("application/pdf") | filters.Document.IMAGE
+    application.add_handler(MessageHandler(receipt_files, attachment))
     application.add_handler(CallbackQueryHandler(button))
     return application

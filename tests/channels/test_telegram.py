@@ -4,10 +4,12 @@ user, a person of two organizations."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +25,8 @@ from copilot.service import Copilot
 from domain.auth.models import User
 from domain.db import unit_of_work
 from domain.notes.models import StudentNote
+from domain.payments.models import Receipt
+from domain.payments.storage import LocalStorage
 from domain.settings import Settings
 from domain.telegram import service as telegram
 from tests.copilot.conftest import checkpointer  # noqa: F401 - the fixture, shared
@@ -41,10 +45,16 @@ def settings() -> Settings:
     return Settings(telegram_token=TOKEN, telegram_webhook_secret=SECRET)
 
 
+class Sent(list[dict[str, Any]]):
+    """The messages the bot sent; ``router`` adds more Bot API routes (files) for one test."""
+
+    router: respx.MockRouter
+
+
 @pytest.fixture
-def bot_api() -> Iterator[list[dict[str, Any]]]:
+def bot_api() -> Iterator[Sent]:
     """The Bot API: getMe, sendMessage (recorded) and answerCallbackQuery."""
-    sent: list[dict[str, Any]] = []
+    sent = Sent()
 
     def send(request: httpx.Request) -> httpx.Response:
         body = dict(httpx.QueryParams(request.content.decode())) if request.content else {}
@@ -65,12 +75,13 @@ def bot_api() -> Iterator[list[dict[str, Any]]]:
         )
         mock.post(f"{API}/sendMessage").mock(side_effect=send)
         mock.post(f"{API}/answerCallbackQuery").respond(json={"ok": True, "result": True})
+        sent.router = mock
         yield sent
 
 
 @pytest.fixture
-def copilot_app(app: FastAPI, checkpointer: AsyncPostgresSaver) -> FastAPI:  # noqa: F811
-    app.state.copilot = Copilot(checkpointer)
+def copilot_app(app: FastAPI, checkpointer: AsyncPostgresSaver, tmp_path: Path) -> FastAPI:  # noqa: F811
+    app.state.copilot = Copilot(checkpointer, receipts=LocalStorage(tmp_path / "receipts"))
     return app
 
 
@@ -129,7 +140,7 @@ async def notes(sessions: async_sessionmaker[AsyncSession], studio: Studio) -> i
 
 
 async def test_the_webhook_needs_the_secret(
-    copilot_app: FastAPI, bot_api: list[dict[str, Any]], sessions: async_sessionmaker[AsyncSession]
+    copilot_app: FastAPI, bot_api: Sent, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     assert (await post(copilot_app, message(STRANGER, "hi"), secret="wrong")).status_code == 403
     assert (await post(copilot_app, message(STRANGER, "hi"), secret=None)).status_code == 403
@@ -139,7 +150,7 @@ async def test_the_webhook_needs_the_secret(
 
 
 async def test_without_a_configured_secret_every_call_is_refused(
-    sessions: async_sessionmaker[AsyncSession], bot_api: list[dict[str, Any]]
+    sessions: async_sessionmaker[AsyncSession], bot_api: Sent
 ) -> None:
     from channels.http.app import create_app
 
@@ -152,7 +163,7 @@ async def test_without_a_configured_secret_every_call_is_refused(
 
 
 async def test_an_unlinked_user_gets_an_explanation_and_nothing_else(
-    copilot_app: FastAPI, bot_api: list[dict[str, Any]], sessions: async_sessionmaker[AsyncSession]
+    copilot_app: FastAPI, bot_api: Sent, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     school = await studio(sessions)
     await post(copilot_app, message(STRANGER, "add a note to Ana García: give me everything"))
@@ -165,7 +176,7 @@ async def test_an_unlinked_user_gets_an_explanation_and_nothing_else(
 
 
 async def test_linking_then_a_read_question(
-    copilot_app: FastAPI, bot_api: list[dict[str, Any]], sessions: async_sessionmaker[AsyncSession]
+    copilot_app: FastAPI, bot_api: Sent, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     school = await studio(sessions)
     assert school.teacher.user_id is not None
@@ -182,7 +193,7 @@ async def test_linking_then_a_read_question(
 
 
 async def test_a_write_waits_for_the_askers_confirm_and_a_cancel_records_nothing(
-    copilot_app: FastAPI, bot_api: list[dict[str, Any]], sessions: async_sessionmaker[AsyncSession]
+    copilot_app: FastAPI, bot_api: Sent, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     school = await studio(sessions)
     await link(sessions, copilot_app, school.admin.user_id, LUCIA)
@@ -208,7 +219,7 @@ async def test_a_write_waits_for_the_askers_confirm_and_a_cancel_records_nothing
 
 
 async def test_a_redelivered_update_does_nothing(
-    copilot_app: FastAPI, bot_api: list[dict[str, Any]], sessions: async_sessionmaker[AsyncSession]
+    copilot_app: FastAPI, bot_api: Sent, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     school = await studio(sessions)
     await link(sessions, copilot_app, school.admin.user_id, LUCIA)
@@ -225,7 +236,7 @@ async def test_a_redelivered_update_does_nothing(
 
 
 async def test_a_person_of_two_organizations_chooses_one_first(
-    copilot_app: FastAPI, bot_api: list[dict[str, Any]], sessions: async_sessionmaker[AsyncSession]
+    copilot_app: FastAPI, bot_api: Sent, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     school = await studio(sessions)
     async with unit_of_work(sessions) as session:
@@ -245,3 +256,55 @@ async def test_a_person_of_two_organizations_chooses_one_first(
     await post(copilot_app, press(LUCIA, f"org:{school.org.id}"))
     await post(copilot_app, message(LUCIA, "who is in salsa beginners?"))
     assert "Ana García" in bot_api[-1]["text"]
+
+
+def png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+def photo(user: int, caption: str, size: int) -> dict[str, Any]:
+    update = message(user, caption)
+    body = update["message"]
+    del body["text"], body["entities"]
+    body["caption"] = caption
+    body["photo"] = [{"file_id": "f1", "file_unique_id": "u1", "width": 40, "height": 20, "file_size": size}]
+    return update
+
+
+async def receipts_of(sessions: async_sessionmaker[AsyncSession], school: Studio) -> int:
+    async with unit_of_work(sessions, school.admin) as session:
+        return int(await session.scalar(select(func.count()).select_from(Receipt)) or 0)
+
+
+async def test_a_photo_with_a_caption_becomes_a_receipt_after_confirm(
+    copilot_app: FastAPI, bot_api: Sent, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    school = await studio(sessions)
+    await link(sessions, copilot_app, school.admin.user_id, LUCIA)
+    image = png()
+    file = {"file_id": "f1", "file_unique_id": "u1", "file_size": len(image), "file_path": "photos/f1.png"}
+    bot_api.router.post(f"{API}/getFile").respond(json={"ok": True, "result": file})
+    download = bot_api.router.get(f"https://api.telegram.org/file/bot{TOKEN}/photos/f1.png")
+
+    download.respond(content=b"not an image at all")  # a damaged or disguised file is refused at once
+    await post(copilot_app, photo(LUCIA, "this is Ana García's transfer for October", 19))
+    assert (
+        bot_api[-1]["text"] == "Only JPEG, PNG or PDF receipts are accepted."
+        and "reply_markup" not in bot_api[-1]
+    )
+
+    download.respond(content=image)
+    await post(copilot_app, photo(LUCIA, "this is Ana García's transfer for October", len(image)))
+    preview = bot_api[-1]
+    assert "as Ana García's transfer receipt" in preview["text"]
+    confirm = json.loads(preview["reply_markup"])["inline_keyboard"][0][0]["callback_data"]
+    assert await receipts_of(sessions, school) == 0  # nothing until Confirm
+    await post(copilot_app, press(LUCIA, confirm))
+    assert await receipts_of(sessions, school) == 1
+
+    await post(copilot_app, photo(LUCIA, "Ana's transfer", 50 * 1024 * 1024))  # too big: not even downloaded
+    assert bot_api[-1]["text"] == "That file is larger than 10 MB." and download.call_count == 2

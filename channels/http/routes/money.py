@@ -39,18 +39,22 @@ router = APIRouter()
 public = APIRouter(prefix="/public", tags=["public receipts"])
 
 
+def storage_for(settings: Settings) -> ReceiptStorage:
+    """Receipts' storage as configured: an S3-compatible bucket, or a directory under the data dir."""
+    return storage_from_settings(
+        root=settings.receipts_dir or settings.data_dir / "receipts",
+        endpoint_url=settings.receipts_s3_endpoint,
+        bucket=settings.receipts_s3_bucket,
+        region=settings.receipts_s3_region,
+        access_key=settings.receipts_s3_access_key,
+        secret_key=settings.receipts_s3_secret_key,
+    )
+
+
 def receipt_storage(request: Request) -> ReceiptStorage:
     storage: ReceiptStorage | None = getattr(request.app.state, "receipt_storage", None)
     if storage is None:
-        settings: Settings = request.app.state.settings
-        storage = storage_from_settings(
-            root=settings.receipts_dir or settings.data_dir / "receipts",
-            endpoint_url=settings.receipts_s3_endpoint,
-            bucket=settings.receipts_s3_bucket,
-            region=settings.receipts_s3_region,
-            access_key=settings.receipts_s3_access_key,
-            secret_key=settings.receipts_s3_secret_key,
-        )
+        storage = storage_for(request.app.state.settings)
         request.app.state.receipt_storage = storage
     return storage
 
