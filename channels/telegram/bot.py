@@ -182,6 +182,27 @@ async def unpaid(update: Update, deps: BotDeps, account: TelegramAccount, tenant
     await _tool(update, deps, tenant, "unpaid_students")
 
 
+async def _ask(
+    update: Update, deps: BotDeps, tenant: TenantContext, said: str, attachment: Attachment | None = None
+) -> None:
+    """The copilot answers in this chat's conversation; a write comes back with its buttons."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    async with unit_of_work(deps.sessions, tenant) as session:
+        result = await deps.copilot.ask(
+            session,
+            tenant,
+            said,
+            channel="telegram",
+            chat=str(chat.id),
+            today=tenant.today(),
+            now=_now(),
+            attachment=attachment,
+        )
+    await _reply(update, result.answer, _buttons(result))
+
+
 @_linked
 async def attachment(update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext) -> None:
     """A photo or PDF: checked like a web upload, staged, then the caption goes to the copilot with it
@@ -206,36 +227,16 @@ async def attachment(update: Update, deps: BotDeps, account: TelegramAccount, te
     key = f"staging/{uuid.uuid4()}"
     await copilot.receipts.save(key, data, kind)
     name = getattr(file, "file_name", None) or f"telegram-{message.message_id}.{kind.rsplit('/', 1)[-1]}"
-    async with unit_of_work(deps.sessions, tenant) as session:
-        result = await copilot.ask(
-            session,
-            tenant,
-            message.caption,
-            channel="telegram",
-            chat=str(chat.id),
-            today=tenant.today(),
-            now=_now(),
-            attachment=Attachment(staged_key=key, filename=name, size=len(data)),
-        )
-    await _reply(update, result.answer, _buttons(result))
+    await _ask(
+        update, deps, tenant, message.caption, Attachment(staged_key=key, filename=name, size=len(data))
+    )
 
 
 @_linked
 async def text(update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext) -> None:
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None or not message.text:
-        return
-    async with unit_of_work(deps.sessions, tenant) as session:
-        result = await deps.copilot.ask(
-            session,
-            tenant,
-            message.text,
-            channel="telegram",
-            chat=str(chat.id),
-            today=tenant.today(),
-            now=_now(),
-        )
-    await _reply(update, result.answer, _buttons(result))
+    message = update.effective_message
+    if message is not None and message.text:
+        await _ask(update, deps, tenant, message.text)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -32,7 +32,9 @@ async def class_on(session: AsyncSession, studio: Studio, day: date = MONDAY, ho
 
 
 async def ledger(session: AsyncSession) -> list[Notification]:
-    return list((await session.scalars(select(Notification).order_by(Notification.created_at))).all())
+    # Rows queued in one transaction share created_at (now() is per transaction): order fully.
+    query = select(Notification).order_by(Notification.created_at, Notification.kind, Notification.period)
+    return list((await session.scalars(query)).all())
 
 
 @dataclass
