@@ -8,14 +8,12 @@ from typing import Annotated
 
 import typer
 
+from channels.cli.org import named_organization
 from channels.jobs import as_organization
-from channels.runtime import ConfigurationError, runtime
-from domain.db import create_engine, session_factory, unit_of_work
-from domain.errors import DomainError, NotFound
-from domain.orgs import service as orgs
+from channels.runtime import ConfigurationError
+from domain.errors import DomainError
 from domain.scheduling import service as scheduling
 from domain.scheduling.schemas import Generation
-from domain.settings import get_settings
 
 schedule_app = typer.Typer(help="Weekly schedules and the classes they generate.", no_args_is_help=True)
 
@@ -41,20 +39,11 @@ def generate(
     last, pinned = _date(until, "--until"), _date(today, "--today")
 
     async def go() -> Generation:
-        with runtime(get_settings()) as rt:
-            engine = create_engine(rt.database.app)
-            try:
-                sessions = session_factory(engine)
-                async with unit_of_work(sessions) as session:
-                    org_id = await orgs.organization_id_by_slug(session, org)
-                if org_id is None:
-                    raise NotFound(f"No organization {org!r}.")
-                async with as_organization(sessions, org_id) as (session, office, _):
-                    return await scheduling.generate(
-                        session, office, today=pinned or office.today(), until=last
-                    )
-            finally:
-                await engine.dispose()
+        async with (
+            named_organization(org) as (sessions, org_id),
+            as_organization(sessions, org_id) as (session, office, _),
+        ):
+            return await scheduling.generate(session, office, today=pinned or office.today(), until=last)
 
     try:
         result = asyncio.run(go())
