@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.archive import end_once
+from domain.audit import service as audit
 from domain.auth.security import new_token, token_hash
 from domain.db import use_tenant
 from domain.errors import Forbidden, NotFound, Unauthorized
@@ -72,6 +74,14 @@ async def create_feed(
     )
     session.add(feed)
     await session.flush()
+    await audit.record(
+        session,
+        tenant,
+        action="calendar_feed.created",
+        entity_type="calendar_feed",
+        entity_id=feed.id,
+        after={"kind": kind.value, "target_id": str(target_id)},
+    )
     return feed, token
 
 
@@ -84,8 +94,15 @@ async def revoke_feed(
     mine = feed.created_by_user_id is not None and feed.created_by_user_id == tenant.user_id
     if not (is_office(tenant) or mine):
         raise Forbidden("Only the office or whoever created the feed can revoke it.")
-    if feed.revoked_at is None:
-        feed.revoked_at = now
+    await end_once(
+        session,
+        tenant,
+        feed,
+        "revoked_at",
+        now=now,
+        action="calendar_feed.revoked",
+        entity_type="calendar_feed",
+    )
     return feed
 
 

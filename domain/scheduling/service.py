@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.archive import end_once
 from domain.audit import service as audit
 from domain.errors import Invalid, NotFound
 from domain.events import service as events
@@ -357,11 +358,9 @@ async def withdraw_closure(
     closure = await session.get(Closure, closure_id)
     if closure is None:
         raise NotFound("No such closure.")
-    if closure.withdrawn_at is None:
-        closure.withdrawn_at = now
-        await audit.record(
-            session, tenant, action="closure.withdrawn", entity_type="closure", entity_id=closure.id
-        )
+    await end_once(
+        session, tenant, closure, "withdrawn_at", now=now, action="closure.withdrawn", entity_type="closure"
+    )
     return closure
 
 

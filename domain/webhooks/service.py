@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.archive import end_once
 from domain.audit import service as audit
 from domain.errors import Invalid, NotFound
 from domain.orgs.permissions import require_admin
@@ -63,11 +64,15 @@ async def disable_endpoint(
     endpoint = await session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None:
         raise NotFound("No such webhook.")
-    if endpoint.disabled_at is None:
-        endpoint.disabled_at = now
-        await audit.record(
-            session, tenant, action="webhook.disabled", entity_type="webhook_endpoint", entity_id=endpoint.id
-        )
+    await end_once(
+        session,
+        tenant,
+        endpoint,
+        "disabled_at",
+        now=now,
+        action="webhook.disabled",
+        entity_type="webhook_endpoint",
+    )
     return endpoint
 
 

@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 from httpx import AsyncClient
 from icalendar import Calendar
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from channels.http.deps import get_now
+from domain.audit.models import AuditEntry
 from domain.db import unit_of_work
 from domain.scheduling import feeds
 from domain.scheduling import service as scheduling
@@ -63,5 +65,10 @@ async def test_a_teachers_feed_matches_their_classes_in_local_time(
     async with unit_of_work(sessions, studio.admin) as session:
         (feed,) = [f for f in await feeds.list_feeds(session, studio.admin) if f.kind is FeedKind.TEACHER]
         await feeds.revoke_feed(session, studio.admin, feed.id, now=datetime.now(UTC))
+        await feeds.revoke_feed(session, studio.admin, feed.id, now=datetime.now(UTC))  # again: no change
+        logged = (
+            await session.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == feed.id))
+        ).all()
+    assert sorted(logged) == ["calendar_feed.created", "calendar_feed.revoked"]
     assert (await client.get(f"/api/v1/public/calendar/{token}.ics")).status_code == 401
     assert (await client.get("/api/v1/public/calendar/cal_not-a-token.ics")).status_code == 401
