@@ -9,11 +9,9 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 
 from domain.scheduling import service as scheduling
 from domain.scheduling.schemas import ClosureIn, SlotChange
-from domain.sessions.models import ClassSession, SessionStatus
 from domain.teachers import service as teachers
 from domain.venues import service as venues
 from tools import resolve
@@ -33,14 +31,9 @@ async def _plan_closure(ctx: ToolContext, args: ClosureArgs) -> Plan:
     if end < args.start:
         raise NeedsClarification("The closure ends before it starts; which dates did you mean?")
     venue_id = await resolve.venue(ctx, args.venue) if args.venue else None
-    query = select(func.count()).where(
-        ClassSession.status == SessionStatus.SCHEDULED,
-        ClassSession.date >= max(args.start, ctx.today),
-        ClassSession.date <= end,
+    affected = len(
+        await scheduling.closed_by(ctx.session, start=args.start, end=end, venue_id=venue_id, today=ctx.today)
     )
-    if venue_id is not None:
-        query = query.where(ClassSession.venue_id == venue_id)
-    affected = await ctx.session.scalar(query) or 0
     where = (
         (await venues.get_venue(ctx.session, ctx.tenant, venue_id)).name if venue_id else "the whole school"
     )

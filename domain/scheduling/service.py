@@ -294,6 +294,21 @@ async def change_slot(
     return slot
 
 
+async def closed_by(
+    session: AsyncSession, *, start: date, end: date, venue_id: uuid.UUID | None, today: date
+) -> list[uuid.UUID]:
+    """The classes a closure of these dates (and venue) cancels: still scheduled, today or later.
+    The copilot's preview counts exactly these."""
+    query = select(ClassSession.id).where(
+        ClassSession.status == SessionStatus.SCHEDULED,
+        ClassSession.date >= max(start, today),
+        ClassSession.date <= end,
+    )
+    if venue_id is not None:
+        query = query.where(ClassSession.venue_id == venue_id)
+    return list((await session.scalars(query.order_by(ClassSession.date))).all())
+
+
 async def add_closure(
     session: AsyncSession, tenant: TenantContext, *, data: ClosureIn, today: date
 ) -> tuple[Closure, int]:
@@ -312,14 +327,9 @@ async def add_closure(
     )
     session.add(closure)
     await session.flush()
-    query = select(ClassSession.id).where(
-        ClassSession.status == SessionStatus.SCHEDULED,
-        ClassSession.date >= max(closure.start_date, today),
-        ClassSession.date <= closure.end_date,
+    affected = await closed_by(
+        session, start=closure.start_date, end=closure.end_date, venue_id=closure.venue_id, today=today
     )
-    if closure.venue_id is not None:
-        query = query.where(ClassSession.venue_id == closure.venue_id)
-    affected = list((await session.scalars(query.order_by(ClassSession.date))).all())
     for session_id in affected:
         await class_sessions.cancel_session(session, tenant, session_id, reason=f"Closed: {closure.reason}")
     await audit.record(
