@@ -1,10 +1,19 @@
 """Who sent this transfer? A confidence score from names, references, amounts — proposals, never decisions.
 
-Scores (0–1) add up from: the payer's name against the student's and guardians' names (0.55), a
-student's or guardian's full name inside the transfer's reference (0.25), and the amount equal to
-what the student owes on a charge due within 60 days of the transfer (0.2; an amount that matches
-only an older or later charge counts 0.1). A line is *proposed* only when the best candidate is confident
-(≥ 0.75) and clearly ahead of the next (by 0.15); otherwise a human picks among the candidates.
+Names are compared as whole names in any order, token by token (rapidfuzz, so typos and truncation
+count): Spanish payers write "SURNAME1 SURNAME2 GIVEN-NAME", and a parent paying for a child is the
+payer while the reference names the child. For the student and each guardian the best of the payer,
+the reference and both together is taken:
+
+* a given name and the surnames: strong (1.0; 0.9 with only some of the surnames);
+* an initial or a truncated name ("A. Garc"): 0.6;
+* surnames without a given name: weak (0.45 for two or more, 0.25 for one shared surname);
+* a given name alone: 0.2.
+
+The name contributes up to 0.75 to the score; the amount equal to what the student owes on a charge
+due within 60 days of the transfer adds 0.2 (an amount that matches only an older or later charge
+adds 0.1). A line is *proposed* only when the best candidate is confident (≥ 0.75) and clearly ahead
+of the next (by 0.15); otherwise a human picks among the candidates shown (score ≥ 0.3, up to five).
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from domain.banking.models import LineStatus
 from domain.banking.parsers import ParsedLine
@@ -23,15 +32,19 @@ from domain.text import fold
 
 CONFIDENT = 0.75
 LEAD = 0.15
-WORTH_SHOWING = 0.4
+WORTH_SHOWING = 0.3
 AMOUNT_WINDOW_DAYS = 60
+NAME_WEIGHT = 0.75
+SAME_TOKEN = 85  # rapidfuzz ratio at which two name tokens are the same word with a typo
+# Joining words in Spanish names that say nothing about who it is ("María de la Fuente").
+PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "i", "e", "van", "von", "da", "dos"})
 
 
 @dataclass(frozen=True)
 class Candidate:
     student_id: uuid.UUID
     name: str
-    aliases: tuple[str, ...]  # folded names: the student's and their guardians'
+    aliases: tuple[str, ...]  # folded names: the student's first, then their guardians'
     owed: tuple[tuple[Decimal, date], ...]  # (outstanding, due date) of open charges, oldest first
 
 
@@ -50,24 +63,77 @@ class Proposal:
     candidates: tuple[Scored, ...]
 
 
+@dataclass(frozen=True)
+class PersonName:
+    given: tuple[str, ...]
+    surnames: tuple[str, ...]
+
+    @classmethod
+    def of(cls, folded: str) -> PersonName:
+        """Spanish convention: the last two words are the surnames when there are three or more."""
+        words = [w for w in _words(folded) if w not in PARTICLES]
+        if len(words) <= 1:
+            return cls(tuple(words), ())
+        cut = len(words) - 2 if len(words) >= 3 else 1
+        return cls(tuple(words[:cut]), tuple(words[cut:]))
+
+
+def _words(text: str) -> list[str]:
+    return "".join(c if c.isalnum() else " " for c in fold(text)).split()
+
+
+def _token_match(word: str, text_words: Sequence[str]) -> float:
+    """1.0 for the same word (typos allowed), 0.6 for an initial or a truncated form, else 0."""
+    if not text_words:
+        return 0.0
+    if len(word) > 3:
+        found = process.extractOne(word, text_words, scorer=fuzz.ratio, score_cutoff=SAME_TOKEN)
+        if found is not None:
+            return 1.0
+    elif word in text_words:
+        return 1.0
+    for candidate in text_words:
+        if len(candidate) == 1 and word.startswith(candidate):
+            return 0.6
+        if len(candidate) >= 4 and word.startswith(candidate):
+            return 0.6
+    return 0.0
+
+
+def name_level(name: PersonName, text_words: Sequence[str]) -> float:
+    """How strongly ``text_words`` name this person (the levels in the module docstring)."""
+    given = max((_token_match(w, text_words) for w in name.given), default=0.0)
+    surname_hits = [_token_match(w, text_words) for w in name.surnames]
+    surnames = [hit for hit in surname_hits if hit]
+    if given and surnames:
+        if given == 1.0 and min(surnames) == 1.0:
+            return 1.0 if len(surnames) == len(name.surnames) else 0.9
+        return 0.6
+    if surnames and all(hit == 1.0 for hit in surnames):
+        return 0.45 if len(surnames) >= 2 else 0.25
+    if given == 1.0:
+        return 0.2
+    return 0.0
+
+
 def score(line: ParsedLine, candidate: Candidate) -> Scored:
-    payer = fold(line.payer_name or "")
-    reference = fold(line.reference or "")
+    payer, reference = _words(line.payer_name or ""), _words(line.reference or "")
     reasons = []
     total = 0.0
-    if payer:
-        name_score = max((fuzz.token_set_ratio(payer, alias) for alias in candidate.aliases), default=0) / 100
-        if name_score >= 0.7:
-            total += 0.55 * name_score
-            reasons.append(f"payer name {name_score:.0%} like {candidate.name}")
-    if reference:
-        ref_score = (
-            max((fuzz.partial_token_set_ratio(alias, reference) for alias in candidate.aliases), default=0)
-            / 100
-        )
-        if ref_score >= 0.8:
-            total += 0.3 * ref_score
-            reasons.append("name in the reference")
+    best, where, who = 0.0, "", candidate.name
+    for index, alias in enumerate(candidate.aliases):
+        person = PersonName.of(alias)
+        for text, label, discount in (
+            (payer, "the payer", 1.0),
+            (reference, "the reference", 1.0),
+            (payer + reference, "payer and reference together", 0.9),
+        ):
+            level = name_level(person, text) * discount
+            if level > best:
+                best, where, who = level, label, candidate.name if index == 0 else f"guardian {alias}"
+    if best:
+        total += NAME_WEIGHT * best
+        reasons.append(f"{who} named in {where} ({best:.0%})")
     amounts = [amount for amount, _ in candidate.owed]
     near = [
         amount for amount, due in candidate.owed if abs((line.booked_on - due).days) <= AMOUNT_WINDOW_DAYS
@@ -81,7 +147,7 @@ def score(line: ParsedLine, candidate: Candidate) -> Scored:
     return Scored(candidate.student_id, candidate.name, round(total, 3), tuple(reasons))
 
 
-def propose(line: ParsedLine, candidates: Sequence[Candidate], *, keep: int = 3) -> Proposal:
+def propose(line: ParsedLine, candidates: Sequence[Candidate], *, keep: int = 5) -> Proposal:
     if line.amount <= 0:
         return Proposal(LineStatus.IGNORED, None, ())
     ranked = sorted((score(line, c) for c in candidates), key=lambda s: (-s.score, s.name))
