@@ -33,7 +33,7 @@ class InvalidCredentials(Unauthorized):
 class AuthPolicy:
     session_ttl: timedelta = timedelta(days=14)
     login_window: timedelta = timedelta(minutes=15)
-    max_failures_per_account: int = 5
+    max_failures_per_account: int = 5  # from one address: another address is counted apart
     max_failures_per_ip: int = 30
 
 
@@ -97,16 +97,36 @@ async def login(
     return LoginResult(user=user, user_session=user_session, token=token)
 
 
+# Logins from one address (or, without one, for one email) take this transaction-scoped lock first,
+# so counting the recent failures, checking the password and recording the failure happen one request
+# at a time: 40 concurrent wrong passwords check at most the limit, not 40. The lock ends with the
+# transaction, after the failure is committed. Serialising one address's logins is the point.
+_LOGIN_LOCK_NAMESPACE = 0x10C1  # the first key of pg_advisory_xact_lock(int, int): logins only
+
+
+async def _lock_login_key(session: AsyncSession, *, email: str, ip: str | None) -> None:
+    key = f"ip:{ip}" if ip is not None else f"email:{email}"
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:key))"),
+        {"namespace": _LOGIN_LOCK_NAMESPACE, "key": key},
+    )
+
+
 async def _check_rate_limits(
     session: AsyncSession, *, email: str, ip: str | None, now: datetime, policy: AuthPolicy
 ) -> None:
+    """Failures are counted per (account, address) and per address, never per account alone: someone
+    who only knows an email can slow down their own address but cannot lock the owner out elsewhere.
+    Past the limit even the right password is refused from that address, so the limit is no oracle."""
+    await _lock_login_key(session, email=email, ip=ip)
     since = now - policy.login_window
     failures = (
         select(func.count())
         .select_from(LoginAttempt)
         .where(LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since)
     )
-    per_account = await session.scalar(failures.where(LoginAttempt.email == email))
+    same_address = LoginAttempt.ip.is_(None) if ip is None else LoginAttempt.ip == ip
+    per_account = await session.scalar(failures.where(LoginAttempt.email == email, same_address))
     if (per_account or 0) >= policy.max_failures_per_account:
         raise TooManyRequests("Too many failed logins for this account; try again later.")
     if ip is not None:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -136,6 +136,26 @@ async def test_login_is_rate_limited_per_account(client: AsyncClient, settings: 
         assert (await browser.login(password="wrong-password-1")).status_code == 401
     r = await browser.login()  # even the right password is refused while locked
     assert r.status_code == 429 and error_code(r) == "too_many_requests"
+
+
+def client_at(app: FastAPI, ip: str) -> AsyncClient:
+    """A client whose requests arrive from ``ip`` (the peer address the limits count by)."""
+    return AsyncClient(transport=ASGITransport(app=app, client=(ip, 40000)), base_url="http://testserver")
+
+
+async def test_failures_from_one_address_do_not_lock_the_owner_out_elsewhere(
+    app: FastAPI, client: AsyncClient, settings: Settings
+) -> None:
+    owner = await signup(client, "owner")
+    async with client_at(app, "198.51.100.66") as attacker, client_at(app, "203.0.113.10") as home:
+        for _ in range(settings.login_max_failures_per_account):
+            r = await attacker.post(f"{API}/auth/login", json={"email": owner.email, "password": "guess-1-x"})
+            assert r.status_code == 401
+        at_home = await home.post(f"{API}/auth/login", json={"email": owner.email, "password": PASSWORD})
+        assert at_home.status_code == 200  # the owner, on another address, logs in
+        # The attacker's address stays refused, even with the right password: no oracle past the limit.
+        r = await attacker.post(f"{API}/auth/login", json={"email": owner.email, "password": PASSWORD})
+        assert r.status_code == 429 and error_code(r) == "too_many_requests"
 
 
 async def test_login_is_rate_limited_per_ip(
