@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.attendance import service as attendance
-from domain.attendance.models import AttendanceStatus
+from domain.attendance.schemas import Mark, MarkChange
 from domain.groups import service as groups
 from domain.groups.models import Group
 from domain.sessions import service as sessions
@@ -101,6 +101,9 @@ async def _plan_marking(ctx: ToolContext, args: MarkArgs) -> Plan:
     absent_ids = sorted(
         {resolve.among("student in this class", name, roster) for name in args.absent}, key=str
     )
+    plan = await attendance.preview_all_except(
+        ctx.session, ctx.tenant, class_session.id, except_student_ids=absent_ids, today=ctx.today
+    )
     names = dict(roster)
     absentees = sorted(names[i] for i in absent_ids)
     present = len(roster) - len(absent_ids)
@@ -109,23 +112,64 @@ async def _plan_marking(ctx: ToolContext, args: MarkArgs) -> Plan:
         + (f", absent: {', '.join(absentees)}" if absentees else ", nobody absent")
         + "."
     )
-    return Plan({"session_id": str(class_session.id), "absent_ids": [str(i) for i in absent_ids]}, preview)
+    if plan.corrections or plan.unchanged:  # marks already recorded: say which of them this changes
+        corrections = plan.corrections
+        preview += (
+            (
+                f"\n{_count(len(corrections), 'mark')} already recorded would change:\n"
+                + _listed(corrections)
+                if corrections
+                else "\nNo mark already recorded would change."
+            )
+            + f"\nWould record {_count(plan.new, 'new mark')}, correct {len(corrections)},"
+            f" leave {plan.unchanged} unchanged."
+        )
+    return Plan(
+        {
+            "session_id": str(class_session.id),
+            "absent_ids": [str(i) for i in absent_ids],
+            # Each mark with what it was at the preview: Confirm refuses if any changed since.
+            "marks": [m.model_dump(mode="json") for m in plan.marks],
+        },
+        preview,
+    )
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
+
+
+def _listed(changes: list[MarkChange]) -> str:
+    """'- Carmen Blanco: absent → present', one line each (the preview and the result use the same)."""
+    return "\n".join(
+        f"- {c.full_name}: {c.before.value if c.before else 'not marked'} → {c.after.value}" for c in changes
+    )
 
 
 async def _apply_marking(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput:
-    result = await attendance.mark_all_except(
-        ctx.session,
-        ctx.tenant,
-        uuid.UUID(planned["session_id"]),
-        except_student_ids=[uuid.UUID(i) for i in planned["absent_ids"]],
-        today=ctx.today,
-        now=ctx.now,
-        status=AttendanceStatus.PRESENT,
-        except_status=AttendanceStatus.ABSENT,
-    )
+    session_id = uuid.UUID(planned["session_id"])
+    if "marks" in planned:
+        result = await attendance.mark_attendance(
+            ctx.session,
+            ctx.tenant,
+            session_id,
+            marks=[Mark.model_validate(m) for m in planned["marks"]],
+            today=ctx.today,
+            now=ctx.now,
+        )
+    else:  # proposed before previews carried their marks
+        result = await attendance.mark_all_except(
+            ctx.session,
+            ctx.tenant,
+            session_id,
+            except_student_ids=[uuid.UUID(i) for i in planned["absent_ids"]],
+            today=ctx.today,
+            now=ctx.now,
+        )
+    corrections = [c for c in result.changes if c.before is not None]
     return ToolOutput(
-        f"Done: {result.created} marks recorded, {result.corrected} corrected, "
-        f"{result.unchanged} already right.",
+        f"Done: {_count(result.created, 'mark')} recorded, {result.corrected} corrected, "
+        f"{result.unchanged} unchanged." + (f"\nCorrected:\n{_listed(corrections)}" if corrections else ""),
         result.model_dump(mode="json"),
     )
 

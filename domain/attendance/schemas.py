@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from domain.attendance.models import AttendanceStatus
 
@@ -12,6 +13,11 @@ class Mark(BaseModel):
     student_id: uuid.UUID
     status: AttendanceStatus
     guest: bool = Field(default=False, description="A drop-in: allowed for a student not enrolled that day.")
+    expected: AttendanceStatus | Literal["unmarked"] | None = Field(
+        default=None,
+        description="The mark the person saw before changing it ('unmarked' if none). When given and the "
+        "recorded mark is different now, nothing is saved (409): a newer mark is never silently overwritten.",
+    )
 
 
 class MarkIn(BaseModel):
@@ -33,12 +39,37 @@ class OverrideIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
+class MarkChange(BaseModel):
+    """One mark a request recorded or changed."""
+
+    student_id: uuid.UUID
+    full_name: str
+    before: AttendanceStatus | None = Field(description="The mark recorded before; null if none was.")
+    after: AttendanceStatus
+
+    def said(self) -> str:
+        """'Carmen Blanco absent → present' (or 'not marked → present')."""
+        return f"{self.full_name} {self.before.value if self.before else 'not marked'} → {self.after.value}"
+
+
 class MarkResult(BaseModel):
     session_id: uuid.UUID
     created: int
     corrected: int
     unchanged: int
     session_marked_held: bool
+    changes: list[MarkChange] = Field(
+        default_factory=list,
+        description="Every mark recorded or corrected, by name (not the unchanged ones).",
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def summary(self) -> str:
+        """What changed, in one line: '2 changed: Carmen Blanco absent → present, …' or 'nothing changed'."""
+        if not self.changes:
+            return "nothing changed"
+        return f"{len(self.changes)} changed: " + ", ".join(c.said() for c in self.changes)
 
 
 class AttendanceOut(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.attendance.models import AttendanceRecord, AttendanceStatus
+from domain.attendance.rules import UNMARKED, MarkPlan, changes_of, refuse_stale
 from domain.attendance.schemas import (
     AttendanceOut,
     Mark,
@@ -43,22 +44,10 @@ async def enrolled_on(session: AsyncSession, class_session: ClassSession) -> set
     return set((await session.execute(query)).scalars())
 
 
-async def mark_attendance(
-    session: AsyncSession,
-    tenant: TenantContext,
-    session_id: uuid.UUID,
-    *,
-    marks: list[Mark],
-    today: date,
-    now: datetime,
-    reason: str | None = None,
-    action: str = "attendance.corrected",
-) -> MarkResult:
-    """Record marks; marking again with the same status changes nothing (idempotent).
-
-    Everything is validated before anything is written. A changed mark is a correction: it keeps the
-    earlier status in the audit log with who, when and why.
-    """
+async def _checked(
+    session: AsyncSession, tenant: TenantContext, session_id: uuid.UUID, marks: list[Mark], today: date
+) -> tuple[ClassSession, set[uuid.UUID], dict[uuid.UUID, tuple[str, str]]]:
+    """The session, who is enrolled that day, and (name, sort key) per marked student; refuses bad marks."""
     class_session = await get_session(session, tenant, session_id)
     await require_session_teacher_or_office(session, tenant, class_session, "mark attendance")
     if class_session.status is SessionStatus.CANCELLED:
@@ -70,8 +59,11 @@ async def mark_attendance(
     ids = [m.student_id for m in marks]
     if len(set(ids)) != len(ids):
         raise Invalid("Each student can be marked once per request.", details={"field": "marks"})
-    known = set((await session.execute(select(Student.id).where(Student.id.in_(ids)))).scalars())
-    if unknown := [str(i) for i in ids if i not in known]:
+    rows = await session.execute(
+        select(Student.id, Student.full_name, Student.search_name).where(Student.id.in_(ids))
+    )
+    students = {i: (name, key) for i, name, key in rows}
+    if unknown := [str(i) for i in ids if i not in students]:
         raise NotFound("No such student.", details={"student_ids": unknown})
     enrolled = await enrolled_on(session, class_session)
     if strangers := [str(m.student_id) for m in marks if m.student_id not in enrolled and not m.guest]:
@@ -79,58 +71,81 @@ async def mark_attendance(
             "Not enrolled in this group on the session's date; mark them as a guest (drop-in) if they came.",
             details={"student_ids": strangers},
         )
+    return class_session, enrolled, students
 
-    existing = {
-        r.student_id: r
-        for r in (
-            await session.execute(
-                select(AttendanceRecord).where(AttendanceRecord.class_session_id == session_id)
-            )
-        ).scalars()
-    }
-    created = corrected = unchanged = 0
-    for mark in marks:
-        record = existing.get(mark.student_id)
+
+async def _recorded(
+    session: AsyncSession, session_id: uuid.UUID, *, lock: bool
+) -> dict[uuid.UUID, AttendanceRecord]:
+    query = select(AttendanceRecord).where(AttendanceRecord.class_session_id == session_id)
+    if lock:  # a concurrent save waits, then sees the marks as they are (not the identity map's copy)
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return {r.student_id: r for r in (await session.execute(query)).scalars()}
+
+
+async def mark_attendance(
+    session: AsyncSession,
+    tenant: TenantContext,
+    session_id: uuid.UUID,
+    *,
+    marks: list[Mark],
+    today: date,
+    now: datetime,
+    reason: str | None = None,
+    action: str = "attendance.corrected",
+) -> MarkResult:
+    """Record only the marks given; marking again with the same status changes nothing (idempotent).
+
+    Everything is validated before anything is written, including each mark's ``expected`` (what the
+    person saw). A changed mark is a correction: it keeps the earlier status in the audit log with who,
+    when and why. The result names every mark recorded or corrected.
+    """
+    class_session, enrolled, students = await _checked(session, tenant, session_id, marks, today)
+    existing = await _recorded(session, session_id, lock=True)
+    refuse_stale(marks, {i: r.status for i, r in existing.items()}, students)
+    changes, unchanged = changes_of(marks, {i: r.status for i, r in existing.items()}, students)
+    guests = {m.student_id for m in marks if m.student_id not in enrolled}
+    created = corrected = 0
+    for change in changes:
+        record = existing.get(change.student_id)
         if record is None:
             session.add(
                 AttendanceRecord(
                     organization_id=tenant.org_id,
                     class_session_id=session_id,
-                    student_id=mark.student_id,
-                    status=mark.status,
-                    is_guest=mark.student_id not in enrolled,
+                    student_id=change.student_id,
+                    status=change.after,
+                    is_guest=change.student_id in guests,
                     marked_by_user_id=tenant.user_id,
                     marked_at=now,
                 )
             )
             created += 1
-        elif record.status is mark.status:
-            unchanged += 1
-        else:
-            before = record.status
-            record.status, record.marked_at, record.marked_by_user_id = mark.status, now, tenant.user_id
-            corrected += 1
-            await audit.record(
-                session,
-                tenant,
-                action=action,
-                entity_type="attendance_record",
-                entity_id=record.id,
-                before={"status": before.value, "student_id": str(mark.student_id)},
-                after={"status": mark.status.value, "student_id": str(mark.student_id)},
-                reason=reason,
-            )
-            await events.emit(
-                session,
-                tenant,
-                "attendance.corrected",
-                {
-                    "session_id": str(session_id),
-                    "student_id": str(mark.student_id),
-                    "from": before.value,
-                    "to": mark.status.value,
-                },
-            )
+            continue
+        before = record.status
+        record.status, record.marked_at, record.marked_by_user_id = change.after, now, tenant.user_id
+        corrected += 1
+        await audit.record(
+            session,
+            tenant,
+            action=action,
+            entity_type="attendance_record",
+            entity_id=record.id,
+            before={"status": before.value, "student_id": str(change.student_id)},
+            after={"status": change.after.value, "student_id": str(change.student_id)},
+            reason=reason,
+        )
+        await events.emit(
+            session,
+            tenant,
+            "attendance.corrected",
+            {
+                "session_id": str(session_id),
+                "student_id": str(change.student_id),
+                "from": before.value,
+                "to": change.after.value,
+            },
+        )
     held_now = class_session.status is SessionStatus.SCHEDULED
     if held_now:  # attendance means the class happened
         class_session.status = SessionStatus.HELD
@@ -146,7 +161,38 @@ async def mark_attendance(
         corrected=corrected,
         unchanged=unchanged,
         session_marked_held=held_now,
+        changes=changes,
     )
+
+
+async def preview_all_except(
+    session: AsyncSession,
+    tenant: TenantContext,
+    session_id: uuid.UUID,
+    *,
+    except_student_ids: list[uuid.UUID],
+    today: date,
+    status: AttendanceStatus = AttendanceStatus.PRESENT,
+    except_status: AttendanceStatus = AttendanceStatus.ABSENT,
+) -> MarkPlan:
+    """What 'everyone present except …' would record and correct, by name; writes nothing."""
+    class_session = await get_session(session, tenant, session_id)
+    await require_session_teacher_or_office(session, tenant, class_session, "mark attendance")
+    enrolled = await enrolled_on(session, class_session)
+    if outsiders := [str(i) for i in except_student_ids if i not in enrolled]:
+        raise Invalid("Not enrolled in this group on the session's date.", details={"student_ids": outsiders})
+    if not enrolled:
+        raise Conflict("Nobody is enrolled in this session's group on that date.")
+    excepted = set(except_student_ids)
+    marks = [Mark(student_id=s, status=except_status if s in excepted else status) for s in sorted(enrolled)]
+    _, _, students = await _checked(session, tenant, session_id, marks, today)
+    recorded = await _recorded(session, session_id, lock=False)
+    changes, unchanged = changes_of(marks, {i: r.status for i, r in recorded.items()}, students)
+    seen = [
+        m.model_copy(update={"expected": r.status if (r := recorded.get(m.student_id)) else UNMARKED})
+        for m in marks
+    ]
+    return MarkPlan(session_id=session_id, marks=seen, changes=changes, unchanged=unchanged)
 
 
 async def mark_all_except(
@@ -160,17 +206,18 @@ async def mark_all_except(
     status: AttendanceStatus = AttendanceStatus.PRESENT,
     except_status: AttendanceStatus = AttendanceStatus.ABSENT,
 ) -> MarkResult:
-    """'Everyone present except Ana': the roster on the session's date, the exceptions marked otherwise."""
-    class_session = await get_session(session, tenant, session_id)
-    await require_session_teacher_or_office(session, tenant, class_session, "mark attendance")
-    enrolled = await enrolled_on(session, class_session)
-    if outsiders := [str(i) for i in except_student_ids if i not in enrolled]:
-        raise Invalid("Not enrolled in this group on the session's date.", details={"student_ids": outsiders})
-    if not enrolled:
-        raise Conflict("Nobody is enrolled in this session's group on that date.")
-    excepted = set(except_student_ids)
-    marks = [Mark(student_id=s, status=except_status if s in excepted else status) for s in sorted(enrolled)]
-    return await mark_attendance(session, tenant, session_id, marks=marks, today=today, now=now)
+    """'Everyone present except Ana': the roster on the session's date, the exceptions marked otherwise.
+    The result names the marks it corrected, so nothing is overwritten without a word."""
+    plan = await preview_all_except(
+        session,
+        tenant,
+        session_id,
+        except_student_ids=except_student_ids,
+        today=today,
+        status=status,
+        except_status=except_status,
+    )
+    return await mark_attendance(session, tenant, session_id, marks=plan.marks, today=today, now=now)
 
 
 async def override_attendance(

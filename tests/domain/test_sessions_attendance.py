@@ -399,3 +399,66 @@ async def test_a_group_cannot_have_two_classes_at_the_same_date_and_time(session
         session, studio.admin, later.id, data=SessionUpdate(start_time=time(19))
     )
     assert (first.start_time, moved.start_time) == (time(18), time(19))
+
+
+async def test_a_result_names_every_mark_it_changed_and_counts_same_value_as_unchanged(
+    session: AsyncSession,
+) -> None:
+    studio = await build_studio(session)
+    class_session = await salsa_class(session, studio)
+    ana, jose = studio.students["Ana"], studio.students["José"]
+    await attendance.mark_attendance(
+        session,
+        studio.teacher,
+        class_session.id,
+        marks=[Mark(student_id=ana.id, status=A), Mark(student_id=jose.id, status=L)],
+        today=TODAY,
+        now=NOW,
+    )
+    result = await attendance.mark_all_except(
+        session, studio.teacher, class_session.id, except_student_ids=[ana.id], today=TODAY, now=NOW
+    )
+    assert (result.created, result.corrected, result.unchanged) == (1, 1, 1)  # Ana absent again: unchanged
+    assert [(c.full_name, c.before, c.after) for c in result.changes] == [
+        ("José Martínez", L, P),
+        ("Sofía López", None, P),
+    ]
+    assert result.summary == "2 changed: José Martínez late → present, Sofía López not marked → present"
+    again = await attendance.mark_all_except(
+        session, studio.teacher, class_session.id, except_student_ids=[ana.id], today=TODAY, now=NOW
+    )
+    assert (again.corrected, again.unchanged, again.changes, again.summary) == (0, 3, [], "nothing changed")
+
+
+async def test_a_mark_made_from_a_stale_view_is_refused_and_nothing_is_written(session: AsyncSession) -> None:
+    studio = await build_studio(session)
+    class_session = await salsa_class(session, studio)
+    ana, jose = studio.students["Ana"], studio.students["José"]
+    await attendance.mark_attendance(
+        session,
+        studio.teacher,
+        class_session.id,
+        marks=[Mark(student_id=ana.id, status=A)],
+        today=TODAY,
+        now=NOW,
+    )
+    # Someone saw Ana unmarked and José unmarked; Ana has been marked absent since.
+    stale = [
+        Mark(student_id=ana.id, status=P, expected="unmarked"),
+        Mark(student_id=jose.id, status=P, expected="unmarked"),
+    ]
+    with pytest.raises(Conflict) as err:
+        await attendance.mark_attendance(
+            session, studio.admin, class_session.id, marks=stale, today=TODAY, now=NOW
+        )
+    assert "Ana García is now absent" in err.value.message
+    assert await marks_of(session, class_session) == {"Ana": A}  # José was not written either
+    fresh = [
+        Mark(student_id=ana.id, status=P, expected=A),
+        Mark(student_id=jose.id, status=P, expected="unmarked"),
+    ]
+    done = await attendance.mark_attendance(
+        session, studio.admin, class_session.id, marks=fresh, today=TODAY, now=NOW
+    )
+    assert done.summary == "2 changed: Ana García absent → present, José Martínez not marked → present"
+    assert await marks_of(session, class_session) == {"Ana": P, "José": P}
