@@ -8,14 +8,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit import service as audit
-from domain.banking.matching import Candidate, propose
+from domain.banking.matching import Candidate, Proposal, propose
 from domain.banking.models import BankImport, BankLine, LineStatus
-from domain.banking.parsers import PRESETS, CsvMapping, ParsedLine, keyed, parse_csv, parse_mt940
+from domain.banking.parsers import PRESETS, CsvMapping, ParsedLine, keyed, parse_csv
+from domain.banking.swift import parse_mt940
 from domain.errors import Conflict, Invalid, NotFound
 from domain.events import service as events
 from domain.money import money
@@ -26,6 +28,9 @@ from domain.students.models import Guardian, Student, StudentStatus
 from domain.students.service import get_student
 from domain.tenancy import TenantContext
 from domain.text import fold
+
+# Rows per statement: psycopg sends at most 65,535 bind parameters, and a line has 15 columns.
+BATCH = 2_000
 
 
 @dataclass(frozen=True)
@@ -101,9 +106,11 @@ async def import_statement(
         return ImportResult(earlier.id, True, earlier.lines_total, 0, {})
     label, lines = parse(data, fmt=fmt, mapping=mapping)
     keys = [key for key, _ in lines]
-    known = set(
-        (await session.execute(select(BankLine.line_key).where(BankLine.line_key.in_(keys)))).scalars()
-    )
+    known: set[str] = set()
+    for start in range(0, len(keys), BATCH):
+        chunk = keys[start : start + BATCH]
+        found = await session.execute(select(BankLine.line_key).where(BankLine.line_key.in_(chunk)))
+        known.update(found.scalars())
     batch = BankImport(
         organization_id=tenant.org_id,
         filename=filename[:200],
@@ -117,41 +124,42 @@ async def import_statement(
     await session.flush()
     candidates = await _candidates(session)
     counts: dict[str, int] = defaultdict(int)
+    rows = []
     for key, line in lines:
         if key in known:
             continue
         proposal = propose(line, candidates)
         counts[proposal.status.value] += 1
-        session.add(
-            BankLine(
-                organization_id=tenant.org_id,
-                import_id=batch.id,
-                line_key=key,
-                booked_on=line.booked_on,
-                amount=line.amount,
-                currency=line.currency,
-                payer_name=line.payer_name,
-                reference=line.reference,
-                status=proposal.status,
-                proposed_student_id=proposal.best.student_id if proposal.best else None,
-                confidence=proposal.best.score
-                if proposal.best
-                else (proposal.candidates[0].score if proposal.candidates else None),
-                candidates=[
-                    {
-                        "student_id": str(c.student_id),
-                        "name": c.name,
-                        "score": c.score,
-                        "reasons": list(c.reasons),
-                    }
-                    for c in proposal.candidates
-                ],
-                raw=line.raw,
-            )
-        )
-    await session.flush()
+        rows.append(_line_row(tenant, batch.id, key, line, proposal))
+    for start in range(0, len(rows), BATCH):
+        await session.execute(insert(BankLine), rows[start : start + BATCH])
     await events.emit(session, tenant, "bank_statement.imported", {"import_id": str(batch.id), **counts})
     return ImportResult(batch.id, False, len(lines), batch.lines_new, dict(counts))
+
+
+def _line_row(
+    tenant: TenantContext, import_id: uuid.UUID, key: str, line: ParsedLine, proposal: Proposal
+) -> dict[str, Any]:
+    return {
+        "organization_id": tenant.org_id,
+        "import_id": import_id,
+        "line_key": key,
+        "booked_on": line.booked_on,
+        "amount": line.amount,
+        "currency": line.currency,
+        "payer_name": line.payer_name,
+        "reference": line.reference,
+        "status": proposal.status,
+        "proposed_student_id": proposal.best.student_id if proposal.best else None,
+        "confidence": proposal.best.score
+        if proposal.best
+        else (proposal.candidates[0].score if proposal.candidates else None),
+        "candidates": [
+            {"student_id": str(c.student_id), "name": c.name, "score": c.score, "reasons": list(c.reasons)}
+            for c in proposal.candidates
+        ],
+        "raw": line.raw,
+    }
 
 
 async def _open_line(session: AsyncSession, line_id: uuid.UUID) -> BankLine:
