@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 30
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated proxy addresses (or networks) whose X-Forwarded-For is believed; none.",
+    )
     public_base_url: str = "http://127.0.0.1:8000"
     receipts_dir: Path | None = Field(
         default=None, description="Where receipts are stored; <data_dir>/receipts."

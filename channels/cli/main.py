@@ -120,6 +120,7 @@ def up(
     import uvicorn
 
     from channels.http.app import create_app
+    from channels.http.limits import server_options
     from channels.processes import background_jobs
 
     settings = get_settings()
@@ -141,6 +142,7 @@ def up(
                     host=bind_host,
                     port=bind_port,
                     log_level="info",
+                    **server_options(),  # X-Forwarded-For only from CADENCE_TRUSTED_PROXIES
                 )
     except ConfigurationError as exc:
         raise _fail(str(exc)) from exc

@@ -10,6 +10,7 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 from channels.embedded import libpq_url
 from channels.http.errors import install_error_handlers
+from channels.http.limits import install_limits
 from channels.http.routes import (
     api_keys,
     auth,
@@ -28,6 +29,7 @@ from channels.http.routes import (
     webhooks,
 )
 from channels.http.routes.money import storage_for
+from channels.http.security_headers import SecurityHeaders
 from channels.mcp import build_server, transport_security
 from channels.web import routes as web
 from copilot.factory import make_planner
@@ -85,6 +87,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     state["app"] = app
     app.state.mcp = mcp_server
     install_error_handlers(app)
+    install_limits(app, settings)  # body caps; X-Forwarded-For only from CADENCE_TRUSTED_PROXIES
+    app.add_middleware(SecurityHeaders, pages=web.STATIC)  # outermost: every response, 413s too
     app.include_router(health.router)
     app.include_router(telegram.webhook_router)
     app.include_router(web.router)
