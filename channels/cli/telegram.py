@@ -7,8 +7,8 @@ import asyncio
 import typer
 
 from channels.cli.copilot import copilot_runtime
-from channels.telegram.bot import BotDeps, build_application
-from channels.telegram.webhook import handle
+from channels.telegram.bot import BotDeps, build_application, register_commands
+from channels.telegram.webhook import Outcome, handle
 from domain.settings import get_settings
 
 telegram_app = typer.Typer(help="The teachers' Telegram bot.", no_args_is_help=True)
@@ -33,13 +33,17 @@ def poll(
         async with copilot_runtime("auto") as (sessions, copilot):
             application = build_application(token, BotDeps(sessions=sessions, copilot=copilot))
             async with application:
+                await register_commands(application)
                 me = application.bot.username
                 typer.echo(f"Polling as @{me} (Ctrl-C stops)…")
                 offset: int | None = None
                 while True:
                     updates = await application.bot.get_updates(offset=offset, timeout=0 if once else 30)
                     for update in updates:
-                        await handle(application, sessions, update)
+                        # A failure was rolled back and apologised for (or logged when even that
+                        # failed); moving on keeps one bad update from blocking every later one.
+                        if await handle(application, sessions, update) is Outcome.FAILED_SILENTLY:
+                            typer.secho(f"Update {update.update_id} failed (see the log).", err=True)
                         offset = update.update_id + 1
                     if once:
                         typer.echo(f"{len(updates)} updates handled.")

@@ -2,27 +2,38 @@
 Confirm / Cancel buttons on every write. Thin: they find the person and the tenant, call the copilot
 or a tool, and reply. Every write still goes through the copilot's pending action, which only the
 person who asked can confirm.
+
+The bot talks only in private chats (a group would see the school's data), answers a failure with an
+apology (the update's transaction is rolled back: see ``webhook.handle``), and publishes its menu.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
+from channels.telegram import handling
+from channels.telegram.replies import MESSAGE_LIMIT, send, utf16_length
 from copilot.service import Copilot, TurnResult
 from domain.db import unit_of_work
 from domain.errors import DomainError
@@ -49,6 +60,19 @@ NOT_LINKED = (
     'Cadence, choose "Connect Telegram", and send me the code it shows: /start CODE'
 )
 CHOOSE_ORG = "You work with several organizations; choose one with /org first."
+PRIVATE_ONLY = "I only talk in private chats: message me directly."
+SORRY = "Sorry, something went wrong on my side; nothing was changed. Please try again in a moment."
+COMMANDS = (
+    BotCommand("today", "Your classes today"),
+    BotCommand("unpaid", "Who hasn't paid this month (office only)"),
+    BotCommand("org", "Choose the organization I act in"),
+    BotCommand("help", "What I can do"),
+)
+
+# The runner's preview ends by asking for the press; once pressed, that request is history.
+_ASK_TO_CONFIRM = re.compile(r"\s*Confirm to apply\.\s*$")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,8 +87,10 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None
 
 
 def _deps(context: ContextTypes.DEFAULT_TYPE) -> BotDeps:
+    """The handlers' sessions are savepoints of the update's transaction when there is one."""
     deps: BotDeps = context.application.bot_data["deps"]
-    return deps
+    within = handling.current()
+    return deps if within is None else replace(deps, sessions=within.sessions)
 
 
 def _now() -> datetime:
@@ -74,7 +100,52 @@ def _now() -> datetime:
 async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_message(text[:4096], reply_markup=markup)
+        await send(chat, text, markup)
+
+
+async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler: outside a private chat nothing is answered (a group, a supergroup
+    or a channel would see the school's data), except one line to a command or a button press."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    try:
+        message = update.effective_message
+        if update.callback_query is not None:
+            await update.callback_query.answer(PRIVATE_ONLY)
+        elif chat.type != ChatType.CHANNEL and message is not None and (message.text or "").startswith("/"):
+            await chat.send_message(PRIVATE_ONLY)
+    finally:
+        raise ApplicationHandlerStop
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A handler failed: log it with the update id, apologise, and mark the handling failed so that
+    its transaction (the update's claim included) rolls back. No further handler runs."""
+    within = handling.current()
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("Telegram update %s failed", update_id, exc_info=context.error)
+    try:
+        if within is not None:
+            within.failed = True
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            await chat.send_message(SORRY)
+            if within is not None:
+                within.apologised = True
+    except TelegramError:
+        logger.warning("Could not apologise for Telegram update %s", update_id, exc_info=True)
+    finally:
+        raise ApplicationHandlerStop
+
+
+async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Publish the command menu (/today, /unpaid, /org, /help). A convenience: if Telegram refuses,
+    the bot works without it, so this logs and carries on."""
+    try:
+        await application.bot.set_my_commands(COMMANDS)
+    except Exception:  # the menu must never keep the bot from starting
+        logger.warning("Could not set the Telegram command menu", exc_info=True)
 
 
 async def _person(update: Update, deps: BotDeps) -> tuple[TelegramAccount, TenantContext | None] | None:
@@ -263,15 +334,35 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         decide: Any = deps.copilot.confirm if verb == "confirm" else deps.copilot.cancel
         async with unit_of_work(deps.sessions, tenant) as session:
             result = await decide(session, tenant, uuid.UUID(value), today=tenant.today(), now=_now())
-        await _reply(update, result.answer)
+        await _reply(update, result.answer)  # first: if it fails, all rolls back and the buttons stay
+        if result.outcome in ("confirmed", "cancelled"):
+            await _settle(query, "Confirmed" if result.outcome == "confirmed" else "Cancelled")
     except (DomainError, ValueError) as exc:
         await _reply(update, exc.message if isinstance(exc, DomainError) else "That button is not valid.")
+
+
+async def _settle(query: CallbackQuery, outcome: str) -> None:
+    """Turn the preview into its outcome ("Confirmed: Add a note to Ana García: …"): an edit without
+    buttons (Telegram drops the inline keyboard of a message edited without one), so the chat offers
+    no second press. The decision already stands: a failed edit (a message too old) is only logged."""
+    preview = query.message.text if isinstance(query.message, Message) else None
+    settled = outcome
+    if preview:
+        settled = f"{outcome}: {_ASK_TO_CONFIRM.sub('', preview)}"
+    if utf16_length(settled) > MESSAGE_LIMIT:  # the last part of a long preview: no room for the label
+        settled = outcome
+    try:
+        await query.edit_message_text(settled)
+    except TelegramError:
+        logger.warning("Could not replace the buttons of a settled action", exc_info=True)
 
 
 def build_application(token: str, deps: BotDeps) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot without an updater: the webhook (or ``run_polling``) feeds it updates."""
     application = Application.builder().token(token).updater(None).build()
     application.bot_data["deps"] = deps
+    application.add_handler(TypeHandler(Update, private_only), group=-1)  # before every handler
+    application.add_error_handler(on_error)
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("org", choose_org))

@@ -23,7 +23,8 @@ class TelegramLinkCode(HasId, HasCreatedAt, Base):
 
 
 class TelegramUpdate(HasCreatedAt, Base):
-    """Each update Telegram delivered, recorded before it is handled: a redelivery does nothing."""
+    """Each update handled: inserted in the transaction that handles it, so it exists once that
+    handling committed (a redelivery then does nothing) and not after one that failed."""
 
     __tablename__ = "telegram_updates"
 

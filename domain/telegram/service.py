@@ -69,8 +69,10 @@ async def account_of(session: AsyncSession, telegram_user_id: int) -> TelegramAc
     )
 
 
-async def first_delivery(session: AsyncSession, update_id: int) -> bool:
-    """Record the update; False if it was already recorded (Telegram redelivered it)."""
+async def claim_update(session: AsyncSession, update_id: int) -> bool:
+    """Claim the update for this transaction; False if it is already done. The claim holds only if
+    the transaction commits: while it runs, a second claim of the same id waits on the row (and then
+    gets False), and a rollback releases it for Telegram's redelivery."""
     inserted = await session.scalar(
         insert(TelegramUpdate)
         .values(update_id=update_id)

@@ -5,138 +5,39 @@ user, a person of two organizations."""
 from __future__ import annotations
 
 import io
-import itertools
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import httpx
-import pytest
-import respx
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copilot.service import Copilot
 from domain.auth.models import User
 from domain.db import unit_of_work
-from domain.notes.models import StudentNote
 from domain.payments.models import Receipt
-from domain.payments.storage import LocalStorage
 from domain.settings import Settings
 from domain.telegram import service as telegram
+from tests.channels.telegram_support import (  # noqa: F401 - the *_fixture ones are fixtures, shared
+    API,
+    LUCIA,
+    MARCO_TG,
+    STRANGER,
+    TOKEN,
+    Sent,
+    bot_api_fixture,
+    copilot_app_fixture,
+    link,
+    message,
+    notes,
+    post,
+    press,
+    settings_fixture,
+    studio,
+)
 from tests.copilot.conftest import checkpointer  # noqa: F401 - the fixture, shared
-from tests.domain.studio import Studio, build_studio
+from tests.domain.studio import Studio
 from tests.factories import make_org
-
-TOKEN = "123456:TEST-TOKEN"
-SECRET = "s3cret-webhook-token"
-API = f"https://api.telegram.org/bot{TOKEN}"
-LUCIA, MARCO_TG, STRANGER = 1001, 1002, 1003
-ids = itertools.count(1)
-
-
-@pytest.fixture
-def settings() -> Settings:
-    return Settings(telegram_token=TOKEN, telegram_webhook_secret=SECRET)
-
-
-class Sent(list[dict[str, Any]]):
-    """The messages the bot sent; ``router`` adds more Bot API routes (files) for one test."""
-
-    router: respx.MockRouter
-
-
-@pytest.fixture
-def bot_api() -> Iterator[Sent]:
-    """The Bot API: getMe, sendMessage (recorded) and answerCallbackQuery."""
-    sent = Sent()
-
-    def send(request: httpx.Request) -> httpx.Response:
-        body = dict(httpx.QueryParams(request.content.decode())) if request.content else {}
-        if request.headers.get("content-type", "").startswith("application/json"):
-            body = json.loads(request.content)
-        sent.append(body)
-        chat = {"id": int(body.get("chat_id", 0)), "type": "private"}
-        return httpx.Response(
-            200, json={"ok": True, "result": {"message_id": len(sent), "date": 0, "chat": chat, "text": "x"}}
-        )
-
-    with respx.mock(assert_all_called=False) as mock:
-        mock.post(f"{API}/getMe").respond(
-            json={
-                "ok": True,
-                "result": {"id": 42, "is_bot": True, "first_name": "Cadence", "username": "cadence_bot"},
-            }
-        )
-        mock.post(f"{API}/sendMessage").mock(side_effect=send)
-        mock.post(f"{API}/answerCallbackQuery").respond(json={"ok": True, "result": True})
-        sent.router = mock
-        yield sent
-
-
-@pytest.fixture
-def copilot_app(app: FastAPI, checkpointer: AsyncPostgresSaver, tmp_path: Path) -> FastAPI:  # noqa: F811
-    app.state.copilot = Copilot(checkpointer, receipts=LocalStorage(tmp_path / "receipts"))
-    return app
-
-
-def message(user: int, text: str, update_id: int | None = None) -> dict[str, Any]:
-    entities = (
-        [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else []
-    )
-    return {
-        "update_id": update_id or next(ids),
-        "message": {
-            "message_id": next(ids),
-            "date": 0,
-            "chat": {"id": user, "type": "private"},
-            "from": {"id": user, "is_bot": False, "first_name": "T"},
-            "text": text,
-            "entities": entities,
-        },
-    }
-
-
-def press(user: int, data: str) -> dict[str, Any]:
-    return {
-        "update_id": next(ids),
-        "callback_query": {
-            "id": str(next(ids)),
-            "chat_instance": "c",
-            "data": data,
-            "from": {"id": user, "is_bot": False, "first_name": "T"},
-            "message": {"message_id": 1, "date": 0, "chat": {"id": user, "type": "private"}},
-        },
-    }
-
-
-async def post(app: FastAPI, update: dict[str, Any], secret: str | None = SECRET) -> httpx.Response:
-    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client:
-        return await client.post("/telegram/webhook", json=update, headers=headers)
-
-
-async def link(
-    sessions: async_sessionmaker[AsyncSession], app: FastAPI, user_id: Any, telegram_id: int
-) -> None:
-    async with unit_of_work(sessions) as session:
-        code = await telegram.new_link_code(session, user_id=user_id, now=datetime.now(UTC))
-    assert (await post(app, message(telegram_id, f"/start {code}"))).status_code == 200
-
-
-async def studio(sessions: async_sessionmaker[AsyncSession]) -> Studio:
-    async with unit_of_work(sessions) as session:
-        return await build_studio(session)
-
-
-async def notes(sessions: async_sessionmaker[AsyncSession], studio: Studio) -> int:
-    async with unit_of_work(sessions, studio.admin) as session:
-        return int(await session.scalar(select(func.count()).select_from(StudentNote)) or 0)
 
 
 async def test_the_webhook_needs_the_secret(

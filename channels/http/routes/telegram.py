@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from typing import Any
 
@@ -11,8 +12,8 @@ from telegram import Update
 from telegram.ext import Application
 
 from channels.http.deps import DB, AppSettings, Now, Person
-from channels.telegram.bot import BotDeps, build_application
-from channels.telegram.webhook import handle
+from channels.telegram.bot import BotDeps, build_application, register_commands
+from channels.telegram.webhook import Outcome, handle
 from domain.telegram import service as telegram
 
 webhook_router = APIRouter(tags=["telegram"])
@@ -20,12 +21,17 @@ router = APIRouter(prefix="/telegram", tags=["telegram"])
 
 
 async def bot_of(request: Request, token: str) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The app's bot, built and initialised on first use (its getMe call needs the network)."""
+    """The app's bot, built, initialised and its command menu published on first use (these calls
+    need the network); once per app, also when the first updates arrive together."""
     state = request.app.state
-    if getattr(state, "telegram", None) is None:
-        application = build_application(token, BotDeps(sessions=state.sessions, copilot=state.copilot))
-        await application.initialize()
-        state.telegram = application
+    if getattr(state, "telegram_lock", None) is None:
+        state.telegram_lock = asyncio.Lock()  # no await since the check: no other task got here first
+    async with state.telegram_lock:
+        if getattr(state, "telegram", None) is None:
+            application = build_application(token, BotDeps(sessions=state.sessions, copilot=state.copilot))
+            await application.initialize()
+            await register_commands(application)
+            state.telegram = application
     bot: Application[Any, Any, Any, Any, Any, Any] = state.telegram
     return bot
 
@@ -45,8 +51,12 @@ async def webhook(request: Request, settings: AppSettings) -> dict[str, bool]:
     except (ValueError, KeyError, TypeError) as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "Not a Telegram update.") from exc
     application = await bot_of(request, settings.telegram_token)
-    processed = await handle(application, request.app.state.sessions, Update.de_json(data, application.bot))
-    return {"ok": True, "processed": processed}
+    outcome = await handle(application, request.app.state.sessions, Update.de_json(data, application.bot))
+    if outcome is Outcome.FAILED_SILENTLY:  # rolled back and nobody was told: Telegram delivers it again
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "The update failed; please deliver it again."
+        )
+    return {"ok": True, "processed": outcome is Outcome.HANDLED}
 
 
 class LinkCodeOut(BaseModel):
