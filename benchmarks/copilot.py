@@ -14,13 +14,13 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from benchmarks.harness import measure, report
 from benchmarks.large_demo import open_large_demo
 from channels.embedded import EmbeddedPostgres, libpq_url
+from copilot.checkpoints import TenantSaver
 from copilot.llm import LLMPlanner, function_spec
 from copilot.planner import Memory
 from copilot.service import Copilot
@@ -82,7 +82,7 @@ async def main(data_dir: Path) -> None:
         print(
             f"large demo: group {group.name!r} ({len(roster)} on {held.date}), student {student.full_name!r}"
         )
-        async with AsyncPostgresSaver.from_conn_string(libpq_url(demo.app_url)) as saver:
+        async with TenantSaver.from_conn_string(libpq_url(demo.app_url)) as saver:
             copilot = Copilot(saver)
 
             def turn(question: str) -> Case:

@@ -20,13 +20,13 @@ from typing import Any
 import httpx
 import respx
 from httpx import ASGITransport, AsyncClient
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from sqlalchemy import select
 
 from benchmarks.harness import measure, report
 from benchmarks.large_demo import open_large_demo
 from channels.embedded import EmbeddedPostgres, libpq_url
 from channels.http.app import create_app
+from copilot.checkpoints import TenantSaver
 from copilot.service import Copilot
 from domain.auth.models import User
 from domain.db import unit_of_work
@@ -82,7 +82,7 @@ async def main(data_dir: Path) -> None:
             "ok": True,
             "result": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "x"},
         }
-        async with AsyncPostgresSaver.from_conn_string(libpq_url(demo.app_url)) as saver:
+        async with TenantSaver.from_conn_string(libpq_url(demo.app_url)) as saver:
             app.state.copilot = Copilot(saver)
             with respx.mock(assert_all_called=False) as mock:
                 mock.post(f"{API}/getMe").respond(

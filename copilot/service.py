@@ -17,6 +17,7 @@ from langgraph.types import Command
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copilot import graph as copilot_graph
+from copilot.checkpoints import acting_for_caller
 from copilot.context import TurnContext
 from copilot.offline import OfflinePlanner
 from copilot.planner import Planner
@@ -88,6 +89,7 @@ class Copilot:
         )
         return TurnContext(tools=tools, planner=self.planner, channel=channel, thread_key=key)
 
+    @acting_for_caller  # the graph's checkpoints are read and written as the caller's organization
     async def ask(
         self,
         session: AsyncSession,
@@ -123,6 +125,7 @@ class Copilot:
             state = await self._run(TurnState(utterance=utterance), config, ctx)
         return await self._finish(session, tenant, ctx, state)
 
+    @acting_for_caller
     async def confirm(
         self,
         session: AsyncSession,
@@ -134,6 +137,7 @@ class Copilot:
     ) -> TurnResult:
         return await self._decide(session, tenant, action_id, "confirm", today=today, now=now)
 
+    @acting_for_caller
     async def cancel(
         self,
         session: AsyncSession,

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-
 from channels.embedded import DatabaseUrls, libpq_url
+from copilot.checkpoints import TenantSaver
 from copilot.planner import Planner
 from domain.db import create_engine, session_factory, unit_of_work
 from evals import cases as eval_cases
@@ -37,7 +36,7 @@ async def evaluate(
             cases = await eval_cases.load(session, today=TODAY, only=only)
         if case_filter:
             cases = [c for c in cases if case_filter(c)]
-        async with AsyncPostgresSaver.from_conn_string(libpq_url(urls.app)) as saver:
+        async with TenantSaver.from_conn_string(libpq_url(urls.app)) as saver:
             evaluator = Evaluator(engine, saver, planner)
             owner = create_engine(urls.owner)  # sees both organizations: what would count as a leak
             try:

@@ -15,11 +15,11 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 import typer
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from channels.embedded import libpq_url
 from channels.runtime import ConfigurationError, runtime
+from copilot.checkpoints import TenantSaver
 from copilot.factory import make_planner
 from copilot.service import Copilot, TurnResult
 from domain.actions.service import owner_of
@@ -50,7 +50,7 @@ async def copilot_runtime(planner: str) -> AsyncIterator[tuple[async_sessionmake
     with runtime(settings) as rt:
         engine = create_engine(rt.database.app)
         try:
-            async with AsyncPostgresSaver.from_conn_string(libpq_url(rt.database.app)) as saver:
+            async with TenantSaver.from_conn_string(libpq_url(rt.database.app)) as saver:
                 yield session_factory(engine), Copilot(saver, planner=make_planner(settings, choice))
         finally:
             await engine.dispose()

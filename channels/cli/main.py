@@ -302,9 +302,8 @@ def jobs_prune_conversations(
     """Drop old copilot checkpoints (daily); thread ownership and turn records stay."""
     from datetime import timedelta
 
-    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-
     from channels import jobs
+    from copilot.checkpoints import TenantSaver
     from domain.db import create_engine, session_factory
 
     settings = get_settings()
@@ -315,7 +314,7 @@ def jobs_prune_conversations(
     async def go(rt: Runtime) -> list[jobs.OrgResult]:
         engine = create_engine(rt.database.app)
         try:
-            async with AsyncPostgresSaver.from_conn_string(libpq_url(rt.database.app)) as saver:
+            async with TenantSaver.from_conn_string(libpq_url(rt.database.app)) as saver:
                 return await jobs.prune_conversations(
                     session_factory(engine), checkpointer=saver, retention=retention
                 )

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 from channels.embedded import libpq_url
 from channels.http.errors import install_error_handlers
@@ -32,6 +31,7 @@ from channels.http.routes.money import storage_for
 from channels.http.security_headers import SecurityHeaders
 from channels.mcp import build_server, transport_security
 from channels.web import routes as web
+from copilot.checkpoints import TenantSaver
 from copilot.factory import make_planner
 from copilot.service import Copilot
 from domain.db import create_engine, session_factory
@@ -59,9 +59,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         try:
             async with AsyncExitStack() as stack:
                 if url:  # the copilot for the chat channels, with its checkpointer on the app role
-                    saver = await stack.enter_async_context(
-                        AsyncPostgresSaver.from_conn_string(libpq_url(url))
-                    )
+                    saver = await stack.enter_async_context(TenantSaver.from_conn_string(libpq_url(url)))
                     app.state.copilot = Copilot(
                         saver,
                         planner=make_planner(settings),

@@ -1,8 +1,10 @@
 """Conversation threads: who owns each, what each turn cost, and pruning old checkpoints.
 
-LangGraph's checkpoint tables carry no organization. Thread keys are therefore built here, on the
-server, from (channel, organization, chat); a caller-supplied thread id only ever names a chat inside
-the caller's own organization, and a thread is used only by the person who started it.
+Thread keys are built here, on the server, from (channel, organization, chat); a caller-supplied
+thread id only ever names a chat inside the caller's own organization, and a thread is used only by
+the person who started it. LangGraph's checkpoint tables derive their ``organization_id`` from this
+key (``migrations/checkpoints.py``) and are under RLS like every tenant table: the checkpointer acts
+only inside ``checkpoints_of(tenant)``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.conversations.checkpoint_scope import checkpoints_of
 from domain.conversations.models import CopilotThread, CopilotTurn
 from domain.errors import Forbidden, Invalid
 from domain.tenancy import TenantContext
@@ -108,7 +111,10 @@ async def prune_threads(
     delete_checkpoints: Callable[[Sequence[str]], Awaitable[None]],
     retention: timedelta = DEFAULT_RETENTION,
 ) -> int:
-    """Drop the checkpoints of threads idle longer than ``retention``; the thread rows and turns stay."""
+    """Drop the checkpoints of threads idle longer than ``retention``; the thread rows and turns stay.
+
+    The checkpointer deletes as ``tenant`` (its tables are under RLS), so a job prunes organization
+    by organization, each with its own tenant."""
     idle = list(
         (
             await session.execute(
@@ -119,7 +125,8 @@ async def prune_threads(
         ).scalars()
     )
     if idle:
-        await delete_checkpoints([t.thread_key for t in idle])
+        with checkpoints_of(tenant):
+            await delete_checkpoints([t.thread_key for t in idle])
         for thread in idle:
             thread.pruned_at = now
         await session.flush()

@@ -7,16 +7,16 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 from channels.embedded import DatabaseUrls, libpq_url
+from copilot.checkpoints import TenantSaver
 from copilot.llm import LLMPlanner
 
 
 @pytest.fixture
-async def checkpointer(database_urls: DatabaseUrls) -> AsyncIterator[AsyncPostgresSaver]:
-    """LangGraph's checkpointer on the app role (its tables were set up by the migrations)."""
-    async with AsyncPostgresSaver.from_conn_string(libpq_url(database_urls.app)) as saver:
+async def checkpointer(database_urls: DatabaseUrls) -> AsyncIterator[TenantSaver]:
+    """LangGraph's checkpointer on the app role, under RLS (its tables were set up by the migrations)."""
+    async with TenantSaver.from_conn_string(libpq_url(database_urls.app)) as saver:
         yield saver
 
 

@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from channels import jobs
 from channels.embedded import DatabaseUrls, libpq_url
+from copilot.checkpoints import TenantSaver
 from copilot.service import Copilot
 from domain.actions.models import ActionStatus, PendingAction
+from domain.conversations.checkpoint_scope import checkpoints_of
 from domain.conversations.models import CopilotTurn
 from domain.conversations.service import thread_key
 from domain.db import use_tenant
@@ -61,7 +63,7 @@ async def test_a_write_waits_for_confirmation_and_runs_exactly_once(
     again = await copilot.confirm(session, studio.teacher, action_id, today=TODAY, now=NOW)
     assert again.answer.startswith("Already done earlier") and await marks(session) == 3
 
-    async with AsyncPostgresSaver.from_conn_string(libpq_url(database_urls.app)) as fresh:  # a restart
+    async with TenantSaver.from_conn_string(libpq_url(database_urls.app)) as fresh:  # a restart
         restarted = Copilot(fresh)
         after_restart = await restarted.confirm(session, studio.teacher, action_id, today=TODAY, now=NOW)
     assert after_restart.answer.startswith("Already done earlier") and await marks(session) == 3
@@ -80,7 +82,7 @@ async def test_confirming_after_a_restart_applies_the_action_once(
         Copilot(checkpointer), session, studio.teacher, "everyone came to salsa beginners", chat
     )
     assert proposed.pending_action is not None and await marks(session) == 0
-    async with AsyncPostgresSaver.from_conn_string(libpq_url(database_urls.app)) as fresh:
+    async with TenantSaver.from_conn_string(libpq_url(database_urls.app)) as fresh:
         restarted = Copilot(fresh)
         result = await restarted.confirm(
             session, studio.teacher, uuid.UUID(proposed.pending_action["id"]), today=TODAY, now=NOW
@@ -143,8 +145,9 @@ async def test_old_conversations_are_pruned_and_recent_ones_kept(
     assert sum(r.count for r in results) == 1
     old_key = thread_key(studio.teacher, channel="test", chat=old_chat)
     new_key = thread_key(studio.teacher, channel="test", chat=new_chat)
-    assert await checkpointer.aget_tuple({"configurable": {"thread_id": old_key}}) is None
-    assert await checkpointer.aget_tuple({"configurable": {"thread_id": new_key}}) is not None
+    with checkpoints_of(studio.teacher):  # the checkpointer reads under RLS, as the organization
+        assert await checkpointer.aget_tuple({"configurable": {"thread_id": old_key}}) is None
+        assert await checkpointer.aget_tuple({"configurable": {"thread_id": new_key}}) is not None
     again = await jobs.prune_conversations(
         sessions, checkpointer=checkpointer, retention=timedelta(days=30), now=NOW
     )

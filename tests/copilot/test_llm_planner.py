@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.embedded import DatabaseUrls, libpq_url
+from copilot.checkpoints import TenantSaver
 from copilot.llm import LLMPlanner
 from copilot.service import Copilot
 from domain.conversations.models import CopilotTurn
@@ -70,7 +71,7 @@ async def test_a_write_from_the_llm_waits_for_one_confirmation(
     assert route.call_count == 1  # "yes" needs no model
     again = await copilot.confirm(session, studio.teacher, action_id, today=TODAY, now=NOW)
     assert again.answer.startswith("Already done earlier") and await marks(session) == 3
-    async with AsyncPostgresSaver.from_conn_string(libpq_url(database_urls.app)) as fresh:
+    async with TenantSaver.from_conn_string(libpq_url(database_urls.app)) as fresh:
         restarted = await Copilot(fresh, planner=llm_planner).confirm(
             session, studio.teacher, action_id, today=TODAY, now=NOW
         )

@@ -7,9 +7,9 @@ import dataclasses
 import json
 
 import respx
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 from channels.embedded import DatabaseUrls, libpq_url
+from copilot.checkpoints import TenantSaver
 from copilot.llm import LLMPlanner
 from copilot.offline import OfflinePlanner
 from domain.db import create_engine, session_factory, unit_of_work
@@ -43,7 +43,7 @@ async def test_the_offline_planner_meets_its_floor(eval_database: DatabaseUrls) 
 async def _one(eval_database: DatabaseUrls, case: eval_cases.Case, planner: object = None) -> Run:
     engine = create_engine(eval_database.app)
     try:
-        async with AsyncPostgresSaver.from_conn_string(libpq_url(eval_database.app)) as saver:
+        async with TenantSaver.from_conn_string(libpq_url(eval_database.app)) as saver:
             evaluator = Evaluator(engine, saver, planner or OfflinePlanner())  # type: ignore[arg-type]
             [run] = await evaluator.run_case(case, attempts=1)
             return run
