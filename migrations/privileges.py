@@ -21,6 +21,7 @@ RESTRICTED_TABLES: dict[str, str] = {
     "closures": "SELECT, INSERT, UPDATE",  # withdrawn, never deleted
     "calendar_feeds": "SELECT, INSERT, UPDATE",  # revoked, never deleted
     "alembic_version": "SELECT",
+    "checkpoint_migrations": "SELECT",  # LangGraph's schema version: only the owner's setup() writes it
 }
 FULL_DML = "SELECT, INSERT, UPDATE, DELETE"
 

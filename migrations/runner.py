@@ -13,6 +13,7 @@ from langgraph.checkpoint.postgres import PostgresSaver
 from psycopg.rows import dict_row
 from sqlalchemy import create_engine, make_url, pool
 
+from migrations.checkpoints import isolate_checkpoint_tables
 from migrations.privileges import grant_app_privileges
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
@@ -34,18 +35,23 @@ def upgrade(owner_url: str, app_role: str) -> None:
     setup_checkpoints(owner_url, app_role)
 
 
-def setup_checkpoints(owner_url: str, app_role: str) -> None:
+def setup_checkpoints(owner_url: str, app_role: str) -> list[str]:
     """LangGraph's checkpoint tables, created by the library's own setup (it builds indexes
-    CONCURRENTLY, so outside a transaction) as the owner; then the app role gets DML on them."""
+    CONCURRENTLY, so outside a transaction) as the owner; then put under tenant RLS like every other
+    tenant table (``migrations/checkpoints.py``), and the app role gets DML on them.
+
+    Returns the statements the RLS step had to run: none on a database that is already current."""
     libpq = make_url(owner_url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(libpq, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
         PostgresSaver(conn).setup()
     engine = create_engine(owner_url, poolclass=pool.NullPool)
     try:
         with engine.begin() as connection:
+            ran = isolate_checkpoint_tables(connection)
             grant_app_privileges(connection, app_role)
     finally:
         engine.dispose()
+    return ran
 
 
 def revisions(owner_url: str) -> tuple[str | None, str | None]:

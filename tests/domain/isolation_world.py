@@ -1,7 +1,9 @@
 """Two organizations with one row in every tenant table, and the people who act in them.
 
 Used by the attack matrix. Rows are written through the app role under RLS, each in its own
-organization's context, exactly as the services would.
+organization's context, exactly as the services would. LangGraph's checkpoint tables are tenant
+tables too, though not ours: their rows are keyed by thread id, and their ``organization_id`` is
+generated from it (``migrations/checkpoints.py``), so a row names its organization only there.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from domain.scheduling.models import FeedKind
 from domain.sessions.models import SessionStatus
 from domain.teachers.models import TeacherPaymentType
 from domain.tenancy import Role, TenantContext
+from migrations.checkpoints import CHECKPOINT_TABLES
+from tests.domain.checkpoint_rows import CHECKPOINT_TABLE_DEFS, checkpoint_row, conversation_thread
 from tests.factories import add_member, make_org, make_user, tenant_of
 
 
@@ -41,6 +45,7 @@ class OrgRows:
 
     org_id: uuid.UUID
     ids: dict[str, uuid.UUID] = field(default_factory=dict)
+    threads: dict[str, str] = field(default_factory=dict)  # checkpoint table -> its row's thread id
     spare_students: Iterator[uuid.UUID] = field(default_factory=lambda: iter(()))
 
     def __getitem__(self, table: str) -> uuid.UUID:
@@ -295,6 +300,8 @@ class World:
 
     def values(self, table_name: str, rows: OrgRows, *, org_id: uuid.UUID | None = None) -> dict[str, Any]:
         """A new row of ``table_name`` on ``rows``' parents, labelled ``org_id`` (default: theirs)."""
+        if table_name in CHECKPOINT_TABLES:
+            return checkpoint_row(table_name, conversation_thread(org_id or rows.org_id))
         return {
             "id": uuid.uuid4(),
             "organization_id": org_id or rows.org_id,
@@ -326,6 +333,10 @@ async def _fill(session: AsyncSession, tenant: TenantContext, builders: dict[str
             insert(table(name)).values(id=row_id, organization_id=tenant.org_id, **build(rows))
         )
         rows.ids[name] = row_id
+    for name in CHECKPOINT_TABLES:
+        values = checkpoint_row(name, conversation_thread(tenant.org_id))
+        await session.execute(insert(CHECKPOINT_TABLE_DEFS[name]).values(values))
+        rows.threads[name] = values["thread_id"]
     return rows
 
 

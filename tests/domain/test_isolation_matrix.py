@@ -1,7 +1,8 @@
 """The attack matrix, run as the app role: every tenant table × {select, insert, update, delete} × actor.
 
 Each refusal is paired with a positive control (the row exists and the rightful tenant can reach it),
-so a test that "passes" because nothing was there cannot hide a leak.
+so a test that "passes" because nothing was there cannot hide a leak. LangGraph's checkpoint tables
+are in it too: their rows are keyed by thread id and take their organization from it.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.db import use_tenant
 from domain.tenancy import Role, TenantContext
+from migrations.checkpoints import CHECKPOINT_TABLES
 from migrations.privileges import FULL_DML, RESTRICTED_TABLES
 from tests.conftest import REPORT
-from tests.domain.isolation_world import CHILD_TABLES, World, build_world, row_builders, table
+from tests.domain.checkpoint_rows import CHECKPOINT_TABLE_DEFS, checkpoint_row, conversation_thread
+from tests.domain.isolation_world import CHILD_TABLES, OrgRows, World, build_world, row_builders, table
 
-TENANT_TABLES = ["organizations", *row_builders(iter(())).keys()]
+TENANT_TABLES = ["organizations", *row_builders(iter(())).keys(), *CHECKPOINT_TABLES]
 DENIED, FK_VIOLATION = "denied", "foreign key violation"
 _SQLSTATES = {"42501": DENIED, "23503": FK_VIOLATION}
 TOTALS = {"cases": 0, "leaks": 0}
@@ -57,8 +60,9 @@ def denied_commands(table_name: str) -> set[str]:
 class Matrix:
     def __init__(self, session: AsyncSession, world: World, table_name: str) -> None:
         self.session, self.world, self.name = session, world, table_name
-        self.t = table(table_name)
-        self.key = self.t.c.id
+        self.conversation = table_name in CHECKPOINT_TABLES
+        self.t = CHECKPOINT_TABLE_DEFS[table_name] if self.conversation else table(table_name)
+        self.key = self.t.c.thread_id if self.conversation else self.t.c.id
         self.failures: list[str] = []
         self.cases = 0
         self.leaks = 0
@@ -77,11 +81,17 @@ class Matrix:
         if got != expected:
             self.failures.append(f"{self.name} · control for {label}: expected {expected}, got {got}")
 
-    def sees(self, row_id: uuid.UUID) -> Executable:
+    def row_of(self, rows: OrgRows) -> Any:
+        """The key of the organization's row in this table (a thread id for a checkpoint table)."""
+        return rows.threads[self.name] if self.conversation else rows[self.name]
+
+    def sees(self, row_id: Any) -> Executable:
         return select(self.key).where(self.key == row_id)
 
-    def touch(self, row_id: uuid.UUID, **values: Any) -> Executable:
+    def touch(self, row_id: Any, **values: Any) -> Executable:
         column = "id" if self.name == "organizations" else "organization_id"
+        if self.conversation:  # a generated column cannot be assigned, not even to itself
+            column = "thread_id"
         return update(self.t).where(self.key == row_id).values(values or {column: self.t.c[column]})
 
     def insert(self, values: dict[str, Any]) -> Executable:
@@ -91,20 +101,20 @@ class Matrix:
     def insert_org(self, org_id: uuid.UUID) -> Executable:
         return self.insert({"id": org_id, "name": "New", "slug": f"s-{org_id.hex[:12]}", "type": "school"})
 
-    async def new_victim(self) -> uuid.UUID:
+    async def new_victim(self) -> Any:
         """A fresh row of this table in A, so that a successful delete destroys nothing shared."""
         if self.name == "organizations" or "DELETE" in denied_commands(self.name):
-            return self.world.a[self.name]
+            return self.row_of(self.world.a)
         values = self.world.values(self.name, self.world.a)
         outcome = await attempt(self.session, self.world.admin_a, self.insert(values))
         assert outcome == Outcome("ok", 1), f"could not create a victim row in {self.name}: {outcome}"
-        return uuid.UUID(str(values["id"]))
+        return values[self.key.name]
 
 
 async def run_matrix(session: AsyncSession, world: World, table_name: str) -> Matrix:
     m = Matrix(session, world, table_name)
     a, b, admin_a = world.a, world.b, world.admin_a
-    target = a[table_name]
+    target = m.row_of(a)
     denied = denied_commands(table_name)
 
     for actor, tenant in world.actors.items():
@@ -120,7 +130,7 @@ async def run_matrix(session: AsyncSession, world: World, table_name: str) -> Ma
         )
         await m.control(f"select by {actor}", admin_a, m.sees(target), Outcome("ok", 1))
         if tenant is not None and negative:
-            await m.control(f"select by {actor} (own rows)", tenant, m.sees(b[table_name]), Outcome("ok", 1))
+            await m.control(f"select by {actor} (own rows)", tenant, m.sees(m.row_of(b)), Outcome("ok", 1))
 
         # INSERT
         if table_name == "organizations":
@@ -169,13 +179,29 @@ async def run_matrix(session: AsyncSession, world: World, table_name: str) -> Ma
 
     # Moving a row to another organization is refused by the policies' WITH CHECK.
     column = "id" if table_name == "organizations" else "organization_id"
+    move: dict[str, Any] = {column: b.org_id}
+    if m.conversation:  # the organization is generated: a row moves only by changing its thread id
+        move = {"thread_id": conversation_thread(b.org_id)}
     m.check(
         "update moving A's row to B",
-        await attempt(session, admin_a, m.touch(target, **{column: b.org_id})),
+        await attempt(session, admin_a, m.touch(target, **move)),
         Outcome(DENIED),
         negative=True,
     )
     await m.control("move to B", admin_a, m.sees(target), Outcome("ok", 1))
+
+    # A thread id the server would never build names no organization: no tenant may store it.
+    if m.conversation:
+        for malformed in ("garbage", f"matrix:{a.org_id}", f"matrix:{str(a.org_id).upper()}:x"):
+            m.check(
+                f"insert with thread id {malformed!r}",
+                await attempt(session, admin_a, m.insert(checkpoint_row(table_name, malformed))),
+                Outcome(DENIED),
+                negative=True,
+            )
+        await m.control(
+            "malformed thread id", admin_a, m.insert(world.values(table_name, a)), Outcome("ok", 1)
+        )
 
     # A row labelled with its own organization but pointing at another organization's parents.
     if table_name in CHILD_TABLES:

@@ -10,11 +10,15 @@ from channels.embedded import APP_ROLE, DatabaseUrls
 from domain.db import create_engine
 from domain.models import Base
 from migrations.catalog import role_safety, tenant_table_security
+from migrations.checkpoints import CHECKPOINT_TABLES
+from migrations.runner import setup_checkpoints
 from tests.conftest import REPORT
 
 
 def model_tenant_tables() -> set[str]:
-    return {t.name for t in Base.metadata.tables.values() if "organization_id" in t.c} | {"organizations"}
+    """Our tenant tables, plus LangGraph's checkpoint tables (not in our models, tenant data all the same)."""
+    ours = {t.name for t in Base.metadata.tables.values() if "organization_id" in t.c}
+    return ours | {"organizations", *CHECKPOINT_TABLES}
 
 
 async def test_every_tenant_table_has_forced_rls_with_policies_for_all_four_commands(
@@ -27,6 +31,36 @@ async def test_every_tenant_table_has_forced_rls_with_policies_for_all_four_comm
     forced = sum(t.rls_forced for t in tables)
     REPORT["RLS catalog"] = f"{len(tables)} tenant tables, {forced} forced"
     assert forced == len(tables) >= 16
+
+
+async def test_checkpoint_tables_take_their_organization_from_the_thread_id(
+    connection: AsyncConnection,
+) -> None:
+    rows = await connection.execute(
+        text(
+            "SELECT c.relname, a.attgenerated FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE c.relname = ANY(:tables) AND a.attname = 'organization_id' AND NOT a.attisdropped"
+        ),
+        {"tables": list(CHECKPOINT_TABLES)},
+    )
+    generated = {name: kind for name, kind in rows}
+    assert generated == dict.fromkeys(CHECKPOINT_TABLES, "s")  # stored, generated: the library never sets it
+
+
+async def test_setting_up_the_checkpoint_tables_again_changes_nothing(database_urls: DatabaseUrls) -> None:
+    """``upgrade`` runs on every start: a second run finds the checkpoint tables isolated and alters none."""
+    engine = create_engine(database_urls.owner)
+    try:
+        async with engine.connect() as conn:
+            before = {t.name: t for t in await conn.run_sync(tenant_table_security)}
+            await conn.rollback()
+        assert setup_checkpoints(database_urls.owner, APP_ROLE) == []
+        async with engine.connect() as conn:
+            after = {t.name: t for t in await conn.run_sync(tenant_table_security)}
+    finally:
+        await engine.dispose()
+    assert after == before
+    assert all(after[name].isolated for name in CHECKPOINT_TABLES)
 
 
 async def test_app_role_is_not_superuser_cannot_bypass_rls_and_owns_no_table(
@@ -53,6 +87,9 @@ async def test_app_role_is_not_superuser_cannot_bypass_rls_and_owns_no_table(
         ("audit_log", "INSERT", True),  # control: the log is appended to
         ("organizations", "DELETE", False),
         ("students", "DELETE", True),  # control: ordinary tables keep full DML under RLS
+        ("checkpoint_migrations", "INSERT", False),  # the library's schema version is the owner's
+        ("checkpoint_migrations", "SELECT", True),
+        ("checkpoints", "DELETE", True),  # control: conversations are pruned, under RLS
     ],
 )
 async def test_history_tables_are_protected_by_grants(
