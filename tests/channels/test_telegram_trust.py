@@ -130,6 +130,24 @@ async def test_a_failed_update_changes_nothing_and_keeps_its_buttons_until_the_r
     assert await notes(sessions, school) == 1 and len(bot_api.edits) == 1
 
 
+async def test_when_not_even_the_apology_gets_through_telegram_is_asked_to_deliver_again(
+    copilot_app: FastAPI, bot_api: Sent, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    school = await studio(sessions)
+    await link(sessions, copilot_app, school.admin.user_id, LUCIA)
+    await post(copilot_app, message(LUCIA, "add a note to Ana García: sprained ankle"))
+    preview, preview_id = bot_api[-1], len(bot_api)
+    pressed = press(LUCIA, buttons(preview)[0], on=preview, message_id=preview_id)
+
+    bot_api.refuse = 2  # Telegram is down for a moment: neither the answer nor the apology arrives
+    silent = await post(copilot_app, pressed)
+    assert silent.status_code == 503 and await notes(sessions, school) == 0 and bot_api[-1] is preview
+
+    again = await post(copilot_app, pressed)  # Telegram's retry
+    assert again.status_code == 200 and again.json()["processed"] is True
+    assert await notes(sessions, school) == 1 and bot_api[-1]["text"] == "Note added."
+
+
 @pytest.fixture
 async def committed_app(
     copilot_app: FastAPI, app_engine: AsyncEngine
