@@ -8,6 +8,7 @@ organization and, by its scopes, which tools are listed and whether writes are p
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +18,11 @@ from mcp.server.lowlevel import Server
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from channels.http.errors import error_body
 from copilot.llm import compact
 from domain.auth import api_keys
 from domain.db import unit_of_work
@@ -28,13 +33,43 @@ from tools.access import tools_for, write_mode
 from tools.base import NeedsClarification, ToolContext
 
 
-def _key(ctx: Any) -> str:
-    request = getattr(ctx, "request", None)
-    header = request.headers.get("authorization", "") if request is not None else ""
+def _bearer(header: str) -> str:
     scheme, _, credential = header.partition(" ")
     if scheme.lower() != "bearer" or not credential.strip():
         raise Unauthorized("Send an organization API key: 'Authorization: Bearer <key>'.")
     return credential.strip()
+
+
+def _key(ctx: Any) -> str:
+    request = getattr(ctx, "request", None)
+    return _bearer(request.headers.get("authorization", "") if request is not None else "")
+
+
+def require_api_key(app: ASGIApp, sessions: Callable[[], async_sessionmaker[AsyncSession]]) -> ASGIApp:
+    """The HTTP door in front of the MCP transport: a request without a working key gets 401 with a
+    ``WWW-Authenticate: Bearer`` challenge (the MCP authorization convention) before the JSON-RPC layer,
+    which would answer 200 with an error and log a traceback. Each tool call checks the key again in
+    its own transaction, so a key revoked in between still stops there."""
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        header = Headers(scope=scope).get("authorization", "")
+        try:
+            raw = _bearer(header)
+            async with unit_of_work(sessions()) as session:
+                await api_keys.authenticate_api_key(session, raw=raw, now=datetime.now(UTC))
+        except Unauthorized as exc:
+            challenge = 'Bearer realm="cadence"' + (', error="invalid_token"' if header else "")
+            refusal = JSONResponse(
+                error_body(exc.code, exc.message), status_code=401, headers={"WWW-Authenticate": challenge}
+            )
+            await refusal(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+    return guarded
 
 
 def build_server(sessions: Any) -> Server[Any]:

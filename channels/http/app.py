@@ -29,7 +29,7 @@ from channels.http.routes import (
 )
 from channels.http.routes.money import storage_for
 from channels.http.security_headers import SecurityHeaders
-from channels.mcp import build_server, transport_security
+from channels.mcp import build_server, require_api_key, transport_security
 from channels.web import routes as web
 from copilot.checkpoints import TenantSaver
 from copilot.factory import make_planner
@@ -114,5 +114,5 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     api.include_router(money.public)
     api.include_router(schedule.public)
     app.include_router(api)
-    app.mount("/mcp", mcp_app)
+    app.mount("/mcp", require_api_key(mcp_app, lambda: app.state.sessions))  # 401 without a key
     return app
