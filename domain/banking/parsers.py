@@ -143,6 +143,11 @@ def _amount(text: str, decimal_comma: bool) -> Decimal:
 
 
 def parse_csv(data: bytes, mapping: CsvMapping) -> list[ParsedLine]:
+    if len(mapping.delimiter) != 1 or mapping.delimiter in '"\r\n' or mapping.delimiter.isalnum():
+        raise Invalid(
+            "The delimiter is one character that separates the columns, such as , ; | or a tab.",
+            details={"field": "delimiter"},
+        )
     refuse_binary(data)
     try:
         text = data.decode("utf-8-sig")

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.banking import service as banking
 from domain.banking.models import BankImport, BankLine
+from domain.banking.parsers import CsvMapping
 from domain.banking.swift import parse_mt940
 from domain.errors import Invalid
 from tests.domain.studio import build_studio
@@ -121,3 +122,32 @@ async def test_a_statement_of_more_than_65535_lines_imports(session: AsyncSessio
     result = await banking.import_statement(session, studio.staff, filename="big.csv", data=data, fmt="csv")
     assert (result.lines_total, result.lines_new) == (count, count)
     assert await session.scalar(select(func.count()).select_from(BankLine)) == count
+
+
+@pytest.mark.parametrize("delimiter", ["", '"', "\n"])
+async def test_a_custom_mapping_with_an_unusable_delimiter_is_refused(
+    session: AsyncSession, delimiter: str
+) -> None:
+    studio = await build_studio(session)
+    mapping = CsvMapping(
+        date="date", amount="amount", payer="payer", reference="reference", delimiter=delimiter
+    )
+    with pytest.raises(Invalid, match="delimiter"):
+        await banking.import_statement(
+            session,
+            studio.staff,
+            filename="x.csv",
+            data=_csv("2026-11-03,45.00,A,B,EUR"),
+            fmt="csv:custom",
+            mapping=mapping,
+        )
+    usable = CsvMapping(date="date", amount="amount", payer="payer", reference="reference", delimiter=",")
+    result = await banking.import_statement(
+        session,
+        studio.staff,
+        filename="y.csv",
+        data=_csv("2026-11-03,45.00,A,B,EUR"),
+        fmt="csv:custom",
+        mapping=usable,
+    )
+    assert result.lines_new == 1
