@@ -115,8 +115,10 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             await update.callback_query.answer(PRIVATE_ONLY)
         elif chat.type != ChatType.CHANNEL and message is not None and (message.text or "").startswith("/"):
             await chat.send_message(PRIVATE_ONLY)
+    except TelegramError:
+        logger.info("Could not send the private-chats notice to chat %s", chat.id, exc_info=True)
     finally:
-        raise ApplicationHandlerStop
+        raise ApplicationHandlerStop  # whatever happened above, no handler runs here
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
