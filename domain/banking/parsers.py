@@ -33,12 +33,17 @@ class ParsedLine:
     payer_name: str | None
     reference: str | None
     raw: dict[str, str] = field(default_factory=dict)
+    # What identifies the line when it is not (payer, reference): MT940 keeps the identity its lines had
+    # before the payer and purpose were read from :86:, so statements imported then still overlap.
+    identity: tuple[str | None, str | None] | None = None
+
+    def _identity(self) -> tuple[str | None, str | None]:
+        return self.identity if self.identity is not None else (self.payer_name, self.reference)
 
     def key(self, occurrence: int) -> str:
         """Stable across re-imports of the same statement; ``occurrence`` keeps identical lines apart."""
-        text = (
-            f"{self.booked_on}|{self.amount}|{self.currency}|{self.payer_name}|{self.reference}|{occurrence}"
-        )
+        payer, reference = self._identity()
+        text = f"{self.booked_on}|{self.amount}|{self.currency}|{payer}|{reference}|{occurrence}"
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -65,6 +70,7 @@ def checked_line(
     payer_name: str | None,
     reference: str | None,
     raw: dict[str, str],
+    identity: tuple[str | None, str | None] | None = None,
 ) -> ParsedLine:
     """The line as it will be stored, or Invalid naming ``where`` it went wrong and why."""
     if not amount.is_finite() or abs(amount) > LARGEST_AMOUNT:
@@ -92,6 +98,7 @@ def checked_line(
         payer_name=payer_name,
         reference=reference,
         raw=raw,
+        identity=identity,
     )
 
 
@@ -202,7 +209,7 @@ def keyed(lines: list[ParsedLine]) -> list[tuple[str, ParsedLine]]:
     seen: Counter[tuple[object, ...]] = Counter()
     result = []
     for line in lines:
-        identity = (line.booked_on, line.amount, line.currency, line.payer_name, line.reference)
+        identity = (line.booked_on, line.amount, line.currency, *line._identity())
         result.append((line.key(seen[identity]), line))
         seen[identity] += 1
     return result

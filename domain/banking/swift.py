@@ -119,6 +119,14 @@ def _details(data: dict[str, Any]) -> Details:
     return None, None, _clean(text), None, text
 
 
+def _legacy_identity(data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(payer, reference) as the first MT940 reader keyed lines: the :86: text split at ``/ORDP/``
+    (German SEPA :86: never reached it: the library had already taken it apart)."""
+    details = str(data.get("transaction_details") or "").replace("\n", " ").strip()
+    reference, _, payer = details.partition("/ORDP/")
+    return payer.strip() or None, reference.strip() or None
+
+
 def _currency(transaction: mt940.models.Transaction) -> str | None:
     amount = transaction.data.get("amount")
     for value in (getattr(amount, "currency", None), transaction.data.get("currency")):
@@ -167,6 +175,7 @@ def parse_mt940(data: bytes) -> list[ParsedLine]:
                 payer_name=payer,
                 reference=purpose or eref or kref,
                 raw={key: value for key, value in raw.items() if value},
+                identity=_legacy_identity(values),
             )
         )
     if not lines:

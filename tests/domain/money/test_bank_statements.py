@@ -5,6 +5,7 @@ The MT940 samples come from other projects' test suites (tests/data/statements/S
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.banking import service as banking
 from domain.banking.models import BankImport, BankLine
-from domain.banking.parsers import CsvMapping
+from domain.banking.parsers import CsvMapping, keyed
 from domain.banking.swift import parse_mt940
 from domain.errors import Invalid
 from tests.domain.studio import build_studio
@@ -151,3 +152,17 @@ async def test_a_custom_mapping_with_an_unusable_delimiter_is_refused(
         mapping=usable,
     )
     assert result.lines_new == 1
+
+
+def test_reading_the_payer_does_not_change_the_identity_of_lines_imported_before() -> None:
+    """Lines were keyed on the :86: text split at /ORDP/ (nothing, for German SEPA) before the payer was
+    read: an overlapping statement imported now must find those lines, not add them again."""
+    [(key, first), *_] = keyed(parse_mt940((STATEMENTS / "de-sepa-betterplace.sta").read_bytes()))
+    assert first.payer_name is None and first.reference is not None
+    assert key == hashlib.sha256(b"2007-09-04|300.00|EUR|None|None|0").hexdigest()
+    renate = next(
+        k
+        for k, line in keyed(parse_mt940((STATEMENTS / "de-sepa-betterplace.sta").read_bytes()))
+        if line.amount == Decimal("15000.05")
+    )
+    assert renate == hashlib.sha256(b"2007-09-04|15000.05|EUR|None|None|0").hexdigest()
