@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.errors import InvalidUpdateError
 from langgraph.types import Command
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,14 +23,19 @@ from copilot.context import TurnContext
 from copilot.offline import OfflinePlanner
 from copilot.planner import Planner
 from copilot.state import TurnState
-from domain.actions.models import PendingAction
+from domain.actions import service as actions
+from domain.actions.models import ActionStatus
 from domain.conversations import service as conversations
 from domain.embeddings import Embedder, default_embedder
-from domain.errors import NotFound
+from domain.errors import Conflict
 from domain.payments.storage import ReceiptStorage
 from domain.tenancy import TenantContext
 from tools import runner
 from tools.base import Attachment, ToolContext
+
+
+class AlreadyBeingApplied(Conflict):
+    """A second confirmation arrived while the first was resuming the same conversation."""
 
 
 @dataclass(frozen=True)
@@ -160,13 +166,13 @@ class Copilot:
         now: datetime,
     ) -> TurnResult:
         """Resume the conversation waiting on this action; otherwise decide it directly (still once)."""
-        action = await session.get(PendingAction, action_id)
-        if action is None:
-            raise NotFound("No such pending action.")
+        # Lock the action before looking at the conversation: a second confirmation sent at the same
+        # moment waits here until the first commits, then finds it applied and resumes nothing.
+        action = await actions.lock(session, tenant, action_id)
         key = action.thread_key or ""
         ctx = self._context(session, tenant, channel=action.channel or "", key=key, today=today, now=now)
         thread = await conversations.owned_thread(session, tenant, key) if key else None
-        if thread is not None:
+        if thread is not None and action.status is ActionStatus.PENDING:
             config = _config(key)
             snapshot = await self.graph.aget_state(config)
             if _waiting_action(snapshot.values, snapshot.interrupts) == str(action_id):
@@ -192,7 +198,14 @@ class Copilot:
     async def _run(
         self, given: TurnState | Command[Any], config: RunnableConfig, ctx: TurnContext
     ) -> TurnState:
-        return cast(TurnState, await self.graph.ainvoke(given, config, context=ctx))
+        try:
+            return cast(TurnState, await self.graph.ainvoke(given, config, context=ctx))
+        except InvalidUpdateError as exc:
+            # Two resumes of one waiting thread in the same step (a "yes" typed while Confirm is pressed):
+            # the other one is applying it. Our transaction rolls back, so nothing here ran twice.
+            raise AlreadyBeingApplied(
+                "This action is already being applied; nothing was done twice."
+            ) from exc
 
     async def _finish(
         self, session: AsyncSession, tenant: TenantContext, ctx: TurnContext, state: TurnState

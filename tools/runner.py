@@ -115,9 +115,7 @@ async def confirm(ctx: ToolContext, action_id: uuid.UUID) -> ToolOutput:
         output = await tool.apply(ctx, planned)
         return {"text": output.text, "data": output.data}
 
-    pending = await ctx.session.get(PendingAction, action_id)
-    if pending is None:
-        raise NotFound("No such pending action.")
+    pending = await actions.lock(ctx.session, ctx.tenant, action_id)  # lock first: see actions.lock
     confirmed_tool = pending.tool
     done = await actions.confirm(ctx.session, ctx.tenant, action_id, now=ctx.now, apply=apply)
     text = str(done.result.get("text", ""))

@@ -65,9 +65,20 @@ async def propose(
     return action
 
 
-async def _locked(session: AsyncSession, tenant: TenantContext, action_id: uuid.UUID) -> PendingAction:
+async def lock(session: AsyncSession, tenant: TenantContext, action_id: uuid.UUID) -> PendingAction:
+    """The action, row-locked until the transaction ends, with its status as committed *now*.
+
+    Concurrent confirmations queue on the lock. ``populate_existing`` matters: if this session loaded
+    the action earlier, the identity map would otherwise hand back the stale object, and the second of two
+    confirmations would still see "pending" after the first committed "applied".
+    """
     action = (
-        await session.execute(select(PendingAction).where(PendingAction.id == action_id).with_for_update())
+        await session.execute(
+            select(PendingAction)
+            .where(PendingAction.id == action_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
     ).scalar_one_or_none()
     if action is None:
         raise NotFound("No such pending action.")
@@ -90,7 +101,7 @@ async def confirm(
     session: AsyncSession, tenant: TenantContext, action_id: uuid.UUID, *, now: datetime, apply: Apply
 ) -> Confirmed:
     """Apply the action once. The row lock serializes concurrent confirmations; the status says the rest."""
-    action = await _locked(session, tenant, action_id)
+    action = await lock(session, tenant, action_id)
     if action.status is ActionStatus.APPLIED:
         return Confirmed(action, action.result or {}, applied_now=False)
     if action.status is ActionStatus.CANCELLED:
@@ -110,7 +121,7 @@ async def confirm(
 async def cancel(
     session: AsyncSession, tenant: TenantContext, action_id: uuid.UUID, *, now: datetime
 ) -> PendingAction:
-    action = await _locked(session, tenant, action_id)
+    action = await lock(session, tenant, action_id)
     if action.status is ActionStatus.APPLIED:
         raise Conflict("This action was already applied; it cannot be cancelled.")
     if action.status is ActionStatus.PENDING:
