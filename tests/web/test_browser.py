@@ -159,6 +159,29 @@ async def marks_for(web_database: DatabaseUrls, session_id: uuid.UUID) -> int:
         await engine.dispose()
 
 
+async def statuses_for(web_database: DatabaseUrls, session_id: uuid.UUID) -> dict[str, str]:
+    engine = create_engine(web_database.owner)
+    try:
+        async with session_factory(engine)() as session:
+            rows = await session.execute(
+                select(AttendanceRecord.student_id, AttendanceRecord.status).where(
+                    AttendanceRecord.class_session_id == session_id
+                )
+            )
+            return {str(student): status.value for student, status in rows}
+    finally:
+        await engine.dispose()
+
+
+async def log_in(page: Page, base_url: str) -> None:
+    await page.goto(f"{base_url}/app/login")
+    await page.fill("input[name=email]", ADMIN)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url("**/app/chat")
+    await page.wait_for_load_state("networkidle")  # the chat's form is live once its history has loaded
+
+
 async def say(page: Page, text: str) -> None:
     before = await page.locator(".msg.bot").count()
     await page.fill("#text", text)
@@ -177,10 +200,7 @@ async def test_log_in_ask_confirm_and_cancel_in_the_browser(
 
     await page.goto(f"{base_url}/app/chat")
     await page.wait_for_url("**/app/login")
-    await page.fill("input[name=email]", ADMIN)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url("**/app/chat")
+    await log_in(page, base_url)
 
     await say(page, "who hasn't paid this month?")
     answer = page.locator(".msg.bot").last
@@ -216,3 +236,62 @@ async def test_log_in_ask_confirm_and_cancel_in_the_browser(
     await expect(phone.locator(".card").first).to_contain_text(first)
     await phone.screenshot(path=str(SHOTS / "today-phone.png"), full_page=True)
     assert (SHOTS / "chat-answer.png").stat().st_size > 1000
+
+
+async def test_today_shows_recorded_marks_and_saves_only_what_was_changed(
+    base_url: str, browser: Browser, web_database: DatabaseUrls
+) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _, ((group, session_id), _) = await world(web_database)
+    phone = await browser.new_page(viewport={"width": 390, "height": 844})
+    await log_in(phone, base_url)
+    me = await (await phone.request.get(f"{base_url}/api/v1/auth/me")).json()
+    csrf = {"X-CSRF-Token": me["csrf_token"]}
+    class_session = await (await phone.request.get(f"{base_url}/api/v1/sessions/{session_id}")).json()
+    roster = await (
+        await phone.request.get(
+            f"{base_url}/api/v1/groups/{class_session['group_id']}/roster?on={class_session['date']}"
+        )
+    ).json()
+    assert len(roster) >= 3
+    absent, changed = roster[0], roster[1]
+    recorded = await phone.request.post(
+        f"{base_url}/api/v1/sessions/{session_id}/attendance",
+        data={"marks": [{"student_id": absent["student_id"], "status": "absent"}]},
+        headers=csrf,
+    )
+    assert recorded.ok, await recorded.text()
+
+    await phone.goto(f"{base_url}/app/today")
+    card = phone.locator(".card", has_text=group)
+    absent_row = card.locator(".row", has_text=absent["full_name"])
+    changed_row = card.locator(".row", has_text=changed["full_name"])
+    await expect(absent_row.locator("input[value=absent]")).to_be_checked()  # the recorded absence shows
+    await expect(changed_row).to_contain_text("not yet marked")
+    await expect(changed_row.locator("input:checked")).to_have_count(0)
+
+    await changed_row.get_by_text("Late").click()
+    await card.get_by_role("button", name="Save").click()
+    await expect(card.locator(".state")).to_have_text(f"1 changed: {changed['full_name']} not marked → late")
+    await phone.evaluate("window.scrollTo(0, 0)")  # the sticky header back at the top of the shot
+    box = await card.bounding_box()
+    assert box is not None
+    await phone.screenshot(
+        path=str(SHOTS / "today-saved-phone.png"),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": 390, "height": box["y"] + box["height"] + 16},
+    )
+    assert await statuses_for(web_database, session_id) == {
+        absent["student_id"]: "absent",  # the absence nobody touched is still recorded
+        changed["student_id"]: "late",
+    }
+
+    await card.get_by_role("button", name="Save").click()  # nothing changed since the save
+    await expect(card.locator(".state")).to_have_text("nothing changed")
+    await card.get_by_role("button", name="Everyone not yet marked: present").click()
+    await card.get_by_role("button", name="Save").click()
+    rest = len(roster) - 2
+    await expect(card.locator(".state")).to_contain_text(f"{rest} changed:")
+    final = await statuses_for(web_database, session_id)
+    assert (final[absent["student_id"]], final[changed["student_id"]]) == ("absent", "late")
+    assert sorted(final.values()).count("present") == rest
