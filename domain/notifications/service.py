@@ -18,11 +18,14 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit import service as audit
-from domain.errors import Forbidden
+from domain.errors import Forbidden, NotFound
 from domain.notifications.models import Channel, Kind, Notification, NotificationSettings, OptOut, Status
 from domain.notifications.quiet import quiet_until
 from domain.notifications.schemas import Preferences, PreferencesPatch
+from domain.orgs.models import OrganizationMember
 from domain.orgs.permissions import is_office, require_admin
+from domain.students.models import Student
+from domain.teachers.models import Teacher
 from domain.tenancy import TenantContext
 
 MAX_ATTEMPTS = 5
@@ -82,9 +85,33 @@ def _may_manage(tenant: TenantContext, recipient: str) -> None:
         raise Forbidden("Only the office or the person themselves can change their notifications.")
 
 
+async def _require_recipient_here(session: AsyncSession, recipient: str) -> None:
+    """The recipient must be someone of this organization: a current member, or one of its students or
+    teachers (archived ones too: they may still be written to). Tenant rows are read under RLS, so
+    another organization's id is as unknown as an invented one."""
+    kind, _, raw_id = recipient.partition(":")
+    try:
+        entity_id = uuid.UUID(raw_id)
+    except ValueError:
+        entity_id = None
+    found: object = None
+    if entity_id is not None and kind == "user":
+        found = await session.scalar(
+            select(OrganizationMember.id).where(
+                OrganizationMember.user_id == entity_id, OrganizationMember.removed_at.is_(None)
+            )
+        )
+    elif entity_id is not None and kind in ("student", "teacher"):
+        model = Student if kind == "student" else Teacher
+        found = await session.scalar(select(model.id).where(model.id == entity_id))
+    if found is None:
+        raise NotFound("No such recipient in this organization.", details={"field": "recipient"})
+
+
 async def opt_out(session: AsyncSession, tenant: TenantContext, *, recipient: str, kind: Kind | None) -> None:
     """No more messages of ``kind`` (every kind when None) for ``recipient``; repeating is harmless."""
     _may_manage(tenant, recipient)
+    await _require_recipient_here(session, recipient)
     inserted = await session.scalar(
         insert(OptOut)
         .values(organization_id=tenant.org_id, recipient=recipient, kind=kind.value if kind else None)

@@ -6,8 +6,13 @@ import uuid
 from collections.abc import Callable
 
 from httpx import AsyncClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.channels.http.helpers import create_org, join, signup
+from domain.db import use_tenant
+from domain.notifications.models import OptOut
+from domain.tenancy import Role, TenantContext
+from tests.channels.http.helpers import Browser, create_org, error_code, join, signup
 
 
 async def test_settings_opt_outs_and_the_log_follow_the_roles(make_client: Callable[[], AsyncClient]) -> None:
@@ -30,7 +35,7 @@ async def test_settings_opt_outs_and_the_log_follow_the_roles(make_client: Calla
     assert (await admin.get("/notifications/settings")).json()["agenda_hour"] == 7  # nothing changed
 
     me = (await teacher.get("/auth/me")).json()["user"]["id"]
-    someone = f"student:{uuid.uuid4()}"
+    someone = f"student:{(await admin.post('/students', {'full_name': 'Ana García'})).json()['id']}"
     assert (await teacher.post("/notifications/opt-outs", {"recipient": f"user:{me}"})).status_code == 204
     assert (await teacher.post("/notifications/opt-outs", {"recipient": someone})).status_code == 403
     assert (
@@ -46,6 +51,44 @@ async def test_settings_opt_outs_and_the_log_follow_the_roles(make_client: Calla
 
     assert (await admin.get("/notifications")).status_code == 200
     assert (await teacher.get("/notifications")).status_code == 403
+
+
+async def test_opt_outs_are_only_for_recipients_of_the_organization(
+    make_client: Callable[[], AsyncClient], session: AsyncSession
+) -> None:
+    admin = await signup(make_client(), "admin")
+    org = await create_org(admin)
+    teacher_user = await signup(make_client(), "teacher")
+    await join(admin, teacher_user, "teacher")
+    other = await signup(make_client(), "other-admin")
+    await create_org(other)
+
+    async def ids(browser: Browser) -> dict[str, str]:
+        student = (await browser.post("/students", {"full_name": "Ana García"})).json()["id"]
+        teacher = await browser.post(
+            "/teachers", {"full_name": "Lucía", "payment_type": "per_class", "rate_per_class": "40"}
+        )
+        user = (await browser.get("/auth/me")).json()["user"]["id"]
+        teacher_id = teacher.json()["id"]
+        return {"student": f"student:{student}", "teacher": f"teacher:{teacher_id}", "user": f"user:{user}"}
+
+    ours, theirs = await ids(admin), await ids(other)
+    ours["member"] = f"user:{(await teacher_user.get('/auth/me')).json()['user']['id']}"
+    unknown = [f"{kind}:{uuid.uuid4()}" for kind in ("student", "teacher", "user")]
+    strangers = [*theirs.values(), *unknown]
+    for recipient in strangers:
+        r = await admin.post("/notifications/opt-outs", {"recipient": recipient})
+        assert r.status_code == 404 and error_code(r) == "not_found", recipient
+    await use_tenant(session, TenantContext(org_id=uuid.UUID(org["id"]), role=Role.ADMIN))
+    assert await opt_outs(session) == 0  # nothing stored
+
+    for recipient in ours.values():  # control: everyone who belongs here can be opted out
+        assert (await admin.post("/notifications/opt-outs", {"recipient": recipient})).status_code == 204
+    assert await opt_outs(session) == len(ours)
+
+
+async def opt_outs(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(OptOut)) or 0)
 
 
 async def test_admins_register_webhooks_and_see_the_secret_once(
