@@ -6,6 +6,7 @@ organization's "can", so an empty answer cannot pass for isolation.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -14,12 +15,15 @@ from typing import Any
 import pytest
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import Checkpoint, empty_checkpoint
+from psycopg import AsyncConnection
 from psycopg.errors import InsufficientPrivilege
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from channels import jobs
-from channels.embedded import DatabaseUrls
+from channels.embedded import DatabaseUrls, libpq_url
 from copilot.checkpoints import TenantSaver
 from copilot.service import Copilot
 from domain.conversations.checkpoint_scope import checkpoints_of
@@ -153,6 +157,42 @@ async def test_the_saver_connection_keeps_no_tenant_between_operations(
     with checkpoints_of(b), pytest.raises(InsufficientPrivilege):
         await save(checkpointer, thread, "forged")
     assert await setting() in ("", None)  # a failed operation leaves nothing behind either
+
+
+async def test_two_organizations_at_once_through_a_pool_each_see_only_their_own(
+    checkpointer: TenantSaver,
+    two_orgs: tuple[TenantContext, TenantContext, str],
+    database_urls: DatabaseUrls,
+) -> None:
+    a, b, thread_a = two_orgs
+    thread_b = thread_key(b, channel="web", chat="c1")
+    with checkpoints_of(b):
+        await save(checkpointer, thread_b, "Luis paid 50 EUR")
+    pool: AsyncConnectionPool[AsyncConnection[DictRow]] = AsyncConnectionPool(
+        libpq_url(database_urls.app),
+        min_size=2,
+        max_size=2,
+        open=False,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+    )
+    async with pool:
+        saver = TenantSaver(pool)
+
+        async def turn(tenant: TenantContext, own: str, other: str) -> tuple[bool, bool]:
+            with checkpoints_of(tenant):  # each task carries its own caller, as concurrent requests do
+                return (
+                    await saver.aget_tuple(config(own)) is not None,
+                    await saver.aget_tuple(config(other)) is not None,
+                )
+
+        results = await asyncio.gather(
+            *(turn(a, thread_a, thread_b) if i % 2 else turn(b, thread_b, thread_a) for i in range(40))
+        )
+        assert results == [(True, False)] * 40  # its own thread always, the other's never
+        async with pool.connection() as first, pool.connection() as second:  # both pooled connections
+            for conn in (first, second):
+                row = await (await conn.execute("SELECT current_setting('app.org_id', true) AS v")).fetchone()
+                assert row is not None and row["v"] in ("", None)  # no tenant left on either
 
 
 async def test_the_library_setup_and_keep_latest_pruning_are_refused_clearly(
