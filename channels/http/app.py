@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from channels.embedded import libpq_url
+from channels.http import scopes
 from channels.http.errors import install_error_handlers
 from channels.http.limits import install_limits
 from channels.http.routes import (
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         chat,
     )
     for module in routers:
-        api.include_router(module.router)
+        api.include_router(scopes.declare(module.router))
     api.include_router(registration.public)
     api.include_router(money.public)
     api.include_router(schedule.public)

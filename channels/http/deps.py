@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from channels.http import scopes
 from domain.auth import api_keys
 from domain.auth import service as auth
 from domain.auth.models import User, UserSession
@@ -68,7 +69,9 @@ async def get_caller(request: Request, db: DB, now: Now) -> Caller:
         scheme, _, credential = authorization.partition(" ")
         if scheme.lower() != "bearer" or not credential.startswith(api_keys.KEY_PREFIX):
             raise Unauthorized("Use 'Authorization: Bearer <API key>' or log in.")
-        return Caller(tenant=await api_keys.authenticate_api_key(db, raw=credential.strip(), now=now))
+        key_tenant = await api_keys.authenticate_api_key(db, raw=credential.strip(), now=now)
+        scopes.require(request, key_tenant)
+        return Caller(tenant=key_tenant)
 
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
@@ -78,7 +81,7 @@ async def get_caller(request: Request, db: DB, now: Now) -> Caller:
         request.headers.get(CSRF_HEADER, ""), user_session.csrf_token
     ):
         raise Forbidden(f"Missing or wrong {CSRF_HEADER} header.")
-    tenant = None
+    tenant: TenantContext | None = None
     if user_session.active_organization_id is not None:
         membership = await auth.membership_in(db, user_id=user.id, org_id=user_session.active_organization_id)
         if membership is not None:

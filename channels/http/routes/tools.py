@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ValidationError
 
+from channels.http import scopes
 from channels.http.deps import DB, Now, Tenant
 from domain.errors import Invalid, NotFound
 from domain.tenancy import TenantContext
@@ -61,7 +62,7 @@ async def list_tools(tenant: Tenant) -> list[ToolOut]:
     ]
 
 
-@router.post("/tools/{name}", response_model=ToolResult)
+@router.post("/tools/{name}", response_model=ToolResult, openapi_extra=scopes.any_key_scope())
 async def call_tool(
     name: str, tenant: Tenant, db: DB, now: Now, arguments: dict[str, Any] = Body(default_factory=dict)
 ) -> ToolResult:
