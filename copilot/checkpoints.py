@@ -23,6 +23,7 @@ from langgraph.checkpoint.postgres import _ainternal
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.base import SerializerProtocol
 from psycopg import AsyncConnection, AsyncCursor, AsyncPipeline
+from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow, dict_row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,14 +69,14 @@ class TenantSaver(AsyncPostgresSaver):
         # library's per-statement autocommit) is what makes the transaction-local tenant cover all
         # of the operation's statements; ``executemany`` still batches in pipeline mode on its own.
         org = checkpoint_org()
-        async with (
-            self.lock,
-            _ainternal.get_connection(self.conn) as conn,
-            conn.transaction(),
-            conn.cursor(binary=True, row_factory=dict_row) as cur,
-        ):
-            await cur.execute(_SET_TENANT, (str(org) if org is not None else "",))
-            yield cur
+        async with self.lock, _ainternal.get_connection(self.conn) as conn:
+            if conn.info.transaction_status != TransactionStatus.IDLE:
+                # Inside someone else's transaction ours would be a savepoint and the tenant would
+                # outlive the operation.
+                raise RuntimeError("TenantSaver needs a connection that is not inside a transaction.")
+            async with conn.transaction(), conn.cursor(binary=True, row_factory=dict_row) as cur:
+                await cur.execute(_SET_TENANT, (str(org) if org is not None else "",))
+                yield cur
 
     async def setup(self) -> None:
         raise NotImplementedError(

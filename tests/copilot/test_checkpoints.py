@@ -195,6 +195,22 @@ async def test_two_organizations_at_once_through_a_pool_each_see_only_their_own(
                 assert row is not None and row["v"] in ("", None)  # no tenant left on either
 
 
+async def test_a_connection_inside_an_open_transaction_is_refused(
+    two_orgs: tuple[TenantContext, TenantContext, str], database_urls: DatabaseUrls
+) -> None:
+    a, _, thread = two_orgs
+    async with await AsyncConnection.connect(
+        libpq_url(database_urls.app), autocommit=False, prepare_threshold=0, row_factory=dict_row
+    ) as conn:
+        saver = TenantSaver(conn)
+        await conn.execute("SELECT 1")  # the caller's transaction is open: the tenant would outlive us
+        with checkpoints_of(a), pytest.raises(RuntimeError, match="not inside a transaction"):
+            await saver.aget_tuple(config(thread))
+        await conn.rollback()
+        with checkpoints_of(a):  # control: the same connection, between transactions, works
+            assert await saver.aget_tuple(config(thread)) is not None
+
+
 async def test_the_library_setup_and_keep_latest_pruning_are_refused_clearly(
     checkpointer: TenantSaver,
 ) -> None:
