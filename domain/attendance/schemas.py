@@ -7,12 +7,13 @@ from typing import Literal
 from pydantic import BaseModel, Field, computed_field
 
 from domain.attendance.models import AttendanceStatus
+from domain.inputs import Flag, Line
 
 
 class Mark(BaseModel):
     student_id: uuid.UUID
     status: AttendanceStatus
-    guest: bool = Field(default=False, description="A drop-in: allowed for a student not enrolled that day.")
+    guest: Flag = Field(default=False, description="A drop-in: allowed for a student not enrolled that day.")
     expected: AttendanceStatus | Literal["unmarked"] | None = Field(
         default=None,
         description="The mark the person saw before changing it ('unmarked' if none). When given and the "
@@ -22,7 +23,7 @@ class Mark(BaseModel):
 
 class MarkIn(BaseModel):
     marks: list[Mark] = Field(min_length=1, max_length=500)
-    reason: str | None = Field(
+    reason: Line | None = Field(
         default=None, max_length=500, description="Why earlier marks are being changed."
     )
 
@@ -36,7 +37,7 @@ class MarkAllExceptIn(BaseModel):
 class OverrideIn(BaseModel):
     student_id: uuid.UUID
     status: AttendanceStatus
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Line = Field(min_length=1, max_length=500)
 
 
 class MarkChange(BaseModel):

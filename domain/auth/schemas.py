@@ -5,18 +5,19 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.inputs import Line, Moment, Secret
 from domain.tenancy import Role, Scope, TenantContext
 
 
 class SignupIn(BaseModel):
-    email: str = Field(max_length=254, examples=["ana@studio.example"])
-    password: str = Field(max_length=256)
-    name: str | None = Field(default=None, max_length=200)
+    email: Line = Field(max_length=254, examples=["ana@studio.example"])
+    password: Secret = Field(max_length=256)
+    name: Line | None = Field(default=None, max_length=200)
 
 
 class LoginIn(BaseModel):
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=256)
+    email: Line = Field(max_length=254)
+    password: Secret = Field(max_length=256)
 
 
 class UserOut(BaseModel):
@@ -53,9 +54,9 @@ class MeOut(BaseModel):
 
 
 class ApiKeyIn(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Line = Field(min_length=1, max_length=100)
     scopes: list[Scope] = Field(default_factory=lambda: [Scope.READ], min_length=1)
-    expires_at: datetime | None = None
+    expires_at: Moment | None = None
 
 
 class ApiKeyOut(BaseModel):

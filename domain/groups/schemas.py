@@ -7,25 +7,26 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.groups.models import GroupStatus
+from domain.inputs import Count, Day, Line
 
 
 class GroupIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200, examples=["Salsa Beginners"])
+    name: Line = Field(min_length=1, max_length=200, examples=["Salsa Beginners"])
     venue_id: uuid.UUID | None = None
     teacher_id: uuid.UUID | None = Field(default=None, description="The regular teacher.")
-    capacity: int | None = Field(default=None, gt=0, le=1000)
+    capacity: Count | None = Field(default=None, gt=0, le=1000)
 
 
 class GroupUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Line | None = Field(default=None, min_length=1, max_length=200)
     venue_id: uuid.UUID | None = None
     teacher_id: uuid.UUID | None = None
-    capacity: int | None = Field(default=None, gt=0, le=1000)
+    capacity: Count | None = Field(default=None, gt=0, le=1000)
 
 
 class GroupStatusIn(BaseModel):
     status: GroupStatus
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Line | None = Field(default=None, max_length=500)
 
 
 class GroupOut(BaseModel):
@@ -42,16 +43,16 @@ class GroupOut(BaseModel):
 
 class EnrollIn(BaseModel):
     student_id: uuid.UUID
-    start_date: date
+    start_date: Day
 
 
 class LeaveIn(BaseModel):
-    end_date: date = Field(description="The last day the student belongs to the group.")
+    end_date: Day = Field(description="The last day the student belongs to the group.")
 
 
 class MoveIn(BaseModel):
     to_group_id: uuid.UUID
-    on_date: date = Field(description="First day in the new group; the old membership ends the day before.")
+    on_date: Day = Field(description="First day in the new group; the old membership ends the day before.")
 
 
 class MembershipOut(BaseModel):

@@ -3,8 +3,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, time
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.inputs import Count, LocalTime
 from domain.notifications.models import Kind
 
 
@@ -14,8 +15,8 @@ class Preferences(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     disabled_kinds: list[Kind] = Field(default_factory=list)
-    quiet_start: time = time(21, 0)
-    quiet_end: time = time(7, 0)
+    quiet_start: LocalTime = time(21, 0)
+    quiet_end: LocalTime = time(7, 0)
     agenda_hour: int = Field(default=7, ge=0, le=23)
     attendance_reminder_hour: int = Field(default=19, ge=0, le=23)
     digest_weekday: int = Field(default=0, ge=0, le=6, description="0 = Monday")
@@ -32,20 +33,30 @@ class PreferencesPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     disabled_kinds: list[Kind] | None = None
-    quiet_start: time | None = None
-    quiet_end: time | None = None
-    agenda_hour: int | None = Field(default=None, ge=0, le=23)
-    attendance_reminder_hour: int | None = Field(default=None, ge=0, le=23)
-    digest_weekday: int | None = Field(default=None, ge=0, le=6)
-    digest_hour: int | None = Field(default=None, ge=0, le=23)
-    payout_preview_day: int | None = Field(default=None, ge=1, le=28)
+    quiet_start: LocalTime | None = None
+    quiet_end: LocalTime | None = None
+    agenda_hour: Count | None = Field(default=None, ge=0, le=23)
+    attendance_reminder_hour: Count | None = Field(default=None, ge=0, le=23)
+    digest_weekday: Count | None = Field(default=None, ge=0, le=6)
+    digest_hour: Count | None = Field(default=None, ge=0, le=23)
+    payout_preview_day: Count | None = Field(default=None, ge=1, le=28)
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> PreferencesPatch:
+        # Every setting has a value; leaving a field out keeps it, null would erase it (and fail to store).
+        given_null = sorted(name for name in self.model_fields_set if getattr(self, name) is None)
+        if given_null:
+            raise ValueError(
+                f"leave out what should not change; null is not a value for {', '.join(given_null)}"
+            )
+        return self
 
 
 RECIPIENT = r"^(user|student|teacher):[0-9a-f-]{36}$"
 
 
 class OptOutIn(BaseModel):
-    recipient: str = Field(
+    recipient: str = Field(  # the pattern admits no control character
         pattern=RECIPIENT,
         description='"user:<id>", "student:<id>" (the family) or "teacher:<id>" (a teacher without login).',
     )

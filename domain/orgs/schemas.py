@@ -5,18 +5,19 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.inputs import Flag, Line, Secret
 from domain.orgs.models import OrganizationType
 from domain.tenancy import Role
 
 
 class OrganizationIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200, examples=["Salsa Sur"])
+    name: Line = Field(min_length=1, max_length=200, examples=["Salsa Sur"])
     type: OrganizationType
-    slug: str | None = Field(default=None, max_length=63, description="Made from the name when omitted.")
-    timezone: str = Field(default="UTC", examples=["Europe/Madrid"])
-    currency: str = Field(default="EUR", min_length=3, max_length=3)
-    locale: str = Field(default="en", max_length=35)
-    country: str | None = Field(default=None, min_length=2, max_length=2, examples=["ES"])
+    slug: Line | None = Field(default=None, max_length=63, description="Made from the name when omitted.")
+    timezone: Line = Field(default="UTC", max_length=64, examples=["Europe/Madrid"])
+    currency: Line = Field(default="EUR", min_length=3, max_length=3)
+    locale: Line = Field(default="en", max_length=35)
+    country: Line | None = Field(default=None, min_length=2, max_length=2, examples=["ES"])
 
 
 class OrganizationOut(BaseModel):
@@ -30,7 +31,16 @@ class OrganizationOut(BaseModel):
     currency: str
     locale: str
     country: str | None
+    teachers_see_contacts: bool = False
     created_at: datetime
+
+
+class OrganizationSettingsIn(BaseModel):
+    """Settings an admin changes; fields left out stay as they are."""
+
+    teachers_see_contacts: Flag | None = Field(
+        default=None, description="Teachers see the emails and phones of their own students and colleagues."
+    )
 
 
 class SwitchIn(BaseModel):
@@ -51,7 +61,7 @@ class RoleIn(BaseModel):
 
 
 class InvitationIn(BaseModel):
-    email: str = Field(max_length=254)
+    email: Line = Field(max_length=254)
     role: Role
 
 
@@ -73,4 +83,4 @@ class InvitationCreatedOut(InvitationOut):
 
 
 class AcceptInvitationIn(BaseModel):
-    token: str = Field(min_length=10, max_length=200)
+    token: Secret = Field(min_length=10, max_length=200)

@@ -23,6 +23,7 @@ from domain.auth.security import new_token, token_hash
 from domain.db import use_tenant
 from domain.errors import Conflict, Invalid, NotFound, Unauthorized
 from domain.events import service as events
+from domain.inputs import refused_character
 from domain.orgs.permissions import require_office
 from domain.payments.models import Charge, Payment, Receipt, ReceiptLink, ReceiptStatus
 from domain.payments.storage import ReceiptStorage
@@ -46,7 +47,7 @@ def check_filename(name: str) -> str:
         or any(c in cleaned for c in ("/", "\\", "\x00"))
         or cleaned in {".", ".."}
         or cleaned.startswith(".")
-        or any(unicodedata.category(c) == "Cc" for c in cleaned)
+        or refused_character(cleaned) is not None  # controls; direction overrides (".exe" shown as ".pdf")
     ):
         raise RejectedFile("That file name is not acceptable.", details={"field": "filename"})
     return cleaned

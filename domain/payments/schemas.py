@@ -6,16 +6,17 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.inputs import Count, Day, Flag, Line
 from domain.payments.models import ChargeKind, PaymentMethod, PaymentState, PerHeadRule
 from domain.payments.rules import ChargeStatus
 
 
 class BillingSettingsIn(BaseModel):
     default_monthly_fee: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
-    due_day: int = Field(ge=1, le=28)
+    due_day: Count = Field(ge=1, le=28)
     multi_group_discount_percent: Decimal = Field(ge=0, le=100, max_digits=5, decimal_places=2)
     sibling_discount_percent: Decimal = Field(ge=0, le=100, max_digits=5, decimal_places=2)
-    prorate_first_month: bool
+    prorate_first_month: Flag
     per_head_rule: PerHeadRule
 
 
@@ -26,9 +27,9 @@ class BillingSettingsOut(BillingSettingsIn):
 class ChargeIn(BaseModel):
     student_id: uuid.UUID
     kind: ChargeKind = ChargeKind.OTHER
-    description: str = Field(min_length=1, max_length=300, examples=["Costume for the June recital"])
+    description: Line = Field(min_length=1, max_length=300, examples=["Costume for the June recital"])
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
-    due_date: dt.date
+    due_date: Day
 
 
 class ChargeOut(BaseModel):
@@ -52,10 +53,10 @@ class AllocationIn(BaseModel):
 class PaymentIn(BaseModel):
     student_id: uuid.UUID
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
-    received_on: dt.date
+    received_on: Day
     method: PaymentMethod = PaymentMethod.BANK_TRANSFER
-    payer_reference: str | None = Field(default=None, max_length=300)
-    payer_name: str | None = Field(default=None, max_length=200)
+    payer_reference: Line | None = Field(default=None, max_length=300)
+    payer_name: Line | None = Field(default=None, max_length=200)
     allocations: list[AllocationIn] | None = Field(
         default=None, description="Explicit allocation; by default the oldest open charges are paid first."
     )

@@ -5,6 +5,7 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.inputs import Count, Day, LocalTime, Text
 from domain.sessions.models import SessionStatus
 
 
@@ -12,10 +13,10 @@ class PrivateSessionIn(BaseModel):
     teacher_id: uuid.UUID
     student_id: uuid.UUID
     venue_id: uuid.UUID | None = None
-    date: dt.date
-    start_time: dt.time | None = None
-    duration_minutes: int = Field(description="Length of the lesson; must be positive.", le=600)
-    notes: str | None = Field(default=None, max_length=2000)
+    date: Day
+    start_time: LocalTime | None = None
+    duration_minutes: Count = Field(description="Length of the lesson; must be positive.", le=600)
+    notes: Text | None = Field(default=None, max_length=2000)
 
 
 class PrivateSessionOut(BaseModel):
@@ -26,7 +27,7 @@ class PrivateSessionOut(BaseModel):
     student_id: uuid.UUID
     venue_id: uuid.UUID | None
     date: dt.date
-    start_time: dt.time | None
+    start_time: LocalTime | None
     duration_minutes: int
     status: SessionStatus
     cancel_reason: str | None

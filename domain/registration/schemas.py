@@ -1,22 +1,25 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from domain.inputs import BirthDate, Line, Text
 
 
 class PublicRegistrationIn(BaseModel):
     """The public form. ``website`` is a honeypot: people never see it, bots fill it in."""
 
-    full_name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
-    date_of_birth: date | None = None
-    guardian_name: str | None = Field(default=None, max_length=200)
-    guardian_email: str | None = Field(default=None, max_length=254)
-    guardian_phone: str | None = Field(default=None, max_length=40)
-    message: str | None = Field(default=None, max_length=2000)
+    full_name: Line = Field(min_length=1, max_length=200)
+    email: Line | None = Field(default=None, max_length=254)
+    phone: Line | None = Field(default=None, max_length=40)
+    date_of_birth: BirthDate | None = None
+    guardian_name: Line | None = Field(default=None, max_length=200)
+    guardian_email: Line | None = Field(default=None, max_length=254)
+    guardian_phone: Line | None = Field(default=None, max_length=40)
+    message: Text | None = Field(default=None, max_length=2000)
+    # Not checked like the others: a bot's filling is dropped quietly whatever it holds (and never stored).
     website: str | None = Field(default=None, max_length=200)
 
 
@@ -38,4 +41,4 @@ class PendingRegistration(BaseModel):
 
 
 class DecisionIn(BaseModel):
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Line | None = Field(default=None, max_length=500)

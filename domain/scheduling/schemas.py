@@ -5,16 +5,20 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.inputs import Count, Day, Line, LocalTime
+
 
 class SlotIn(BaseModel):
-    weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
-    start_time: dt.time
-    end_time: dt.time
+    weekday: Count = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
+    start_time: LocalTime
+    end_time: LocalTime
     venue_id: uuid.UUID | None = Field(default=None, description="The group's venue if omitted.")
     teacher_id: uuid.UUID | None = Field(default=None, description="The group's regular teacher if omitted.")
-    interval_weeks: int = Field(default=1, ge=1, le=8, description="1 = every week, 2 = every other week, …")
-    valid_from: dt.date
-    valid_until: dt.date | None = None
+    interval_weeks: Count = Field(
+        default=1, ge=1, le=8, description="1 = every week, 2 = every other week, …"
+    )
+    valid_from: Day
+    valid_until: Day | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> SlotIn:
@@ -30,13 +34,13 @@ class SlotChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    effective_from: dt.date
-    weekday: int | None = Field(default=None, ge=0, le=6)
-    start_time: dt.time | None = None
-    end_time: dt.time | None = None
+    effective_from: Day
+    weekday: Count | None = Field(default=None, ge=0, le=6)
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
     venue_id: uuid.UUID | None = None
     teacher_id: uuid.UUID | None = None
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Line | None = Field(default=None, max_length=500)
 
 
 class SlotOut(BaseModel):
@@ -45,8 +49,8 @@ class SlotOut(BaseModel):
     id: uuid.UUID
     group_id: uuid.UUID
     weekday: int
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     venue_id: uuid.UUID | None
     teacher_id: uuid.UUID | None
     interval_weeks: int
@@ -57,12 +61,12 @@ class SlotOut(BaseModel):
 
 
 class ClosureIn(BaseModel):
-    start_date: dt.date
-    end_date: dt.date | None = Field(default=None, description="The start date if omitted (one day).")
+    start_date: Day
+    end_date: Day | None = Field(default=None, description="The start date if omitted (one day).")
     venue_id: uuid.UUID | None = Field(
         default=None, description="Only this venue; the whole school if omitted."
     )
-    reason: str = Field(min_length=1, max_length=200)
+    reason: Line = Field(min_length=1, max_length=200)
 
     @model_validator(mode="after")
     def _ordered(self) -> ClosureIn:

@@ -5,6 +5,7 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.inputs import Day, Line, LocalTime, Text
 from domain.sessions.models import SessionStatus
 
 
@@ -12,26 +13,26 @@ class SessionIn(BaseModel):
     group_id: uuid.UUID | None = Field(default=None, description="None for a one-off event without a group.")
     teacher_id: uuid.UUID | None = Field(default=None, description="Defaults to the group's regular teacher.")
     venue_id: uuid.UUID | None = Field(default=None, description="Defaults to the group's venue.")
-    date: dt.date
-    start_time: dt.time | None = None
-    end_time: dt.time | None = None
-    notes: str | None = Field(default=None, max_length=2000)
+    date: Day
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
+    notes: Text | None = Field(default=None, max_length=2000)
 
 
 class SessionUpdate(BaseModel):
     teacher_id: uuid.UUID | None = None
     venue_id: uuid.UUID | None = None
-    date: dt.date | None = None
-    start_time: dt.time | None = None
-    end_time: dt.time | None = None
-    notes: str | None = Field(default=None, max_length=2000)
-    reason: str | None = Field(
+    date: Day | None = None
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
+    notes: Text | None = Field(default=None, max_length=2000)
+    reason: Line | None = Field(
         default=None, max_length=500, description="Required when the session was held."
     )
 
 
 class CancelIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=500, examples=["Teacher ill"])
+    reason: Line = Field(min_length=1, max_length=500, examples=["Teacher ill"])
 
 
 class SessionOut(BaseModel):
@@ -43,8 +44,8 @@ class SessionOut(BaseModel):
     substitute_for_teacher_id: uuid.UUID | None
     venue_id: uuid.UUID | None
     date: dt.date
-    start_time: dt.time | None
-    end_time: dt.time | None
+    start_time: LocalTime | None
+    end_time: LocalTime | None
     status: SessionStatus
     cancel_reason: str | None
     notes: str | None

@@ -5,14 +5,15 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.inputs import BirthDate, Line, Text
 from domain.students.models import StudentStatus
 
 
 class GuardianIn(BaseModel):
-    full_name: str = Field(min_length=1, max_length=200)
-    relationship: str | None = Field(default=None, max_length=50, examples=["mother"])
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
+    full_name: Line = Field(min_length=1, max_length=200)
+    relationship: Line | None = Field(default=None, max_length=50, examples=["mother"])
+    email: Line | None = Field(default=None, max_length=254)
+    phone: Line | None = Field(default=None, max_length=40)
 
 
 class GuardianOut(BaseModel):
@@ -26,22 +27,22 @@ class GuardianOut(BaseModel):
 
 
 class StudentIn(BaseModel):
-    full_name: str = Field(min_length=1, max_length=200, examples=["Ana García"])
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
-    date_of_birth: date | None = None
-    notes: str | None = Field(default=None, max_length=5000)
+    full_name: Line = Field(min_length=1, max_length=200, examples=["Ana García"])
+    email: Line | None = Field(default=None, max_length=254)
+    phone: Line | None = Field(default=None, max_length=40)
+    date_of_birth: BirthDate | None = None
+    notes: Text | None = Field(default=None, max_length=5000)
     guardians: list[GuardianIn] = Field(default_factory=list, max_length=4)
 
 
 class StudentUpdate(BaseModel):
     """Only the fields present are changed."""
 
-    full_name: str | None = Field(default=None, min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
-    date_of_birth: date | None = None
-    notes: str | None = Field(default=None, max_length=5000)
+    full_name: Line | None = Field(default=None, min_length=1, max_length=200)
+    email: Line | None = Field(default=None, max_length=254)
+    phone: Line | None = Field(default=None, max_length=40)
+    date_of_birth: BirthDate | None = None
+    notes: Text | None = Field(default=None, max_length=5000)
 
 
 class StudentOut(BaseModel):

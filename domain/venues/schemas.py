@@ -5,15 +5,17 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.inputs import Line, Text
+
 
 class VenueIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200, examples=["Studio Centro"])
-    address: str | None = Field(default=None, max_length=500)
+    name: Line = Field(min_length=1, max_length=200, examples=["Studio Centro"])
+    address: Text | None = Field(default=None, max_length=500)
 
 
 class VenueUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    address: str | None = Field(default=None, max_length=500)
+    name: Line | None = Field(default=None, min_length=1, max_length=200)
+    address: Text | None = Field(default=None, max_length=500)
 
 
 class VenueOut(BaseModel):

@@ -5,11 +5,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.inputs import Line
+
 
 class WebhookIn(BaseModel):
-    url: str = Field(max_length=2000, examples=["https://example.com/cadence-events"])
-    description: str | None = Field(default=None, max_length=200)
-    event_types: list[str] = Field(
+    url: Line = Field(max_length=2000, examples=["https://example.com/cadence-events"])
+    description: Line | None = Field(default=None, max_length=200)
+    event_types: list[Line] = Field(
         default_factory=list, description="Event types to receive, e.g. session.cancelled; all if empty."
     )
 

@@ -4,6 +4,7 @@ and Confirm / Cancel of a preview. One conversation per person and organization,
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -20,10 +21,15 @@ from domain.actions.models import ActionStatus, PendingAction
 from domain.conversations import service as conversations
 from domain.db import unit_of_work
 from domain.errors import DomainError, Forbidden, Invalid
+from domain.inputs import Text
 from domain.tenancy import TenantContext
 
 router = APIRouter(prefix="/chat", tags=["chat"])
 CHANNEL = "web"
+log = logging.getLogger(__name__)
+# The status line is sent before the turn runs, so a failure can no longer become an HTTP error: the stream
+# says so itself, in an ``error`` event, and always ends.
+SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
 
 
 def _chat(tenant: TenantContext) -> str:
@@ -46,10 +52,14 @@ def _reply(result: TurnResult) -> dict[str, Any]:
 
 
 class AskIn(BaseModel):
-    text: str = Field(min_length=1, max_length=2000)
+    text: Text = Field(min_length=1, max_length=2000)
 
 
-@router.post("/messages")
+class EventStream(StreamingResponse):
+    media_type = "text/event-stream"
+
+
+@router.post("/messages", response_class=EventStream)
 async def ask(body: AskIn, request: Request, tenant: Tenant) -> StreamingResponse:
     """Server-sent events: ``status`` at once, the answer line by line as ``chunk``, then ``done``
     with the whole result (answer, tool calls, pending action, data) — or ``error``."""
@@ -68,14 +78,19 @@ async def ask(body: AskIn, request: Request, tenant: Tenant) -> StreamingRespons
                     today=tenant.today(),
                     now=datetime.now(UTC),
                 )
+            reply = _reply(result)
         except DomainError as exc:
             yield _event("error", {"text": exc.message})
             return
+        except Exception:  # the transaction was rolled back; the person still gets an ending
+            log.exception("web chat turn failed")
+            yield _event("error", {"text": SOMETHING_WENT_WRONG})
+            return
         for line in result.answer.splitlines(keepends=True):
             yield _event("chunk", {"text": line})
-        yield _event("done", _reply(result))
+        yield _event("done", reply)
 
-    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+    return EventStream(events(), headers={"Cache-Control": "no-store"})
 
 
 class Turn(BaseModel):

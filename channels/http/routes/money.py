@@ -14,6 +14,7 @@ from channels.http.deps import DB, AppSettings, Now, Tenant
 from domain.banking import service as banking
 from domain.banking.parsers import PRESETS, CsvMapping
 from domain.errors import Invalid
+from domain.inputs import Line
 from domain.payments import receipts
 from domain.payments import service as payments
 from domain.payments.models import PaymentState, Receipt
@@ -110,7 +111,7 @@ async def add_charge(body: ChargeIn, tenant: Tenant, db: DB) -> ChargeOut:
 
 
 class VoidIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=300)
+    reason: Line = Field(min_length=1, max_length=300)
 
 
 @router.post("/charges/{charge_id}/void", status_code=status.HTTP_204_NO_CONTENT, tags=["tuition"])
@@ -233,7 +234,7 @@ async def receipt_file(receipt_id: uuid.UUID, request: Request, tenant: Tenant, 
 
 
 class DecisionIn(BaseModel):
-    reason: str | None = Field(default=None, max_length=300)
+    reason: Line | None = Field(default=None, max_length=300)
 
 
 @router.post("/receipts/{receipt_id}/verify", response_model=ReceiptOut, tags=["receipts"])

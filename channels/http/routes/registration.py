@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Path, Request, status
 
 from channels.http.deps import DB, Now, Tenant
+from domain.inputs import Line
 from domain.registration import service as registration
 from domain.registration.schemas import (
     DecisionIn,
@@ -18,13 +20,14 @@ from domain.students.schemas import StudentOut
 
 public = APIRouter(prefix="/public", tags=["public registration"])
 router = APIRouter(prefix="/registrations", tags=["public registration"])
+Slug = Annotated[Line, Path(min_length=1, max_length=63, description="The organization's address.")]
 
 
 @public.post(
     "/orgs/{slug}/registrations", status_code=status.HTTP_202_ACCEPTED, response_model=RegistrationReceipt
 )
 async def submit(
-    slug: str, body: PublicRegistrationIn, request: Request, db: DB, now: Now
+    slug: Slug, body: PublicRegistrationIn, request: Request, db: DB, now: Now
 ) -> RegistrationReceipt:
     """Ask to join an organization. Creates a pending student for the office to approve."""
     ip = request.client.host if request.client else None

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from channels.http.deps import DB, AppSettings, Now, Tenant
 from channels.ics import render
+from domain.inputs import Day, Line
 from domain.scheduling import feeds
 from domain.scheduling import service as scheduling
 from domain.scheduling.models import FeedKind
@@ -51,7 +52,7 @@ async def change_slot(slot_id: uuid.UUID, body: SlotChange, tenant: Tenant, db: 
 
 
 class GenerateIn(BaseModel):
-    until: date | None = Field(default=None, description="The organization's horizon (4 weeks) if omitted.")
+    until: Day | None = Field(default=None, description="The organization's horizon (4 weeks) if omitted.")
 
 
 @router.post("/schedule/generate", response_model=Generation)
@@ -88,7 +89,7 @@ async def withdraw_closure(closure_id: uuid.UUID, tenant: Tenant, db: DB, now: N
 
 class SubstituteIn(BaseModel):
     teacher_id: uuid.UUID
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Line | None = Field(default=None, max_length=500)
 
 
 @router.post("/sessions/{session_id}/substitute", response_model=SessionOut)
