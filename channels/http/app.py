@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from channels.embedded import libpq_url
 from channels.http import scopes
 from channels.http.errors import install_error_handlers
+from channels.http.openapi import install_openapi
 from channels.http.limits import install_limits
 from channels.http.routes import (
     api_keys,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     state["app"] = app
     app.state.mcp = mcp_server
     install_error_handlers(app)
+    install_openapi(app)  # the error envelope and status codes, documented once for every route
     install_limits(app, settings)  # body caps; X-Forwarded-For only from CADENCE_TRUSTED_PROXIES
     app.add_middleware(SecurityHeaders, pages=web.STATIC)  # outermost: every response, 413s too
     app.include_router(health.router)
