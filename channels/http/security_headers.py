@@ -52,8 +52,10 @@ DOCS_CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         f"script-src 'self' 'unsafe-inline' {_DOCS_CDN}",
-        f"style-src 'self' 'unsafe-inline' {_DOCS_CDN}",
-        "img-src 'self' data: https://fastapi.tiangolo.com",
+        f"style-src 'self' 'unsafe-inline' {_DOCS_CDN} https://fonts.googleapis.com",
+        "font-src 'self' https://fonts.gstatic.com",
+        "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly",
+        "worker-src 'self' blob:",
         "connect-src 'self'",
         "object-src 'none'",
         "frame-ancestors 'none'",

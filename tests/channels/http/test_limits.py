@@ -202,3 +202,12 @@ async def test_pages_and_api_answers_carry_the_security_headers(client: AsyncCli
 async def test_a_refused_body_carries_the_security_headers_too(client: AsyncClient) -> None:
     r = await client.post(f"{API}/auth/login", content=b"{" + b" " * (2 * DEFAULT_BODY_MAX_BYTES))
     assert r.status_code == 413 and r.headers["x-frame-options"] == "DENY"
+
+
+async def test_the_api_docs_may_load_swagger_from_its_cdn_but_cannot_be_framed(client: AsyncClient) -> None:
+    r = await client.get("/docs")
+    assert r.status_code == 200 and r.headers["x-frame-options"] == "DENY"
+    csp = r.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "https://cdn.jsdelivr.net" in csp
+    page = await client.get("/app/login")
+    assert "https://cdn.jsdelivr.net" not in page.headers["content-security-policy"]
