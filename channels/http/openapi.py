@@ -7,7 +7,8 @@ can answer with, added here once for every route instead of by hand on each.
 - 401 and 403: operations behind authentication (not logged in; wrong role, scope or CSRF header); 401
   also where the request carries its own credential (a login, a link's token).
 - 429: the operations that count attempts (logins, the public registration form).
-- 404: operations naming something (a path parameter or a body) that may not exist in the organization.
+- 404: operations naming something (a path parameter, an ``…_id`` query parameter or a body) that may not
+  exist in the organization.
 - 409: writes that may clash with what is already there.
 """
 
@@ -74,7 +75,9 @@ def _authenticated(app: FastAPI) -> set[tuple[str, str]]:
 
 
 def error_statuses(path: str, method: str, operation: dict[str, Any], *, authenticated: bool) -> list[str]:
-    path_parameters = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "path"}
+    parameters = operation.get("parameters", [])
+    path_parameters = {p["name"] for p in parameters if p.get("in") == "path"}
+    names_a_row = any(p.get("in") == "query" and p["name"].endswith("_id") for p in parameters)
     statuses = {"422"}
     if "requestBody" in operation:
         statuses.add("400")
@@ -82,7 +85,7 @@ def error_statuses(path: str, method: str, operation: dict[str, Any], *, authent
         statuses |= {"401", "403"}
     if path == LOGIN or "token" in path_parameters:
         statuses.add("401")
-    if "requestBody" in operation or path_parameters:
+    if "requestBody" in operation or path_parameters or names_a_row:
         statuses.add("404")
     if method in WRITES:
         statuses.add("409")
