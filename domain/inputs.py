@@ -30,6 +30,8 @@ from pydantic import AfterValidator, BeforeValidator, GetJsonSchemaHandler, Stri
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from domain.errors import Invalid
+
 DIRECTION_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 LINE_BREAKS = frozenset("\t\n\r")
 # The same rules as regular expressions, for the OpenAPI (Python's and ECMA's syntax alike).
@@ -114,6 +116,26 @@ def _local_time(value: Any) -> Any:
     if isinstance(value, str) and re.fullmatch(TIME_PATTERN, value):
         return value
     raise ValueError("must be a local time written HH:MM or HH:MM:SS, without an offset (no Z, no +02:00)")
+
+
+def refuse_unsafe_text(value: Any, *, where: str = "arguments") -> None:
+    """Raise ``Invalid`` if any string in a JSON-like value holds a character ``Text`` refuses.
+
+    For free-form input whose models are not all built from these types (tool arguments from REST, MCP or
+    a model's tool call): one check at the door instead of one per argument model."""
+    if isinstance(value, str):
+        if (char := refused_character(value, multiline=True)) is not None:
+            raise Invalid(
+                f"The {where} contain a character that is not allowed ({_describe(char)}).",
+                details={"field": where},
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_unsafe_text(key, where=where)
+            refuse_unsafe_text(item, where=where)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            refuse_unsafe_text(item, where=where)
 
 
 class _Pattern:

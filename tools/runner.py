@@ -16,6 +16,7 @@ from domain.actions import service as actions
 from domain.actions.models import PendingAction
 from domain.audit import service as audit
 from domain.errors import DomainError, NotFound
+from domain.inputs import refuse_unsafe_text
 from tools.base import NeedsClarification, ReadTool, ToolContext, ToolOutput, WriteTool
 from tools.catalog import CATALOG
 
@@ -54,6 +55,7 @@ async def execute(
     write), then is proposed for confirmation, or applied at once in ``Mode.APPLY``.
     """
     tool = _tool(name)
+    refuse_unsafe_text(raw_args)  # NUL and control characters would reach PostgreSQL (a 500) or a person
     args = tool.args.model_validate(raw_args)
     if isinstance(tool, ReadTool):
         return Outcome(await tool.run(ctx, args))

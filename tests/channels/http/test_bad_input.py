@@ -290,3 +290,13 @@ async def test_impossible_dates_of_birth_are_refused(office: Office, client: Asy
     )
     r = await office.admin.post("/students", {"full_name": "Eva", "date_of_birth": "2015-05-01"})
     assert r.status_code == 201, r.text
+
+
+async def test_tool_arguments_refuse_nul_and_direction_overrides(office: Office) -> None:
+    """Tool calls (REST, MCP, the copilot) carry free text too: a note with a NUL was a 500."""
+    admin = office.admin
+    for text in (f"Knee{NUL}injury", "Knee \u202einjury", "bell\u0007"):
+        refused(await admin.post("/tools/add_note", {"student": "Ana García", "text": text}))
+    r = await admin.post("/tools/add_note", {"student": "Ana García", "text": "Knee injury;\nno jumps"})
+    assert r.status_code == 200, r.text
+    assert r.json()["pending_action"] is not None
