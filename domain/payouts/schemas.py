@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from domain.inputs import Day
 from domain.payouts.models import PayoutStatus
 from domain.teachers.models import TeacherPaymentType
 
@@ -44,8 +45,8 @@ class PayoutPreview(BaseModel):
 
 class ApproveIn(BaseModel):
     teacher_id: uuid.UUID
-    period_start: dt.date
-    period_end: dt.date
+    period_start: Day
+    period_end: Day
 
 
 class PayoutOut(BaseModel):

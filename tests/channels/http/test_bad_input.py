@@ -255,6 +255,9 @@ async def test_a_number_is_not_a_date(office: Office) -> None:
     refused(await admin.post("/closures", {"start_date": "0", "reason": "Numbers"}))
     refused(await admin.post("/closures", {"start_date": "2026-12-24T10:00:00", "reason": "A time"}))
     assert (await admin.get("/closures", params={"since": "1960-01-01"})).json() == []
+    approve = {"teacher_id": office.ids["teacher"], "period_start": 0, "period_end": "2026-09-30"}
+    refused(await admin.post("/payouts", approve))
+    refused(await admin.post("/org/api-keys", {"name": "agent", "expires_at": 0}))  # 0 was 1970: born expired
     r = await admin.post("/closures", {"start_date": "2026-12-24", "reason": "Christmas"})
     assert r.status_code == 201, r.text
 
