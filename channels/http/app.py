@@ -10,8 +10,8 @@ from fastapi import APIRouter, FastAPI
 from channels.embedded import libpq_url
 from channels.http import scopes
 from channels.http.errors import install_error_handlers
-from channels.http.openapi import install_openapi
 from channels.http.limits import install_limits
+from channels.http.openapi import install_openapi
 from channels.http.routes import (
     api_keys,
     auth,

@@ -26,7 +26,7 @@ from domain.groups.models import Group, StudentGroup
 from domain.groups.service import active_on
 from domain.orgs.permissions import require_admin
 from domain.sessions.models import ClassSession, SessionStatus
-from domain.sessions.service import get_session, require_session_teacher_or_office
+from domain.sessions.service import get_session, require_class_visible, require_session_teacher_or_office
 from domain.students.models import Student
 from domain.teachers.models import Teacher
 from domain.teachers.service import teacher_for_user
@@ -256,7 +256,7 @@ async def override_attendance(
 async def session_attendance(
     session: AsyncSession, tenant: TenantContext, session_id: uuid.UUID
 ) -> list[AttendanceOut]:
-    await get_session(session, tenant, session_id)
+    await require_class_visible(session, tenant, await get_session(session, tenant, session_id))
     rows = await session.execute(
         select(AttendanceRecord, Student.full_name)
         .join(Student, Student.id == AttendanceRecord.student_id)

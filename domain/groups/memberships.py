@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import Conflict, Invalid, NotFound
 from domain.events import service as events
 from domain.groups.models import Group, GroupStatus, StudentGroup
-from domain.groups.service import active_on, get_group
+from domain.groups.service import active_on, get_group, require_student_visible
 from domain.orgs.permissions import require_office
 from domain.students.models import StudentStatus
 from domain.students.service import get_student
@@ -144,6 +144,7 @@ async def memberships_of(
 ) -> list[tuple[StudentGroup, Group]]:
     """A student's memberships (all history, or those covering ``on``), oldest first."""
     await get_student(session, tenant, student_id)
+    await require_student_visible(session, tenant, student_id)
     query = (
         select(StudentGroup, Group)
         .join(Group, Group.id == StudentGroup.group_id)

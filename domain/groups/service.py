@@ -7,7 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import SQLCoreOperations
 
@@ -18,11 +18,12 @@ from domain.errors import Conflict, Forbidden, NotFound
 from domain.events import service as events
 from domain.groups.models import Group, GroupStatus, StudentGroup
 from domain.groups.schemas import GroupIn, GroupOut, GroupOverview, GroupUpdate, RosterEntry
-from domain.orgs.permissions import require_office
+from domain.orgs.permissions import is_office, require_office
+from domain.private_lessons.models import PrivateSession
 from domain.search import Match, search_names
 from domain.sessions.models import ClassSession, SessionStatus
 from domain.students.models import Student
-from domain.teachers.service import get_teacher, visibility
+from domain.teachers.service import get_teacher, teacher_for_user, visibility
 from domain.tenancy import TenantContext
 from domain.text import fold
 from domain.venues.service import get_venue
@@ -200,11 +201,18 @@ async def visible_group_ids(session: AsyncSession, tenant: TenantContext) -> set
 async def visible_student_filter(
     session: AsyncSession, tenant: TenantContext, student_id: ColumnElement[uuid.UUID] | Any
 ) -> ColumnElement[bool]:
-    """A WHERE clause: true for every student for the office; for a teacher, their groups' students."""
-    group_ids = await visible_group_ids(session, tenant)
-    if group_ids is None:
+    """A WHERE clause: true for every student for the office; for a teacher, the students of their
+    groups and of their private lessons."""
+    if is_office(tenant):
         return true()
-    return student_id.in_(select(StudentGroup.student_id).where(StudentGroup.group_id.in_(group_ids)))
+    own = await teacher_for_user(session, tenant, tenant.user_id) if tenant.user_id else None
+    if own is None:  # a teacher's account not yet linked to a teacher record teaches nobody
+        return false()
+    taught = select(Group.id).where(Group.teacher_id == own.id)
+    return or_(
+        student_id.in_(select(StudentGroup.student_id).where(StudentGroup.group_id.in_(taught))),
+        student_id.in_(select(PrivateSession.student_id).where(PrivateSession.teacher_id == own.id)),
+    )
 
 
 async def require_student_visible(
@@ -246,6 +254,7 @@ async def group_overview(
     session: AsyncSession, tenant: TenantContext, group_id: uuid.UUID, *, start: date, end: date, today: date
 ) -> GroupOverview:
     group = await get_group(session, tenant, group_id)
+    await require_group_visible(session, tenant, group)
     in_period = and_(ClassSession.group_id == group_id, ClassSession.date.between(start, end))
     counts = dict(
         (

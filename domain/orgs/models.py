@@ -36,6 +36,8 @@ class Organization(HasId, HasCreatedAt, Base):
     public_holidays: Mapped[bool] = mapped_column(server_default=text("false"))
     holiday_region: Mapped[str | None]  # the `holidays` package's subdivision code, e.g. "MD"
     schedule_horizon_weeks: Mapped[int] = mapped_column(server_default=text("4"))
+    # Students' and colleagues' emails and phones reach teachers only if the school says so.
+    teachers_see_contacts: Mapped[bool] = mapped_column(server_default=text("false"))
     archived_at: Mapped[datetime | None]
 
 

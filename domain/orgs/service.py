@@ -21,7 +21,7 @@ from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.events import service as events
 from domain.orgs.models import Invitation, Organization, OrganizationMember, OrganizationType
 from domain.orgs.permissions import require_admin
-from domain.orgs.schemas import MemberOut
+from domain.orgs.schemas import MemberOut, OrganizationSettingsIn
 from domain.tenancy import Role, TenantContext
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -102,6 +102,33 @@ async def get_organization(session: AsyncSession, tenant: TenantContext) -> Orga
     if org is None:
         raise NotFound("No such organization.")
     return org
+
+
+async def update_settings(
+    session: AsyncSession, tenant: TenantContext, *, data: OrganizationSettingsIn
+) -> Organization:
+    require_admin(tenant)
+    org = await get_organization(session, tenant)
+    changes = data.model_dump(exclude_none=True)
+    before = {field: getattr(org, field) for field in changes}
+    for field, value in changes.items():
+        setattr(org, field, value)
+    await session.flush()
+    if changes != before:
+        await audit.record(
+            session,
+            tenant,
+            action="organization.settings_changed",
+            entity_type="organization",
+            entity_id=org.id,
+            before=before,
+            after=changes,
+        )
+    return org
+
+
+async def teachers_see_contacts(session: AsyncSession, tenant: TenantContext) -> bool:
+    return (await get_organization(session, tenant)).teachers_see_contacts
 
 
 async def org_country(session: AsyncSession, tenant: TenantContext) -> str | None:

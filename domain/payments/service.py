@@ -58,6 +58,12 @@ from domain.tenancy import TenantContext
 ZERO = Decimal("0.00")
 
 
+async def read_billing_settings(session: AsyncSession, tenant: TenantContext) -> BillingSettings:
+    """The fees and rules, for the office (teachers see no money but their own pay)."""
+    require_office(tenant, "see the fees")
+    return await billing_settings(session, tenant)
+
+
 async def billing_settings(session: AsyncSession, tenant: TenantContext) -> BillingSettings:
     """The settings in force: the latest row, or the defaults when none was saved."""
     latest = await session.scalar(

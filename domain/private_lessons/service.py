@@ -15,7 +15,7 @@ from domain.private_lessons.models import PrivateSession
 from domain.private_lessons.schemas import PrivateSessionIn
 from domain.sessions.models import SessionStatus
 from domain.students.service import get_student
-from domain.teachers.service import get_teacher, require_teacher_or_office
+from domain.teachers.service import get_teacher, require_teacher_or_office, visibility
 from domain.tenancy import TenantContext
 from domain.venues.service import get_venue
 
@@ -67,7 +67,11 @@ async def list_private_sessions(
     teacher_id: uuid.UUID | None = None,
     student_id: uuid.UUID | None = None,
 ) -> list[PrivateSession]:
+    """The office sees every lesson; a teacher only their own."""
     query = select(PrivateSession).where(PrivateSession.date.between(start, end))
+    seen = await visibility(session, tenant)
+    if not seen.everything:
+        query = query.where(PrivateSession.teacher_id == seen.teacher_id)
     if teacher_id is not None:
         query = query.where(PrivateSession.teacher_id == teacher_id)
     if student_id is not None:

@@ -36,6 +36,21 @@ async def require_session_teacher_or_office(
     await require_teacher_or_office(session, tenant, class_session.teacher_id, action)
 
 
+async def require_class_visible(
+    session: AsyncSession, tenant: TenantContext, class_session: ClassSession
+) -> None:
+    """The office sees every class; a teacher the classes they teach (a substitute, that one) and the
+    classes of the groups they teach."""
+    seen = await visibility(session, tenant)
+    if seen.everything or class_session.teacher_id == seen.teacher_id:
+        return
+    if class_session.group_id is not None:
+        group = await get_group(session, tenant, class_session.group_id)
+        if group.teacher_id == seen.teacher_id:
+            return
+    raise Forbidden("Teachers can only see their own classes.")
+
+
 def _check_times(class_session: ClassSession) -> None:
     if (
         class_session.start_time

@@ -14,6 +14,7 @@ from domain.audit import service as audit
 from domain.contact import clean_email, clean_name, clean_phone
 from domain.errors import Invalid, NotFound
 from domain.events import service as events
+from domain.groups.service import require_student_visible, visible_student_filter
 from domain.orgs.permissions import require_office
 from domain.orgs.service import org_country
 from domain.search import Match, search_names
@@ -96,6 +97,13 @@ async def get_student(session: AsyncSession, tenant: TenantContext, student_id: 
     return student
 
 
+async def read_student(session: AsyncSession, tenant: TenantContext, student_id: uuid.UUID) -> Student:
+    """A student as the caller may see them: the office any, a teacher only their own students."""
+    student = await get_student(session, tenant, student_id)
+    await require_student_visible(session, tenant, student_id)
+    return student
+
+
 async def list_students(
     session: AsyncSession,
     tenant: TenantContext,
@@ -105,7 +113,14 @@ async def list_students(
     limit: int = 200,
     offset: int = 0,
 ) -> list[Student]:
-    query = select(Student).order_by(Student.search_name, Student.id).limit(limit).offset(offset)
+    """The office sees every student; a teacher the students of their groups and private lessons."""
+    query = (
+        select(Student)
+        .where(await visible_student_filter(session, tenant, Student.id))
+        .order_by(Student.search_name, Student.id)
+        .limit(limit)
+        .offset(offset)
+    )
     if status is not None:
         query = query.where(Student.status == status)
     if not include_archived:
@@ -122,7 +137,10 @@ async def search_students(
     include_archived: bool = False,
 ) -> list[Match]:
     """Fuzzy and accent-insensitive: "Jose" finds "José Martínez"."""
-    where = [Student.status != StudentStatus.REJECTED]
+    where = [
+        Student.status != StudentStatus.REJECTED,
+        await visible_student_filter(session, tenant, Student.id),
+    ]
     if not include_archived:
         where.append(Student.archived_at.is_(None))
     return await search_names(
@@ -198,6 +216,6 @@ async def add_guardian(
 async def list_guardians(
     session: AsyncSession, tenant: TenantContext, student_id: uuid.UUID
 ) -> list[Guardian]:
-    await get_student(session, tenant, student_id)
+    await read_student(session, tenant, student_id)
     query = select(Guardian).where(Guardian.student_id == student_id).order_by(Guardian.created_at)
     return list((await session.execute(query)).scalars())

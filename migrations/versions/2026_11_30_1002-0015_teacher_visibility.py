@@ -1,4 +1,4 @@
-"""What teachers may see (placeholder, filled by this change).
+"""What teachers may see: the school decides whether its teachers see students' contact details.
 
 Revision ID: 0015
 Revises: 0014
@@ -7,6 +7,9 @@ Create Date: 2026-11-30 10:00:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +17,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.add_column(
+        "organizations",
+        sa.Column("teachers_see_contacts", sa.Boolean(), server_default=sa.text("false"), nullable=False),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_column("organizations", "teachers_see_contacts")

@@ -74,7 +74,7 @@ def parse_month(value: str | None, today: date) -> date:
 
 @router.get("/billing/settings", response_model=BillingSettingsOut, tags=["tuition"])
 async def get_settings(tenant: Tenant, db: DB) -> BillingSettingsOut:
-    return BillingSettingsOut.model_validate(await payments.billing_settings(db, tenant))
+    return BillingSettingsOut.model_validate(await payments.read_billing_settings(db, tenant))
 
 
 @router.put("/billing/settings", response_model=BillingSettingsOut, tags=["tuition"])

@@ -17,6 +17,7 @@ from domain.orgs.schemas import (
     MemberOut,
     OrganizationIn,
     OrganizationOut,
+    OrganizationSettingsIn,
     RoleIn,
     SwitchIn,
 )
@@ -48,6 +49,12 @@ async def switch_organization(body: SwitchIn, person: Person, db: DB) -> Members
 @router.get("/org", response_model=OrganizationOut)
 async def current_organization(tenant: Tenant, db: DB) -> OrganizationOut:
     return OrganizationOut.model_validate(await orgs.get_organization(db, tenant))
+
+
+@router.patch("/org", response_model=OrganizationOut)
+async def update_organization(body: OrganizationSettingsIn, tenant: Tenant, db: DB) -> OrganizationOut:
+    """Change the organization's settings (admins); fields left out stay as they are."""
+    return OrganizationOut.model_validate(await orgs.update_settings(db, tenant, data=body))
 
 
 @router.get("/org/members", response_model=list[MemberOut])

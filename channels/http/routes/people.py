@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from channels.http.deps import DB, Now, Tenant
+from domain.orgs.viewer import guardian_out, student_out, teacher_out, viewer
 from domain.search import Match, NameMatch
 from domain.students import service as students
 from domain.students.models import StudentStatus
@@ -48,10 +49,13 @@ async def list_students(
     limit: int = Query(default=200, ge=1, le=1000),
     offset: int = Query(default=0, ge=0),
 ) -> list[StudentOut]:
+    """The office sees every student; a teacher their own students, with contact details only if the
+    school allows it."""
     rows = await students.list_students(
         db, tenant, status=status_, include_archived=include_archived, limit=limit, offset=offset
     )
-    return [StudentOut.model_validate(s) for s in rows]
+    seen_by = await viewer(db, tenant)
+    return [student_out(s, seen_by) for s in rows]
 
 
 @router.get("/students/search", response_model=list[NameMatch], tags=["students"])
@@ -62,7 +66,8 @@ async def search_students(tenant: Tenant, db: DB, q: SearchQuery, limit: SearchL
 
 @router.get("/students/{student_id}", response_model=StudentOut, tags=["students"])
 async def get_student(student_id: uuid.UUID, tenant: Tenant, db: DB) -> StudentOut:
-    return StudentOut.model_validate(await students.get_student(db, tenant, student_id))
+    student = await students.read_student(db, tenant, student_id)
+    return student_out(student, await viewer(db, tenant))
 
 
 @router.patch("/students/{student_id}", response_model=StudentOut, tags=["students"])
@@ -78,7 +83,9 @@ async def archive_student(student_id: uuid.UUID, tenant: Tenant, db: DB, now: No
 
 @router.get("/students/{student_id}/guardians", response_model=list[GuardianOut], tags=["students"])
 async def list_guardians(student_id: uuid.UUID, tenant: Tenant, db: DB) -> list[GuardianOut]:
-    return [GuardianOut.model_validate(g) for g in await students.list_guardians(db, tenant, student_id)]
+    guardians = await students.list_guardians(db, tenant, student_id)
+    seen_by = await viewer(db, tenant)
+    return [guardian_out(g, seen_by) for g in guardians]
 
 
 @router.post(
@@ -98,10 +105,10 @@ async def create_teacher(body: TeacherIn, tenant: Tenant, db: DB) -> TeacherOut:
 
 @router.get("/teachers", response_model=list[TeacherOut], tags=["teachers"])
 async def list_teachers(tenant: Tenant, db: DB, include_archived: bool = False) -> list[TeacherOut]:
-    return [
-        TeacherOut.model_validate(t)
-        for t in await teachers.list_teachers(db, tenant, include_archived=include_archived)
-    ]
+    """Everyone sees who teaches; a teacher sees no colleague's pay rate (nor contacts, unless allowed)."""
+    rows = await teachers.list_teachers(db, tenant, include_archived=include_archived)
+    seen_by = await viewer(db, tenant)
+    return [teacher_out(t, seen_by) for t in rows]
 
 
 @router.get("/teachers/search", response_model=list[NameMatch], tags=["teachers"])
@@ -111,7 +118,8 @@ async def search_teachers(tenant: Tenant, db: DB, q: SearchQuery, limit: SearchL
 
 @router.get("/teachers/{teacher_id}", response_model=TeacherOut, tags=["teachers"])
 async def get_teacher(teacher_id: uuid.UUID, tenant: Tenant, db: DB) -> TeacherOut:
-    return TeacherOut.model_validate(await teachers.get_teacher(db, tenant, teacher_id))
+    teacher = await teachers.get_teacher(db, tenant, teacher_id)
+    return teacher_out(teacher, await viewer(db, tenant))
 
 
 @router.patch("/teachers/{teacher_id}", response_model=TeacherOut, tags=["teachers"])

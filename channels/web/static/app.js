@@ -36,14 +36,19 @@ function renderText(text) {
   return out.join("");
 }
 
-const PAGES = [["chat", "Chat"], ["today", "Today"], ["students", "Students"], ["groups", "Groups"], ["payments", "Payments"], ["payouts", "Payouts"]];
+// Pages and who sees them: the office (admins, staff) every page; a teacher no school money, only their own pay.
+const EVERYONE = ["admin", "staff", "teacher"], OFFICE = ["admin", "staff"];
+const PAGES = [["chat", "Chat", EVERYONE], ["today", "Today", EVERYONE], ["students", "Students", EVERYONE], ["groups", "Groups", EVERYONE], ["payments", "Payments", OFFICE], ["payouts", "Payouts", EVERYONE]];
 
 // The header: navigation, the organization switcher, log out. Returns who is logged in.
 async function start(here) {
   const me = await json("/auth/me");
   CSRF = me.csrf_token || CSRF;
   const header = document.querySelector("header");
-  const nav = PAGES.map(([page, name]) => `<a href="/app/${page}" class="${page === here ? "here" : ""}">${name}</a>`).join("");
+  const active = me.memberships.find(m => m.organization_id === me.active_organization_id);
+  const role = active ? active.role : "teacher";
+  const nav = PAGES.filter(([, , roles]) => roles.includes(role))
+    .map(([page, name]) => `<a href="/app/${page}" class="${page === here ? "here" : ""}">${name}</a>`).join("");
   const orgs = me.memberships.map(m => `<option value="${m.organization_id}" ${m.organization_id === me.active_organization_id ? "selected" : ""}>${escapeHtml(m.name)}</option>`).join("");
   header.innerHTML = `<span class="brand">Cadence</span><nav>${nav}</nav>
     <span class="right"><select id="org" aria-label="Organization">${orgs}</select><button id="logout">Log out</button></span>`;
