@@ -78,7 +78,16 @@ async def _recorded(
     session: AsyncSession, session_id: uuid.UUID, *, lock: bool
 ) -> dict[uuid.UUID, AttendanceRecord]:
     query = select(AttendanceRecord).where(AttendanceRecord.class_session_id == session_id)
-    if lock:  # a concurrent save waits, then sees the marks as they are (not the identity map's copy)
+    if lock:
+        # One save per class at a time: the class row is the lock, since a first mark has no row of its
+        # own to lock yet (two first marks of one student would otherwise both insert). A concurrent
+        # save waits here, then sees the marks as they are (not the identity map's copy).
+        await session.execute(  # the entity, so the class's own status is refreshed too
+            select(ClassSession)
+            .where(ClassSession.id == session_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         query = query.with_for_update().execution_options(populate_existing=True)
     return {r.student_id: r for r in (await session.execute(query)).scalars()}
 

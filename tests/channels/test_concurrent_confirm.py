@@ -1,6 +1,7 @@
 """Exactly once under concurrency: many confirmations of one pending action sent at the same moment
 apply it once, through every path that applies actions (REST, the web chat, the copilot service that the
-CLI and Telegram use), and every other caller is told it was already done — never a 500.
+CLI and Telegram use), and every other caller is told it was already done — never a 500. The same for
+attendance marks saved at the same moment.
 
 These tests need real concurrent transactions, so they run on their own committed database (the usual
 fixture runs a whole test inside one rolled-back transaction, where concurrency cannot happen).
@@ -16,6 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -26,9 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from channels.embedded import APP_ROLE, DatabaseUrls, EmbeddedPostgres
 from channels.http.app import create_app
 from copilot.service import Copilot
+from domain.attendance.models import AttendanceRecord
 from domain.auth.models import User
 from domain.db import create_engine, session_factory, unit_of_work, use_tenant
 from domain.payments.models import Payment
+from domain.sessions import service as sessions
+from domain.sessions.schemas import SessionIn
 from domain.settings import Settings
 from migrations.runner import upgrade
 from tests.conftest import REPORT
@@ -47,6 +52,8 @@ class World:
     org_id: uuid.UUID
     admin_email: str
     student: str
+    student_id: uuid.UUID
+    class_id: uuid.UUID  # a class of today, nobody marked yet
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +72,13 @@ def world(database_urls: DatabaseUrls) -> Iterator[World]:
             async with session_factory(engine)() as session:
                 studio = await build_studio(session, names=("Ana García",))
                 email = (await session.get(User, studio.admin.user_id)).email  # type: ignore[union-attr]
+                today = studio.admin.today()
+                lesson = await sessions.create_session(
+                    session, studio.admin, data=SessionIn(group_id=studio.salsa.id, date=today)
+                )
                 await session.commit()
-                return World(urls, studio.org.id, email, "Ana García")
+                ana = studio.students["Ana"].id
+                return World(urls, studio.org.id, email, "Ana García", ana, lesson.id)
         finally:
             await engine.dispose()
 
@@ -83,12 +95,16 @@ async def serving(world: World) -> AsyncIterator[FastAPI]:
         yield app
 
 
-async def payments_count(engine: AsyncEngine, world: World) -> int:
+async def rows(engine: AsyncEngine, world: World, model: type[Any]) -> int:
     async with session_factory(engine)() as session:
         await session.execute(
             select(func.set_config("app.org_id", str(world.org_id), True))  # RLS: this org only
         )
-        return int(await session.scalar(select(func.count()).select_from(Payment)) or 0)
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def payments_count(engine: AsyncEngine, world: World) -> int:
+    return await rows(engine, world, Payment)
 
 
 async def logged_in(app: FastAPI, world: World) -> tuple[AsyncClient, dict[str, str]]:
@@ -266,3 +282,28 @@ async def test_concurrent_yes_in_one_chat_applies_once(world: World) -> None:
         finally:
             await engine.dispose()
             await client.aclose()
+
+
+async def test_concurrent_first_marks_of_one_student_record_one_mark(world: World) -> None:
+    """Several people marking the same unmarked student at the same moment: one mark is recorded, the
+    others are told what changed or that nothing did — no duplicate-key 500."""
+    async with serving(world) as served:
+        people = [await logged_in(served, world) for _ in range(CONCURRENT)]  # separate logins
+        engine = create_engine(world.urls.app)
+        try:
+            url = f"{API}/sessions/{world.class_id}/attendance"
+            statuses = ["absent", "present"] * (CONCURRENT // 2)
+            mark = {"student_id": str(world.student_id)}
+            replies = await asyncio.gather(
+                *(
+                    client.post(url, json={"marks": [{**mark, "status": s}]}, headers=csrf)
+                    for (client, csrf), s in zip(people, statuses, strict=True)
+                )
+            )
+            assert all(r.status_code in (200, 409) for r in replies), [r.text[:200] for r in replies]
+            assert sum(r.json().get("created", 0) for r in replies if r.status_code == 200) == 1
+            assert await rows(engine, world, AttendanceRecord) == 1
+        finally:
+            await engine.dispose()
+            for client, _ in people:
+                await client.aclose()
