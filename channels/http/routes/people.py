@@ -47,7 +47,7 @@ async def list_students(
     status_: StudentStatus | None = Query(default=StudentStatus.ACTIVE, alias="status"),
     include_archived: bool = False,
     limit: int = Query(default=200, ge=1, le=1000),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=1_000_000),  # PostgreSQL refuses a huge OFFSET (was a 500)
 ) -> list[StudentOut]:
     """The office sees every student; a teacher their own students, with contact details only if the
     school allows it."""
