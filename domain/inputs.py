@@ -82,6 +82,9 @@ def _secret(value: str) -> str:
     return value
 
 
+CALENDAR_START, CALENDAR_END = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
 def _iso_date(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         raise ValueError("must be a date, not a date and time")
@@ -163,7 +166,16 @@ class _Pattern:
 Line = Annotated[str, AfterValidator(_line), _Pattern(LINE_PATTERN)]
 Text = Annotated[str, AfterValidator(_text), _Pattern(TEXT_PATTERN)]
 Secret = Annotated[str, AfterValidator(_secret)]
-Day = Annotated[dt.date, BeforeValidator(_iso_date), _Pattern(None, fmt="date")]
+
+
+def _in_calendar(value: dt.date) -> dt.date:
+    # Far dates are never a school's: and a week or month around 9999-12-31 overflows date arithmetic.
+    if not CALENDAR_START <= value <= CALENDAR_END:
+        raise ValueError(f"must be between {CALENDAR_START.isoformat()} and {CALENDAR_END.isoformat()}")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_in_calendar), _Pattern(None, fmt="date")]
 BirthDate = Annotated[Day, AfterValidator(_born)]
 Moment = Annotated[dt.datetime, BeforeValidator(_iso_moment), _Pattern(None, fmt="date-time")]
 LocalTime = Annotated[dt.time, BeforeValidator(_local_time), _Pattern(TIME_PATTERN, example="19:00")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, Query, status
 
@@ -24,6 +24,7 @@ from domain.groups.schemas import (
     MoveIn,
     RosterEntry,
 )
+from domain.inputs import Day
 from domain.search import NameMatch
 
 router = APIRouter(tags=["groups"])
@@ -70,14 +71,14 @@ async def change_status(group_id: uuid.UUID, body: GroupStatusIn, tenant: Tenant
 
 
 @router.get("/groups/{group_id}/roster", response_model=list[RosterEntry])
-async def roster(group_id: uuid.UUID, tenant: Tenant, db: DB, on: date | None = None) -> list[RosterEntry]:
+async def roster(group_id: uuid.UUID, tenant: Tenant, db: DB, on: Day | None = None) -> list[RosterEntry]:
     """Who is (or was, or will be) in the group on a date; today by default."""
     return await groups.roster(db, tenant, group_id, on=on or tenant.today())
 
 
 @router.get("/groups/{group_id}/overview", response_model=GroupOverview)
 async def overview(
-    group_id: uuid.UUID, tenant: Tenant, db: DB, start: date | None = None, end: date | None = None
+    group_id: uuid.UUID, tenant: Tenant, db: DB, start: Day | None = None, end: Day | None = None
 ) -> GroupOverview:
     """Roster size, sessions by status and attendance rate over a period (the last 90 days by default)."""
     today = tenant.today()
@@ -124,7 +125,7 @@ async def move(
 
 @router.get("/students/{student_id}/memberships", response_model=list[MembershipOut])
 async def student_memberships(
-    student_id: uuid.UUID, tenant: Tenant, db: DB, on: date | None = None
+    student_id: uuid.UUID, tenant: Tenant, db: DB, on: Day | None = None
 ) -> list[MembershipOut]:
     """All of a student's memberships, or those on a given date (their roster status that day)."""
     rows = await memberships.memberships_of(db, tenant, student_id, on=on)

@@ -14,7 +14,7 @@ from channels.http.deps import DB, AppSettings, Now, Tenant
 from domain.banking import service as banking
 from domain.banking.parsers import PRESETS, CsvMapping
 from domain.errors import Invalid
-from domain.inputs import Line
+from domain.inputs import Day, Line
 from domain.payments import receipts
 from domain.payments import service as payments
 from domain.payments.models import PaymentState, Receipt
@@ -146,7 +146,7 @@ async def list_payments(
     db: DB,
     student_id: uuid.UUID | None = None,
     state: PaymentState | None = None,
-    since: date | None = None,
+    since: Day | None = None,
 ) -> list[PaymentOut]:
     rows = await payments.list_payments(db, tenant, student_id=student_id, state=state, since=since)
     return [PaymentOut.model_validate(p) for p in rows]
@@ -440,8 +440,8 @@ async def ignore_line(line_id: uuid.UUID, body: VoidIn, tenant: Tenant, db: DB) 
 async def payout_preview(
     tenant: Tenant,
     db: DB,
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     teacher_id: uuid.UUID | None = None,
 ) -> PayoutPreview:
     """What teachers earned in a period (last month by default), every line traceable to a session."""

@@ -4,7 +4,7 @@ domain.scheduling); the public ICS address calendar apps poll."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
@@ -37,7 +37,7 @@ async def add_slot(group_id: uuid.UUID, body: SlotIn, tenant: Tenant, db: DB) ->
 
 
 @router.get("/groups/{group_id}/slots", response_model=list[SlotOut])
-async def list_slots(group_id: uuid.UUID, tenant: Tenant, db: DB, on: date | None = None) -> list[SlotOut]:
+async def list_slots(group_id: uuid.UUID, tenant: Tenant, db: DB, on: Day | None = None) -> list[SlotOut]:
     """Every slot the group ever had (the history of its schedule), or those in force ``on`` a date."""
     return [
         SlotOut.model_validate(s) for s in await scheduling.list_slots(db, tenant, group_id=group_id, on=on)
@@ -62,7 +62,7 @@ async def generate(body: GenerateIn, tenant: Tenant, db: DB) -> Generation:
 
 
 @router.get("/schedule/week", response_model=list[SessionOut])
-async def week(tenant: Tenant, db: DB, day: date | None = None) -> list[SessionOut]:
+async def week(tenant: Tenant, db: DB, day: Day | None = None) -> list[SessionOut]:
     """Monday to Sunday of the week of ``day`` (this week by default); a teacher sees their own."""
     start = (day or tenant.today()) - timedelta(days=(day or tenant.today()).weekday())
     rows = await class_sessions.list_sessions(db, tenant, start=start, end=start + timedelta(days=6))
@@ -77,7 +77,7 @@ async def add_closure(body: ClosureIn, tenant: Tenant, db: DB) -> ClosureResult:
 
 
 @router.get("/closures", response_model=list[ClosureOut])
-async def list_closures(tenant: Tenant, db: DB, since: date | None = None) -> list[ClosureOut]:
+async def list_closures(tenant: Tenant, db: DB, since: Day | None = None) -> list[ClosureOut]:
     rows = await scheduling.list_closures(db, tenant, since=since or tenant.today())
     return [ClosureOut.model_validate(c) for c in rows]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, status
 
@@ -17,6 +17,7 @@ from domain.attendance.schemas import (
     MissingReport,
     OverrideIn,
 )
+from domain.inputs import Day
 from domain.private_lessons import service as lessons
 from domain.private_lessons.schemas import PrivateSessionIn, PrivateSessionOut
 from domain.sessions import service as sessions
@@ -35,8 +36,8 @@ async def create_session(body: SessionIn, tenant: Tenant, db: DB) -> SessionOut:
 async def list_sessions(
     tenant: Tenant,
     db: DB,
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     group_id: uuid.UUID | None = None,
     teacher_id: uuid.UUID | None = None,
     venue_id: uuid.UUID | None = None,
@@ -61,7 +62,7 @@ async def list_sessions(
 
 @router.get("/sessions/missing-attendance", response_model=MissingReport, tags=["attendance"])
 async def missing_attendance(
-    tenant: Tenant, db: DB, since: date | None = None, teacher_id: uuid.UUID | None = None
+    tenant: Tenant, db: DB, since: Day | None = None, teacher_id: uuid.UUID | None = None
 ) -> MissingReport:
     """Held or past sessions whose enrolled students are not all marked, with totals per teacher."""
     return await attendance.missing_attendance(
@@ -152,8 +153,8 @@ async def create_private(body: PrivateSessionIn, tenant: Tenant, db: DB) -> Priv
 async def list_private(
     tenant: Tenant,
     db: DB,
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     teacher_id: uuid.UUID | None = None,
     student_id: uuid.UUID | None = None,
 ) -> list[PrivateSessionOut]:
