@@ -20,7 +20,7 @@ from domain.db import use_tenant
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.events import service as events
 from domain.orgs.models import Invitation, Organization, OrganizationMember, OrganizationType
-from domain.orgs.permissions import require_admin
+from domain.orgs.permissions import require_admin, require_office
 from domain.orgs.schemas import MemberOut, OrganizationSettingsIn
 from domain.tenancy import Role, TenantContext
 
@@ -139,7 +139,9 @@ async def org_country(session: AsyncSession, tenant: TenantContext) -> str | Non
 async def list_members(
     session: AsyncSession, tenant: TenantContext, *, member_id: uuid.UUID | None = None
 ) -> list[MemberOut]:
-    """Active members with their accounts; one member when ``member_id`` is given."""
+    """Active members with their accounts (the office's list: emails are contact details); one member
+    when ``member_id`` is given."""
+    require_office(tenant, "see the organization's members")
     query = (
         select(OrganizationMember, User)
         .join(User, User.id == OrganizationMember.user_id)

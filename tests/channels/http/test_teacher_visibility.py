@@ -43,7 +43,7 @@ NOW = datetime(2026, 11, 24, 20, tzinfo=UTC)
 HIDDEN_STUDENT = "Beatriz Oculta"  # in a colleague's group only
 # What a teacher must never read: a colleague's student, anyone's contact details, a colleague's rate,
 # and money (tuition, payments).
-SECRETS = ("Beatriz", "hidden.example", "contact.example", "600111222", "600333444", "45.00", "63.20")
+SECRETS = ["Beatriz", "hidden.example", "contact.example", "600111222", "600333444", "45.00", "63.20"]
 PUBLIC = re.compile(r"^/api/v1/(public/|auth/(signup|login)$)")
 
 
@@ -140,8 +140,14 @@ def get_operations(app: FastAPI) -> list[str]:
     ]
 
 
-def leaks(text: str) -> list[str]:
-    return [s for s in SECRETS if s in text.replace(" ", "") or s in text]
+def leaks(text: str, secrets: list[str]) -> list[str]:
+    return [s for s in secrets if s in text.replace(" ", "") or s in text]
+
+
+async def account_emails(session: AsyncSession, s: Scene) -> list[str]:
+    """The office's and the colleague's login emails: contact details too."""
+    users = [s.studio.admin.user_id, s.studio.staff.user_id]
+    return [u.email for u in [await session.get(User, i) for i in users] if u is not None]
 
 
 async def test_every_read_route_shows_a_teacher_only_their_own(
@@ -151,6 +157,7 @@ async def test_every_read_route_shows_a_teacher_only_their_own(
     teacher = await logged_in(session, make_client(), s.studio.teacher.user_id)
     params = colleague_params(s)
     query = {**params, "q": "Beatriz", "month": "2026-11", "on": s.colleague_class.date.isoformat()}
+    secrets = SECRETS + await account_emails(session, s)
     found: dict[str, list[str]] = {}
     paths = get_operations(app)
     for path in paths:
@@ -158,10 +165,21 @@ async def test_every_read_route_shows_a_teacher_only_their_own(
         for asked in (url, url + "?" + "&".join(f"{k}={v}" for k, v in query.items())):
             r = await teacher.client.get(asked)
             assert r.status_code < 500, f"{asked}: {r.status_code} {r.text[:200]}"
-            if r.status_code < 300 and (bad := leaks(r.text)):
+            if r.status_code < 300 and (bad := leaks(r.text, secrets)):
                 found[asked] = bad
+    tools = [t["name"] for t in (await teacher.get("/tools")).json() if t["kind"] == "read"]
+    about_colleague = {"group": "Bachata Improvers", "student": HIDDEN_STUDENT, "teacher": "Marco Bianchi"}
+    for name in tools:  # the same reads through the tool catalogue (what the chat and Telegram use)
+        for args in ({}, about_colleague):
+            r = await teacher.post(f"/tools/{name}", args)
+            assert r.status_code < 500, f"{name}: {r.status_code} {r.text[:200]}"
+            if r.status_code < 300 and (bad := leaks(r.text, secrets)):
+                found[f"POST /tools/{name} {args}"] = bad
+    assert len(tools) >= 8
     assert found == {}, "\n".join(sorted({f"{k.split('?')[0]} {v}" for k, v in found.items()}))
-    REPORT["teacher matrix"] = f"{len(paths)} read routes x 2 (with and without filters): 0 leaks"
+    REPORT["teacher matrix"] = (
+        f"{len(paths)} read routes x 2 (with and without filters) + {len(tools)} read tools x 2: 0 leaks"
+    )
 
 
 async def test_the_teacher_sees_their_own_and_the_office_sees_everything(
@@ -179,7 +197,7 @@ async def test_the_teacher_sees_their_own_and_the_office_sees_everything(
     assert own.status_code == 200 and own.json()["rate_per_head"] == "6.50"
     colleagues = await teacher.get("/teachers")
     assert "Marco Bianchi" in colleagues.text and "45.00" not in colleagues.text
-    pay = await teacher.get("/payouts/preview", params={"month": "2026-11"})
+    pay = await teacher.get("/payouts/preview", params={"start": "2026-11-01", "end": "2026-11-30"})
     assert pay.status_code == 200 and "Lucía Romero" in pay.text and "Marco" not in pay.text
 
     assert (await teacher.get(f"/groups/{s.studio.bachata.id}/overview")).status_code == 403
