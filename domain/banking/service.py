@@ -24,6 +24,7 @@ from domain.money import money
 from domain.orgs.permissions import require_office
 from domain.payments import service as payments
 from domain.payments.models import Allocation, Charge, Payment, PaymentMethod, PaymentState
+from domain.payments.receipts import MAX_NAME, check_filename
 from domain.students.models import Guardian, Student, StudentStatus
 from domain.students.service import get_student
 from domain.tenancy import TenantContext
@@ -100,6 +101,7 @@ async def import_statement(
 ) -> ImportResult:
     """Import a statement: the same file or the same line twice creates nothing new."""
     require_office(tenant, "import bank statements")
+    filename = check_filename(filename[:MAX_NAME] or "statement")  # no controls or direction overrides
     digest = hashlib.sha256(data).hexdigest()
     earlier = await session.scalar(select(BankImport).where(BankImport.file_sha256 == digest))
     if earlier is not None:
@@ -113,7 +115,7 @@ async def import_statement(
         known.update(found.scalars())
     batch = BankImport(
         organization_id=tenant.org_id,
-        filename=filename[:200],
+        filename=filename,
         format=label,
         file_sha256=digest,
         lines_total=len(lines),

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.banking import service as banking
-from domain.banking.models import BankLine, LineStatus
+from domain.banking.models import BankImport, BankLine, LineStatus
 from domain.banking.parsers import PRESETS, parse_csv
 from domain.errors import Conflict, Invalid
 from domain.payments import service as payments
@@ -198,3 +198,20 @@ def test_an_amount_counts_fully_only_near_the_charges_due_date() -> None:
         0.1,
         0.0,
     )
+
+
+async def test_a_statement_whose_file_name_hides_its_type_is_refused_and_nothing_is_stored(
+    session: AsyncSession,
+) -> None:
+    studio = await school(session)
+    data = (STATEMENTS / "november-generic.csv").read_bytes()
+    for disguised in ("invoice\u202efdp.csv", "nov\x00.csv"):
+        with pytest.raises(Invalid):
+            await banking.import_statement(
+                session, studio.staff, filename=disguised, data=data, fmt="csv:generic"
+            )
+        assert await session.scalar(select(func.count()).select_from(BankImport)) == 0
+    kept = await banking.import_statement(  # the positive control: an ordinary name imports
+        session, studio.staff, filename="noviembre.csv", data=data, fmt="csv:generic"
+    )
+    assert kept.lines_total == 5
