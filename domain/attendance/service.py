@@ -74,20 +74,23 @@ async def _checked(
     return class_session, enrolled, students
 
 
+async def _lock_class(session: AsyncSession, session_id: uuid.UUID) -> None:
+    """One save per class at a time. The class row is the lock, since a first mark has no row of its own
+    to lock yet (two first marks of one student would both insert). Taken before anything is checked, so
+    a save that waited sees the class (cancelled?) and its marks as the other save left them."""
+    await session.execute(
+        select(ClassSession)
+        .where(ClassSession.id == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 async def _recorded(
     session: AsyncSession, session_id: uuid.UUID, *, lock: bool
 ) -> dict[uuid.UUID, AttendanceRecord]:
     query = select(AttendanceRecord).where(AttendanceRecord.class_session_id == session_id)
-    if lock:
-        # One save per class at a time: the class row is the lock, since a first mark has no row of its
-        # own to lock yet (two first marks of one student would otherwise both insert). A concurrent
-        # save waits here, then sees the marks as they are (not the identity map's copy).
-        await session.execute(  # the entity, so the class's own status is refreshed too
-            select(ClassSession)
-            .where(ClassSession.id == session_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+    if lock:  # see _lock_class: the marks as they are now, not the identity map's copy
         query = query.with_for_update().execution_options(populate_existing=True)
     return {r.student_id: r for r in (await session.execute(query)).scalars()}
 
@@ -109,6 +112,7 @@ async def mark_attendance(
     person saw). A changed mark is a correction: it keeps the earlier status in the audit log with who,
     when and why. The result names every mark recorded or corrected.
     """
+    await _lock_class(session, session_id)
     class_session, enrolled, students = await _checked(session, tenant, session_id, marks, today)
     existing = await _recorded(session, session_id, lock=True)
     refuse_stale(marks, {i: r.status for i, r in existing.items()}, students)

@@ -15,8 +15,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import UTC, datetime, time
 from typing import Any
 
 import pytest
@@ -25,7 +24,7 @@ from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from channels.embedded import APP_ROLE, DatabaseUrls, EmbeddedPostgres
+from channels.embedded import DatabaseUrls
 from channels.http.app import create_app
 from copilot.service import Copilot
 from domain.attendance.models import AttendanceRecord
@@ -35,7 +34,7 @@ from domain.payments.models import Payment
 from domain.sessions import service as sessions
 from domain.sessions.schemas import SessionIn
 from domain.settings import Settings
-from migrations.runner import upgrade
+from tests.committed import committed_database
 from tests.conftest import REPORT
 from tests.domain.studio import build_studio
 from tests.factories import PASSWORD
@@ -54,17 +53,12 @@ class World:
     student: str
     student_id: uuid.UUID
     class_id: uuid.UUID  # a class of today, nobody marked yet
+    second_class_id: uuid.UUID  # another, for saves that say what they saw
 
 
 @pytest.fixture(scope="module")
 def world(database_urls: DatabaseUrls) -> Iterator[World]:
-    data_dir = Settings().data_dir
-    if not data_dir.is_absolute():
-        data_dir = Path(__file__).resolve().parents[2] / data_dir
-    server = EmbeddedPostgres(data_dir)
-    server.start()  # already running for the session: this attaches to it
-    urls = server.ensure_database("cadence_concurrency_test", recreate=True)
-    upgrade(urls.owner, APP_ROLE)
+    urls = committed_database("cadence_concurrency_test")
 
     async def seed() -> World:
         engine = create_engine(urls.app)
@@ -76,9 +70,14 @@ def world(database_urls: DatabaseUrls) -> Iterator[World]:
                 lesson = await sessions.create_session(
                     session, studio.admin, data=SessionIn(group_id=studio.salsa.id, date=today)
                 )
+                second = await sessions.create_session(
+                    session,
+                    studio.admin,
+                    data=SessionIn(group_id=studio.salsa.id, date=today, start_time=time(21)),
+                )
                 await session.commit()
                 ana = studio.students["Ana"].id
-                return World(urls, studio.org.id, email, "Ana García", ana, lesson.id)
+                return World(urls, studio.org.id, email, "Ana García", ana, lesson.id, second.id)
         finally:
             await engine.dispose()
 
@@ -132,66 +131,46 @@ def tally(responses: list[Response], done_prefix: str) -> tuple[int, int, list[s
     return applied, already, other
 
 
-async def test_concurrent_rest_confirms_apply_once(world: World) -> None:
+async def chat_proposal(client: AsyncClient, csrf: dict[str, str], said: str) -> str:
+    """Ask in the web chat; the id of the action its preview proposes."""
+    asked = await client.post(f"{API}/chat/messages", json={"text": said}, headers=csrf)
+    return str(json.loads(asked.text.split("event: done\ndata: ")[1].split("\n")[0])["pending_action"]["id"])
+
+
+async def confirmed_at_once(world: World, propose: str, confirm: str) -> None:
+    """ROUNDS times: propose a payment through ``propose`` (the REST tools or the web chat), then press
+    the ``confirm`` route CONCURRENT times at once: one payment, every other press told it was done."""
     async with serving(world) as served:
-        await _concurrent_rest_confirms_apply_once(served, world)
+        client, csrf = await logged_in(served, world)
+        engine = create_engine(world.urls.app)
+        try:
+            for _ in range(ROUNDS):
+                before = await payments_count(engine, world)
+                if propose == "rest":
+                    proposed = await client.post(
+                        f"{API}/tools/{PAY}", json={"student": world.student, "amount": "45.00"}, headers=csrf
+                    )
+                    action = proposed.json()["pending_action"]["id"]
+                else:
+                    action = await chat_proposal(client, csrf, f"{world.student} paid 45 euros by transfer")
+                url = confirm.format(action=action)
+                responses = await asyncio.gather(*(client.post(url, headers=csrf) for _ in range(CONCURRENT)))
+                applied, already, other = tally(list(responses), "Recorded")
+                assert other == []
+                assert (applied, already) == (1, CONCURRENT - 1)
+                assert await payments_count(engine, world) == before + 1
+        finally:
+            await engine.dispose()
+            await client.aclose()
+    REPORT[f"concurrent confirms ({propose})"] = f"{ROUNDS} rounds x {CONCURRENT} at once -> 1 effect each"
 
 
-async def _concurrent_rest_confirms_apply_once(served: FastAPI, world: World) -> None:
-    client, csrf = await logged_in(served, world)
-    engine = create_engine(world.urls.app)
-    try:
-        for _ in range(ROUNDS):
-            before = await payments_count(engine, world)
-            proposed = await client.post(
-                f"{API}/tools/{PAY}", json={"student": world.student, "amount": "45.00"}, headers=csrf
-            )
-            action = proposed.json()["pending_action"]["id"]
-            responses = await asyncio.gather(
-                *(client.post(f"{API}/actions/{action}/confirm", headers=csrf) for _ in range(CONCURRENT))
-            )
-            applied, already, other = tally(list(responses), "Recorded")
-            assert other == []
-            assert (applied, already) == (1, CONCURRENT - 1)
-            assert await payments_count(engine, world) == before + 1
-    finally:
-        await engine.dispose()
-        await client.aclose()
-    REPORT["concurrent confirms (REST)"] = f"{ROUNDS} rounds x {CONCURRENT} at once -> 1 effect each"
+async def test_concurrent_rest_confirms_apply_once(world: World) -> None:
+    await confirmed_at_once(world, "rest", API + "/actions/{action}/confirm")
 
 
 async def test_concurrent_web_chat_confirms_apply_once(world: World) -> None:
-    async with serving(world) as served:
-        await _concurrent_web_chat_confirms_apply_once(served, world)
-
-
-async def _concurrent_web_chat_confirms_apply_once(served: FastAPI, world: World) -> None:
-    client, csrf = await logged_in(served, world)
-    engine = create_engine(world.urls.app)
-    try:
-        for _ in range(ROUNDS):
-            before = await payments_count(engine, world)
-            asked = await client.post(
-                f"{API}/chat/messages",
-                json={"text": f"{world.student} paid 45 euros by transfer"},
-                headers=csrf,
-            )
-            done_event = asked.text.split("event: done\ndata: ")[1].split("\n")[0]
-            action = json.loads(done_event)["pending_action"]["id"]
-            responses = await asyncio.gather(
-                *(
-                    client.post(f"{API}/chat/actions/{action}/confirm", headers=csrf)
-                    for _ in range(CONCURRENT)
-                )
-            )
-            applied, already, other = tally(list(responses), "Recorded")
-            assert other == []
-            assert (applied, already) == (1, CONCURRENT - 1)
-            assert await payments_count(engine, world) == before + 1
-    finally:
-        await engine.dispose()
-        await client.aclose()
-    REPORT["concurrent confirms (web chat)"] = f"{ROUNDS} rounds x {CONCURRENT} at once -> 1 effect each"
+    await confirmed_at_once(world, "web chat", API + "/chat/actions/{action}/confirm")
 
 
 async def test_concurrent_copilot_confirms_apply_once(world: World) -> None:
@@ -259,11 +238,8 @@ async def test_concurrent_yes_in_one_chat_applies_once(world: World) -> None:
             for _ in range(ROUNDS):
                 before = await payments_count(engine, world)
                 ask = f"{API}/chat/messages"
-                asked = await client.post(
-                    ask, json={"text": f"{world.student} paid 45 euros by transfer"}, headers=csrf
-                )
-                action = json.loads(asked.text.split("event: done\ndata: ")[1].split("\n")[0])
-                button = f"{API}/chat/actions/{action['pending_action']['id']}/confirm"
+                action = await chat_proposal(client, csrf, f"{world.student} paid 45 euros by transfer")
+                button = f"{API}/chat/actions/{action}/confirm"
                 replies = await asyncio.gather(
                     *(client.post(ask, json={"text": "yes"}, headers=csrf) for _ in range(CONCURRENT // 2)),
                     *(client.post(button, headers=csrf) for _ in range(CONCURRENT // 2)),
@@ -303,6 +279,19 @@ async def test_concurrent_first_marks_of_one_student_record_one_mark(world: Worl
             assert all(r.status_code in (200, 409) for r in replies), [r.text[:200] for r in replies]
             assert sum(r.json().get("created", 0) for r in replies if r.status_code == 200) == 1
             assert await rows(engine, world, AttendanceRecord) == 1
+
+            # Each save says it saw the student unmarked: one records, every other is refused, none
+            # overwrites the mark it never saw.
+            url = f"{API}/sessions/{world.second_class_id}/attendance"
+            seen = {**mark, "expected": "unmarked"}
+            replies = await asyncio.gather(
+                *(
+                    client.post(url, json={"marks": [{**seen, "status": s}]}, headers=csrf)
+                    for (client, csrf), s in zip(people, statuses, strict=True)
+                )
+            )
+            assert sorted(r.status_code for r in replies) == [200] + [409] * (CONCURRENT - 1)
+            assert await rows(engine, world, AttendanceRecord) == 2
         finally:
             await engine.dispose()
             for client, _ in people:

@@ -12,19 +12,17 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from channels.embedded import APP_ROLE, DatabaseUrls, EmbeddedPostgres
+from channels.embedded import DatabaseUrls
 from channels.http.app import create_app
 from domain.db import create_engine, session_factory
 from domain.notes.models import StudentNote
 from domain.settings import Settings
 from domain.telegram import service as telegram
-from migrations.runner import upgrade
 from tests.channels.telegram_support import (  # noqa: F401 - the *_fixture ones are fixtures, shared
     LUCIA,
     SECRET,
@@ -36,6 +34,7 @@ from tests.channels.telegram_support import (  # noqa: F401 - the *_fixture ones
     post,
     press,
 )
+from tests.committed import committed_database
 from tests.conftest import REPORT
 from tests.domain.studio import build_studio
 
@@ -51,13 +50,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(database_urls: DatabaseUrls) -> Iterator[World]:
-    data_dir = Settings().data_dir
-    if not data_dir.is_absolute():
-        data_dir = Path(__file__).resolve().parents[2] / data_dir
-    server = EmbeddedPostgres(data_dir)
-    server.start()  # already running for the session: this attaches to it
-    urls = server.ensure_database("cadence_telegram_concurrency_test", recreate=True)
-    upgrade(urls.owner, APP_ROLE)
+    urls = committed_database("cadence_telegram_concurrency_test")
 
     async def seed() -> World:
         engine = create_engine(urls.app)

@@ -16,12 +16,12 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from channels.embedded import APP_ROLE, DatabaseUrls, EmbeddedPostgres
+from channels.embedded import DatabaseUrls
 from channels.http.app import create_app
 from domain.auth.models import LoginAttempt
 from domain.db import create_engine, session_factory, unit_of_work
 from domain.settings import Settings
-from migrations.runner import upgrade
+from tests.committed import committed_database
 from tests.conftest import REPORT
 from tests.factories import PASSWORD, make_user
 
@@ -32,12 +32,7 @@ LIMIT = 5
 
 @pytest.fixture(scope="module")
 def login_database(database_urls: DatabaseUrls) -> DatabaseUrls:
-    data_dir = Settings().data_dir
-    server = EmbeddedPostgres(data_dir if data_dir.is_absolute() else ROOT / data_dir)
-    server.start()  # attaches to the server the session fixture started
-    urls = server.ensure_database("cadence_login_test", recreate=True)
-    upgrade(urls.owner, APP_ROLE)
-    return urls
+    return committed_database("cadence_login_test")
 
 
 @pytest.fixture
