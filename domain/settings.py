@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 30
+    login_max_failures_per_account_everywhere: int = 20
     trusted_proxies: str = Field(
         default="",
         description="Comma-separated proxy addresses (or networks) whose X-Forwarded-For is believed; none.",

@@ -35,6 +35,10 @@ class AuthPolicy:
     login_window: timedelta = timedelta(minutes=15)
     max_failures_per_account: int = 5  # from one address: another address is counted apart
     max_failures_per_ip: int = 30
+    # Across every address: past this many failures an account takes logins only from addresses it
+    # has logged in from before, so guessing from many addresses stops while the owner still gets in.
+    max_failures_per_account_everywhere: int = 20
+    familiar_for: timedelta = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -115,9 +119,11 @@ async def _lock_login_key(session: AsyncSession, *, email: str, ip: str | None) 
 async def _check_rate_limits(
     session: AsyncSession, *, email: str, ip: str | None, now: datetime, policy: AuthPolicy
 ) -> None:
-    """Failures are counted per (account, address) and per address, never per account alone: someone
-    who only knows an email can slow down their own address but cannot lock the owner out elsewhere.
-    Past the limit even the right password is refused from that address, so the limit is no oracle."""
+    """Failures are counted per (account, address) and per address: someone who only knows an email can
+    slow down their own address but cannot lock the owner out elsewhere. Across all addresses, many
+    failures close the account to addresses it has never logged in from (guessing from many addresses),
+    never to the owner's familiar ones. Past a limit even the right password is refused, so the limit is
+    no oracle."""
     await _lock_login_key(session, email=email, ip=ip)
     since = now - policy.login_window
     failures = (
@@ -133,6 +139,32 @@ async def _check_rate_limits(
         per_ip = await session.scalar(failures.where(LoginAttempt.ip == ip))
         if (per_ip or 0) >= policy.max_failures_per_ip:
             raise TooManyRequests("Too many failed logins from this address; try again later.")
+    everywhere = await session.scalar(failures.where(LoginAttempt.email == email))
+    if (everywhere or 0) >= policy.max_failures_per_account_everywhere and not await _familiar(
+        session, email=email, ip=ip, now=now, policy=policy
+    ):
+        raise TooManyRequests(
+            "Too many failed logins for this account; try again later, or from a device you have used before."
+        )
+
+
+async def _familiar(
+    session: AsyncSession, *, email: str, ip: str | None, now: datetime, policy: AuthPolicy
+) -> bool:
+    """The account has logged in from this address before (the owner's home, office or phone)."""
+    if ip is None:
+        return False
+    seen = await session.scalar(
+        select(LoginAttempt.id)
+        .where(
+            LoginAttempt.email == email,
+            LoginAttempt.ip == ip,
+            LoginAttempt.succeeded.is_(True),
+            LoginAttempt.created_at >= now - policy.familiar_for,
+        )
+        .limit(1)
+    )
+    return seen is not None
 
 
 async def resolve_session(session: AsyncSession, *, token: str, now: datetime) -> tuple[User, UserSession]:

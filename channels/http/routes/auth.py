@@ -19,6 +19,7 @@ def auth_policy(settings: Settings) -> AuthPolicy:
         login_window=timedelta(minutes=settings.login_window_minutes),
         max_failures_per_account=settings.login_max_failures_per_account,
         max_failures_per_ip=settings.login_max_failures_per_ip,
+        max_failures_per_account_everywhere=settings.login_max_failures_per_account_everywhere,
     )
 
 

@@ -158,6 +158,26 @@ async def test_failures_from_one_address_do_not_lock_the_owner_out_elsewhere(
         assert r.status_code == 429 and error_code(r) == "too_many_requests"
 
 
+async def test_guessing_from_many_addresses_stops_but_the_owner_at_home_gets_in(
+    app: FastAPI, client: AsyncClient, settings: Settings
+) -> None:
+    settings.login_max_failures_per_account_everywhere = 6
+    owner = await signup(client, "owner")
+    async with client_at(app, "203.0.113.10") as home:
+        first = await home.post(f"{API}/auth/login", json={"email": owner.email, "password": PASSWORD})
+        assert first.status_code == 200  # the owner has logged in from home before
+    for n in range(6):  # one wrong guess from each of many addresses: no address reaches its own limit
+        async with client_at(app, f"198.51.100.{n + 1}") as attacker:
+            r = await attacker.post(f"{API}/auth/login", json={"email": owner.email, "password": "guess-x-1"})
+            assert r.status_code == 401
+    async with client_at(app, "198.51.100.99") as stranger:
+        r = await stranger.post(f"{API}/auth/login", json={"email": owner.email, "password": PASSWORD})
+        assert r.status_code == 429  # even the right password, from an address never used: no oracle
+    async with client_at(app, "203.0.113.10") as home:
+        r = await home.post(f"{API}/auth/login", json={"email": owner.email, "password": PASSWORD})
+        assert r.status_code == 200  # the owner, from an address they used before
+
+
 async def test_login_is_rate_limited_per_ip(
     make_client: Callable[[], AsyncClient], settings: Settings
 ) -> None:
