@@ -78,6 +78,8 @@ def _period(name: str, today: date) -> When:
             return When(month=this_month)
         case "last_month":
             return When(month=this_month - relativedelta(months=1))
+        case "next_month":
+            return When(month=this_month + relativedelta(months=1))
         case "this_year":
             return When(start=date(today.year, 1, 1), end=today)
         case "last_year":
@@ -85,31 +87,49 @@ def _period(name: str, today: date) -> When:
     raise ValueError(name)
 
 
-def find(text: str, words: Words, today: date, *, future: bool = False) -> tuple[When, str]:
-    """The first date or period said in ``text`` (folded), and the text without it."""
+def _finders(words: Words) -> list[tuple[re.Pattern[str], str]]:
     months, weekdays = _alternatives(words.months), _alternatives(words.weekdays)
     markers = _alternatives(words.past_marker + words.future_marker)
-    until, nth = r"\s*(?:to|until|till|through|-|–)\s*", "(?:st|nd|rd|th)?"
-    finders: list[tuple[re.Pattern[str], str]] = [
+    until, nth, of = rf"\s*(?:{words.range_until})\s*", f"(?:{words.ordinals})?", words.of
+    after = rf"(?: (?P<after>{markers}))?" if words.markers_follow else ""
+    return [
         (re.compile(rf"\b(\d{{4}})-(\d{{2}})-(\d{{2}}){until}(\d{{4}})-(\d{{2}})-(\d{{2}})\b"), "iso_range"),
         (
             re.compile(rf"\b({months}) (\d{{1,2}}){nth}{until}(?:({months}) )?(\d{{1,2}}){nth}\b"),
             "month_day_range",
+        ),
+        (  # "del 24 de diciembre al 6 de enero", "del 24 al 31 de diciembre"
+            re.compile(
+                rf"\b(\d{{1,2}}){nth}(?:(?: {of})? ({months}))?{until}(\d{{1,2}}){nth}(?: {of})? ({months})\b"
+            ),
+            "day_month_range",
         ),
         (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "iso"),
         (re.compile(r"\b(\d{4})-(\d{2})\b(?!-)"), "iso_month"),
         (re.compile(words.last_n_days), "last_n"),
         (re.compile(rf"\b({_alternatives(words.periods)})\b"), "period"),
         (re.compile(rf"\b({_alternatives(words.relative_days)})\b"), "relative"),
-        (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?: of)? ({months})\b(?: (\d{{4}}))?"), "day_month"),
         (
-            re.compile(rf"\b({months}) (\d{{1,2}})(?:st|nd|rd|th)?\b(?! \d{{4}}-)(?:,? (\d{{4}}))?"),
+            re.compile(rf"\b(\d{{1,2}}){nth}(?: {of})? ({months})\b(?:(?: {of})? (\d{{4}}))?"),
+            "day_month",
+        ),
+        (
+            re.compile(rf"\b({months}) (\d{{1,2}}){nth}\b(?! \d{{4}}-)(?:,? (\d{{4}}))?"),
             "month_day",
         ),
-        (re.compile(rf"\b(?:in )?({months})\b(?: (\d{{4}}))?"), "month"),
-        (re.compile(rf"\b(?:({markers}) )?(?:on )?({weekdays})(?:'?s)?\b"), "weekday"),
+        (re.compile(rf"\b(?:(?:{words.month_prefix}) )?({months})\b(?:(?: {of})? (\d{{4}}))?"), "month"),
+        (
+            re.compile(rf"\b(?:({markers}) )?(?:(?:{words.weekday_prefix}) )?({weekdays})(?:'?s)?\b{after}"),
+            "weekday",
+        ),
     ]
-    for pattern, kind in finders:
+
+
+def find(text: str, words: Words, today: date, *, future: bool = False) -> tuple[When, str]:
+    """The first date or period said in ``text`` (folded), and the text without it."""
+    for phrase in words.not_dates:  # "por la mañana" is a time of day, not "mañana" (tomorrow)
+        text = re.sub(rf"\b{re.escape(phrase)}\b", GAP, text)
+    for pattern, kind in _finders(words):
         found = pattern.search(text)
         if found is None:
             continue
@@ -133,6 +153,14 @@ def _resolve(kind: str, m: re.Match[str], words: Words, today: date, *, future: 
                 month = words.months[m[3]] if m[3] else first.month
                 last = date(first.year, month, int(m[4]))
                 return When(start=first, end=last if last >= first else last.replace(year=last.year + 1))
+            case "day_month_range":
+                first = _ahead(
+                    _named_month(words.months[m[2] or m[4]], None, today).replace(day=int(m[1])),
+                    today,
+                    future,
+                )
+                last = date(first.year, words.months[m[4]], int(m[3]))
+                return When(start=first, end=last if last >= first else last.replace(year=last.year + 1))
             case "iso":
                 return When(day=date(int(m[1]), int(m[2]), int(m[3])))
             case "iso_month":
@@ -155,7 +183,8 @@ def _resolve(kind: str, m: re.Match[str], words: Words, today: date, *, future: 
             case "month":
                 return When(month=_named_month(words.months[m[1]], int(m[2]) if m[2] else None, today))
             case "weekday":
-                day = _weekday(words.weekdays[m[2]], m[1], words, today, future=future)
+                marker = m[1] or (m["after"] if words.markers_follow else None)
+                day = _weekday(words.weekdays[m[2]], marker, words, today, future=future)
                 return When(day=day, from_weekday=True)
     except ValueError:  # "31 February": not a date; keep looking
         return None

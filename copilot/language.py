@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.text import fold
 
 LANGUAGES = Path(__file__).resolve().parent / "languages"
 Kind = Literal["student", "group", "teacher", "venue"]
@@ -91,6 +93,15 @@ class Words(BaseModel):
     except_: str = Field(alias="except")
     list_separators: str
     stopwords: list[str]
+    # How dates are said around the names of days and months (the defaults are English's).
+    range_until: str = r"to|until|till|through|-|–"  # "December 24 to January 6"
+    ordinals: str = "st|nd|rd|th"  # "the 8th"
+    of: str = "of"  # "8th of December"
+    month_prefix: str = "in"  # "in October"
+    weekday_prefix: str = "on"  # "on Tuesday"
+    markers_follow: bool = False  # the marker may come after the day too: "el martes pasado"
+    not_dates: list[str] = Field(default_factory=list)  # "por la mañana" (morning) is no "mañana" (tomorrow)
+
 
 
 class Messages(BaseModel):
@@ -102,6 +113,7 @@ class Messages(BaseModel):
     nothing_pending: str
     tuesday_class_none: str
     tuesday_class_many: str
+    refund: str | None = None  # a language may refuse more things, each with its own message
 
 
 class Language(BaseModel):
@@ -112,6 +124,13 @@ class Language(BaseModel):
     messages: Messages
     refusals: list[Refusal]
     intents: list[Intent]
+
+    @model_validator(mode="after")
+    def _refusals_have_messages(self) -> Language:
+        for refusal in self.refusals:
+            if not isinstance(getattr(self.messages, refusal.message, None), str):
+                raise ValueError(f"refusal {refusal.pattern!r} names no message {refusal.message!r}")
+        return self
 
     def intent(self, tool: str) -> Intent | None:
         return next((i for i in self.intents if i.tool == tool), None)
@@ -127,8 +146,22 @@ class Language(BaseModel):
         words.update(self.words.months, self.words.weekdays, self.words.past_marker, self.words.future_marker)
         return frozenset(words)
 
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word this language's file knows (for telling languages apart): the command words,
+        yes and no, and the words of relative days and periods."""
+        said = [*self.words.yes, *self.words.no, *self.words.relative_days, *self.words.periods]
+        said += self.words.not_dates
+        return self.command_words | {w for phrase in said for w in re.findall(r"[a-z0-9]+", fold(phrase))}
+
 
 @lru_cache
 def load(code: str = "en") -> Language:
     path = LANGUAGES / f"{code}.yaml"
     return Language.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def every() -> tuple[Language, ...]:
+    """All the language files, English (the default) first."""
+    codes = sorted((p.stem for p in LANGUAGES.glob("*.yaml")), key=lambda code: (code != "en", code))
+    return tuple(load(code) for code in codes)

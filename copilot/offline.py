@@ -19,7 +19,8 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from copilot import dates, retrieval
-from copilot.language import Capture, Intent, Language, load
+from copilot.detect import Languages
+from copilot.language import Capture, Intent, Language, every, load
 from copilot.names import Directory, NameMatch
 from copilot.planner import Decision, DecisionKind, Memory
 from domain.errors import DomainError
@@ -53,8 +54,19 @@ class OfflinePlanner:
 
     def __init__(self, language: Language | None = None) -> None:
         self.language = language or load()
+        # Given no language, each message is planned by the planner of the language it is written in.
+        self.languages = Languages([language] if language else every())
+        self.by_language: dict[str, OfflinePlanner] = (
+            {} if language else {code: OfflinePlanner(one) for code, one in self.languages.languages.items()}
+        )
 
     async def plan(self, ctx: ToolContext, utterance: str, memory: Memory, *, pending: bool) -> Decision:
+        if self.by_language:
+            code = self.languages.pick(utterance, prior=self.languages.prior(memory)).language
+            planned = await self.by_language[code].plan(ctx, utterance, memory, pending=pending)
+            if planned.awaiting is not None:  # the answer to the question is read in its language
+                planned.awaiting["language"] = code
+            return planned
         lang = self.language
         folded = fold(utterance)
         reply = self._reply_to_pending(folded, pending)
@@ -81,6 +93,9 @@ class OfflinePlanner:
 
     def reply_to_pending(self, utterance: str, *, pending: bool) -> str | None:
         """ "confirm" or "cancel" when the words answer a pending action, else None."""
+        if self.by_language:
+            code = self.languages.pick(utterance).language
+            return self.by_language[code].reply_to_pending(utterance, pending=pending)
         decision = self._reply_to_pending(fold(utterance), pending)
         if decision is None or decision.kind not in (DecisionKind.CONFIRM, DecisionKind.CANCEL):
             return None

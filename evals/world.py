@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from channels.embedded import APP_ROLE, DatabaseUrls, EmbeddedPostgres
 from copilot import retrieval
-from copilot.language import load as load_language
+from copilot.language import every as every_language
 from domain.auth import service as auth
 from domain.db import unit_of_work
 from domain.demo.seed import seed_demo
@@ -83,5 +83,6 @@ async def populate(sessions: async_sessionmaker[AsyncSession], owner_url: str) -
                 max_bytes=1024 * 1024,
             )
     async with unit_of_work(sessions) as session:  # the planner's exemplars, committed with the world
-        await retrieval.sync(session, load_language(), HashingEmbedder())
+        for language in every_language():  # every language's exemplars: Spanish questions are evaluated too
+            await retrieval.sync(session, language, HashingEmbedder())
     analyze(owner_url)
