@@ -81,11 +81,13 @@ class LLMPlanner:
         offered = offered_to(ctx.tenant)
         if len(offered) <= self.max_tools:
             return offered
-        await retrieval.sync(ctx.session, self.fallback.language, ctx.embedder)
+        # the exemplars of the question's own language (a Spanish question is near Spanish exemplars)
+        language = self.fallback.languages.pick(utterance, prior=self.fallback.languages.prior(memory))
+        await retrieval.sync(ctx.session, language, ctx.embedder)
         near = await retrieval.nearest(
             ctx.session,
             kind=None,
-            language=self.fallback.language.language,
+            language=language.language,
             embedder=ctx.embedder,
             text=utterance,
             limit=60,

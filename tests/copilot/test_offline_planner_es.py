@@ -10,6 +10,7 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copilot.language import load
+from copilot.llm import LLMPlanner
 from copilot.offline import OfflinePlanner
 from copilot.planner import DecisionKind, Memory
 from domain.db import unit_of_work
@@ -42,7 +43,8 @@ async def test_the_offline_planner_maps_every_spanish_phrasing_in_its_table(
 ) -> None:
     await seed_demo(sessions, today=TODAY, size="small", seed=7)
     planner = OfflinePlanner()
-    failures = []
+    narrowing = LLMPlanner(base_url="http://unused.invalid/v1", model="any", max_tools=8)
+    failures, retrieved = [], 0
     async with unit_of_work(sessions) as session:
         people = {
             email: await tenant_of(session, "demo-school", email)
@@ -56,13 +58,19 @@ async def test_the_offline_planner_maps_every_spanish_phrasing_in_its_table(
             if "after" in case:
                 memory = memory_after(await planner.plan(ctx, case["after"], memory, pending=False))
             decision = await planner.plan(ctx, case["say"], memory, pending=False)
+            if "tool" in case:  # the LLM planner is offered tools near the Spanish exemplars
+                offered = await narrowing._tools(ctx, case["say"], memory)
+                retrieved += case["tool"] in {t.name for t in offered}
         if not verdict(case, decision):
             failures.append(
                 f"{case['say']!r}: got {decision.kind} {decision.tool} {decision.args} {decision.text!r}"
             )
     accuracy = 1 - len(failures) / len(CASES)
     REPORT["Offline planner Spanish table"] = f"{len(CASES) - len(failures)}/{len(CASES)} ({accuracy:.1%})"
+    with_tool = sum(1 for c in CASES if "tool" in c)
+    REPORT["LLM tool narrowing, Spanish (8 of the catalogue, pgvector)"] = f"recall {retrieved}/{with_tool}"
     assert not failures, "\n".join(failures)
+    assert retrieved / with_tool >= 0.9
 
 
 async def test_questions_and_refusals_come_back_in_the_language_asked(
