@@ -20,3 +20,16 @@ def check_floor(report: dict[str, Any]) -> list[str]:
     if report["cross_tenant_leaks"]:
         problems.append(f"{report['cross_tenant_leaks']} cross-tenant leaks (must be 0)")
     return problems
+
+
+# Blind sets (tests/copilot/blind/): the pass rate each set must keep. Each starts at its first run's
+# score, before any fix for it (the honest figure), and is raised as understanding improves.
+# First runs, on the planner before any change made for them: en-set1 152/267 (57%), es-set1 16/160 (10%).
+BLIND_FLOOR: dict[str, float] = {"en-set1": 0.70, "es-set1": 0.65}
+
+
+def check_blind_floor(name: str, rate: float) -> list[str]:
+    floor = BLIND_FLOOR.get(name)
+    if floor is None:
+        return [f"{name}: no floor recorded yet (add its first-run score to BLIND_FLOOR)"]
+    return [] if rate >= floor else [f"{name}: {rate:.1%} is below its floor {floor:.0%}"]
