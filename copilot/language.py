@@ -93,6 +93,8 @@ class Words(BaseModel):
     except_: str = Field(alias="except")
     list_separators: str
     stopwords: list[str]
+    # Phone spelling read as the words it stands for before anything else ("whos" → "who is", "tmrw").
+    shorthand: dict[str, str] = Field(default_factory=dict)
     # How dates are said around the names of days and months (the defaults are English's).
     range_until: str = r"to|until|till|through|-|–"  # "December 24 to January 6"
     ordinals: str = "st|nd|rd|th"  # "the 8th"
@@ -101,7 +103,6 @@ class Words(BaseModel):
     weekday_prefix: str = "on"  # "on Tuesday"
     markers_follow: bool = False  # the marker may come after the day too: "el martes pasado"
     not_dates: list[str] = Field(default_factory=list)  # "por la mañana" (morning) is no "mañana" (tomorrow)
-
 
 
 class Messages(BaseModel):
@@ -116,6 +117,14 @@ class Messages(BaseModel):
     refund: str | None = None  # a language may refuse more things, each with its own message
 
 
+class EntityRoute(BaseModel):
+    """When no pattern fits: a name of some kind was said, and these words (or none: the default) say
+    what about it ("Zouk Advanced" → its roster; "Paula's pay" → her payout)."""
+
+    tool: str
+    words: list[str] = Field(default_factory=list)
+
+
 class Language(BaseModel):
     model_config = ConfigDict(ignored_types=(cached_property,))
 
@@ -124,6 +133,7 @@ class Language(BaseModel):
     messages: Messages
     refusals: list[Refusal]
     intents: list[Intent]
+    by_entity: dict[Kind, list[EntityRoute]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _refusals_have_messages(self) -> Language:

@@ -68,7 +68,7 @@ class OfflinePlanner:
                 planned.awaiting["language"] = code
             return planned
         lang = self.language
-        folded = fold(utterance)
+        folded = self._plain(fold(utterance))
         reply = self._reply_to_pending(folded, pending)
         if reply is not None:
             return reply
@@ -84,6 +84,8 @@ class OfflinePlanner:
             decision = await self._follow_up(ctx, directory, utterance, memory)
             if decision is not None:
                 return decision
+        if intent is None:
+            intent = self._by_entity(directory, folded)
         if intent is None:
             intent = await self._by_evidence(ctx, folded)
         if intent is None:
@@ -113,6 +115,52 @@ class OfflinePlanner:
         if pending and said in {fold(w).replace("'", "") for w in words.no}:
             return Decision(DecisionKind.CANCEL)
         return None
+
+    def _plain(self, folded: str) -> str:
+        """Phone spelling read as what it stands for ("whos in zouk tmrw" → "who is in zouk tomorrow")."""
+        shorthand = self.language.words.shorthand
+        if not shorthand:
+            return folded
+        return re.sub(r"[a-z0-9]+", lambda m: shorthand.get(m.group(0), m.group(0)), folded)
+
+    def _by_entity(self, directory: Directory, folded: str) -> Intent | None:
+        """No pattern fitted, but a name was said: its kind and the words around it choose the intent
+        ("zouk advanced list pls" → the roster; "paula's pay" → her payout)."""
+        segments = self._segments(folded, directory.words)
+        found: list[Found] = [
+            (m, span, kind)
+            for kind in self.language.by_entity
+            for span in self._spans(segments)
+            if (m := directory.match(kind, span)) is not None and m.clear
+        ]
+        if not found:
+            return None
+        kind = max(_widest(found, segments), key=lambda f: f[0].score)[0].kind
+        tokens = _TOKEN.findall(folded)
+        for route in self.language.by_entity[kind]:
+            if not route.words or any(_close(t, w) for t in tokens if len(t) >= 3 for w in route.words):
+                return self.language.intent(route.tool)
+        return None
+
+    def _spans(self, segments: list[str]) -> list[str]:
+        """Where to look for names: each run of words that could be one, then shorter runs of it that
+        leave out only misspelt command words ("attendence jazz beginers" → "jazz beginers"). Words that
+        may be part of a name are never dropped: "flamenco kids" is not "Flamenco Adults"."""
+        spans: list[str] = []
+        for segment in segments:
+            words = segment.split()
+            spans.append(segment)
+            for size in range(len(words) - 1, 0, -1):
+                for start in range(len(words) - size + 1):
+                    dropped = words[:start] + words[start + size :]
+                    if all(self._misspelt_command(w) for w in dropped):
+                        spans.append(" ".join(words[start : start + size]))
+        return list(dict.fromkeys(spans))
+
+    def _misspelt_command(self, word: str) -> bool:
+        return len(word) >= 4 and any(
+            _close(word, c) for c in self.language.command_words if len(c) >= 4 and c[0] == word[0]
+        )
 
     def _by_pattern(self, folded: str) -> Intent | None:
         return next((i for i in self.language.intents if any(p.search(folded) for p in i.compiled)), None)
@@ -153,7 +201,7 @@ class OfflinePlanner:
         rest = " ".join(utterance.split())
         for arg, capture in slots.captures.items():
             rest = self._capture(directory, draft, arg, capture, rest, utterance)
-        text = fold(rest)
+        text = self._plain(fold(rest))
         if slots.date:
             when, text = dates.find(text, self.language.words, ctx.today, future=slots.date.future)
             draft.args.update(dates.arguments(when, slots.date, ctx.today))
@@ -239,9 +287,13 @@ class OfflinePlanner:
         if not wanted or not segments:
             return
         if slots.one_entity:
-            candidates = [
-                (m, e.arg) for e in wanted for s in segments if (m := directory.match(e.kind, s)) is not None
+            found = [
+                (m, s, e.arg)
+                for e in wanted
+                for s in self._spans(segments)
+                if (m := directory.match(e.kind, s)) is not None
             ]
+            candidates = [(m, arg) for m, _, arg in _widest(found, segments)]
             if not candidates:
                 return
             candidates.sort(key=lambda c: -c[0].score)
@@ -257,16 +309,18 @@ class OfflinePlanner:
             return
         used: set[str] = set()
         for entity in wanted:
-            scored = [
-                (m, s)
-                for s in segments
-                if s not in used and (m := directory.match(entity.kind, s)) is not None
+            free = [s for s in segments if s not in used]
+            found = [
+                (m, s, entity.arg)
+                for s in self._spans(free)
+                if (m := directory.match(entity.kind, s)) is not None
             ]
+            scored = [(m, s) for m, s, _ in _widest(found, free)]
             if not scored:
                 continue
-            match, segment = max(scored, key=lambda pair: pair[0].score)
-            used.add(segment)
-            draft.args[entity.arg] = match.name if match.clear else segment
+            match, span = max(scored, key=lambda pair: pair[0].score)
+            used.update(s for s in segments if span in s)
+            draft.args[entity.arg] = match.name if match.clear else span
 
     @staticmethod
     def _said_or_name(match: NameMatch, segments: list[str]) -> str:
@@ -401,6 +455,21 @@ class OfflinePlanner:
             args.pop("end", None)
         args.update(changed)
         return Decision(DecisionKind.TOOL, tool=intent.tool, args=args)
+
+
+Found = tuple[NameMatch, str, str]  # a name found, the words it was found in, and what it fills
+
+
+def _widest(found: list[Found], segments: list[str]) -> list[Found]:
+    """Of (match, span, argument) found, per segment only those of its widest span that matched
+    anything: a shorter run never competes with a name found whole."""
+    kept = []
+    for segment in segments:
+        inside = [f for f in found if f[1] in segment]
+        if inside:
+            widest = max(len(f[1].split()) for f in inside)
+            kept += [f for f in inside if len(f[1].split()) == widest]
+    return kept
 
 
 def _close(word: str, keyword: str) -> bool:
