@@ -95,6 +95,8 @@ class Words(BaseModel):
     stopwords: list[str]
     # Phone spelling read as the words it stands for before anything else ("whos" → "who is", "tmrw").
     shorthand: dict[str, str] = Field(default_factory=dict)
+    # Words that point back at the person or group of the last answer ("send her a reminder").
+    pronouns: list[str] = Field(default_factory=list)
     # How dates are said around the names of days and months (the defaults are English's).
     range_until: str = r"to|until|till|through|-|–"  # "December 24 to January 6"
     ordinals: str = "st|nd|rd|th"  # "the 8th"
@@ -134,6 +136,9 @@ class Language(BaseModel):
     refusals: list[Refusal]
     intents: list[Intent]
     by_entity: dict[Kind, list[EntityRoute]] = Field(default_factory=dict)
+    # A pattern's intent that becomes another when a name of some kind is said: "does Ana owe
+    # anything" is Ana's balance, not the whole school's unpaid list.
+    when_named: dict[str, dict[Kind, str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _refusals_have_messages(self) -> Language:

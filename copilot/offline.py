@@ -75,9 +75,11 @@ class OfflinePlanner:
         for refusal in lang.refusals:
             if re.search(refusal.pattern, folded):
                 return Decision(DecisionKind.REFUSE, text=getattr(lang.messages, refusal.message))
-        intent = self._by_pattern(folded)
-        followup = bool(re.search(lang.words.followup, folded))
         directory = await Directory.load(ctx)
+        intent = self._by_pattern(folded)
+        if intent is not None:
+            intent = self._narrowed(intent, directory, folded)
+        followup = bool(re.search(lang.words.followup, folded))
         if memory.awaiting and intent is None:
             return await self._complete(ctx, directory, utterance, memory.awaiting)
         if memory.last_tool and (followup or intent is None):
@@ -90,7 +92,7 @@ class OfflinePlanner:
             intent = await self._by_evidence(ctx, folded)
         if intent is None:
             return Decision(DecisionKind.REFUSE, text=lang.messages.out_of_scope)
-        draft = await self._fill(ctx, directory, Draft(intent), utterance)
+        draft = await self._fill(ctx, directory, Draft(intent), utterance, memory)
         return self._decide(draft)
 
     def reply_to_pending(self, utterance: str, *, pending: bool) -> str | None:
@@ -122,6 +124,17 @@ class OfflinePlanner:
         if not shorthand:
             return folded
         return re.sub(r"[a-z0-9]+", lambda m: shorthand.get(m.group(0), m.group(0)), folded)
+
+    def _narrowed(self, intent: Intent, directory: Directory, folded: str) -> Intent:
+        """A list's intent becomes one about the person when a person is named ("does Ana owe")."""
+        instead = self.language.when_named.get(intent.tool)
+        if not instead:
+            return intent
+        segments = self._segments(folded, directory.words)
+        for kind, tool in instead.items():
+            if any((m := directory.match(kind, s)) is not None and m.clear for s in self._spans(segments)):
+                return self.language.intent(tool) or intent
+        return intent
 
     def _by_entity(self, directory: Directory, folded: str) -> Intent | None:
         """No pattern fitted, but a name was said: its kind and the words around it choose the intent
@@ -196,7 +209,14 @@ class OfflinePlanner:
 
     # -- arguments ------------------------------------------------------------------------------
 
-    async def _fill(self, ctx: ToolContext, directory: Directory, draft: Draft, utterance: str) -> Draft:
+    async def _fill(
+        self,
+        ctx: ToolContext,
+        directory: Directory,
+        draft: Draft,
+        utterance: str,
+        memory: Memory | None = None,
+    ) -> Draft:
         slots = draft.intent.slots
         rest = " ".join(utterance.split())
         for arg, capture in slots.captures.items():
@@ -213,8 +233,23 @@ class OfflinePlanner:
         self._entities(directory, draft, segments)
         if slots.group_from_weekday and "group" not in draft.args and when.from_weekday and when.day:
             await self._group_from_weekday(ctx, draft, when)
+        if memory is not None:
+            self._from_memory(draft, text, memory)
         self._require(draft)
         return draft
+
+    def _from_memory(self, draft: Draft, text: str, memory: Memory) -> None:
+        """ "send her a reminder", "his attendance": a pronoun names the person (or group) of the last
+        answer, for a slot nobody named this time."""
+        said = f" {text} "
+        if not any(f" {p} " in said for p in self.language.words.pronouns):
+            return
+        slots = draft.intent.slots
+        for entity in slots.entities:
+            if entity.arg not in draft.args and memory.last_args.get(entity.kind):
+                draft.args[entity.arg] = memory.last_args[entity.kind]
+                if slots.one_entity:
+                    return
 
     def _capture(
         self, directory: Directory, draft: Draft, arg: str, capture: Capture, rest: str, utterance: str

@@ -155,7 +155,9 @@ def same_effect(expected: Effect, got: Effect) -> bool:
         if set(a) != set(b):
             return False
         return all(
-            fuzz.ratio(fold(str(a[k])), fold(str(b[k]))) >= 80 if k in FREE_TEXT else _same(a[k], b[k])
+            fuzz.token_set_ratio(fold(str(a[k])), fold(str(b[k]))) >= 80
+            if k in FREE_TEXT
+            else _same(a[k], b[k])
             for k in a
         )
     return _canonical(expected.data) == _canonical(got.data)

@@ -25,7 +25,7 @@ def check_floor(report: dict[str, Any]) -> list[str]:
 # Blind sets (tests/copilot/blind/): the pass rate each set must keep. Each starts at its first run's
 # score, before any fix for it (the honest figure), and is raised as understanding improves.
 # First runs, on the planner before any change made for them: en-set1 152/267 (57%), es-set1 16/160 (10%).
-BLIND_FLOOR: dict[str, float] = {"en-set1": 0.70, "es-set1": 0.65}
+BLIND_FLOOR: dict[str, float] = {"en-set1": 0.77, "es-set1": 0.69}
 
 
 def check_blind_floor(name: str, rate: float) -> list[str]:
