@@ -25,21 +25,26 @@ class UnpaidArgs(BaseModel):
     month: str | None = Field(
         default=None, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM; this month if omitted."
     )
+    group: str | None = Field(default=None, description="Only the students of this group.")
 
 
 async def _unpaid(ctx: ToolContext, args: UnpaidArgs) -> ToolOutput:
     month = date.fromisoformat(f"{args.month}-01") if args.month else month_start(ctx.today)
-    report = await payments.unpaid_students(ctx.session, ctx.tenant, month=month, today=ctx.today)
+    group = await resolve.group(ctx, args.group) if args.group else None
+    report = await payments.unpaid_students(
+        ctx.session, ctx.tenant, month=month, today=ctx.today, group_id=group.id if group else None
+    )
+    who = f" in {group.name}" if group else ""  # the answer says whose list it is
     if not report.students:
-        return ToolOutput(f"Everyone has paid for {month:%B %Y}.", report.model_dump(mode="json"))
+        return ToolOutput(f"Everyone{who} has paid for {month:%B %Y}.", report.model_dump(mode="json"))
     rows = [
         f"- {s.full_name}: {s.outstanding} {report.currency} ({s.status.value.replace('_', ' ')}"
         + (f", {s.days_overdue} days late)" if s.days_overdue else ")")
         for s in report.students
     ]
     return ToolOutput(
-        f"{len(report.students)} {'students haven' if len(report.students) != 1 else 'student hasn'}'t paid"
-        f" {month:%B %Y} in full, "
+        f"{len(report.students)} {'students' if len(report.students) != 1 else 'student'}{who}"
+        f" {'haven' if len(report.students) != 1 else 'hasn'}'t paid {month:%B %Y} in full, "
         f"{report.total_outstanding} {report.currency} outstanding:\n" + "\n".join(rows),
         report.model_dump(mode="json"),
     )

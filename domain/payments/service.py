@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
@@ -473,13 +473,19 @@ async def balance(
 
 
 async def unpaid_students(
-    session: AsyncSession, tenant: TenantContext, *, month: date, today: date
+    session: AsyncSession,
+    tenant: TenantContext,
+    *,
+    month: date,
+    today: date,
+    group_id: uuid.UUID | None = None,
 ) -> UnpaidReport:
-    """Who hasn't paid this month's tuition (in full): one query over charges and allocations."""
+    """Who hasn't paid this month's tuition (in full): one query over charges and allocations.
+    With ``group_id``, only the students who belonged to that group at some point of the month."""
     require_office(tenant, "see who has paid")
     month = month_start(month)
     paid = func.coalesce(func.sum(Allocation.amount), 0)
-    rows = await session.execute(
+    query = (
         select(Student.id, Student.full_name, Charge.amount, paid.label("paid"), Charge.due_date)
         .select_from(Charge)
         .join(Student, Student.id == Charge.student_id)
@@ -489,6 +495,15 @@ async def unpaid_students(
         .having(paid < Charge.amount)
         .order_by(Student.search_name)
     )
+    if group_id is not None:
+        month_end = month + timedelta(days=days_in_month(month) - 1)
+        members = select(StudentGroup.student_id).where(
+            StudentGroup.group_id == group_id,
+            StudentGroup.start_date <= month_end,
+            or_(StudentGroup.end_date.is_(None), StudentGroup.end_date >= month),
+        )
+        query = query.where(Student.id.in_(members))
+    rows = await session.execute(query)
     students = []
     for student_id, name, amount, paid_amount, due in rows:
         paid_amount = money(paid_amount)
