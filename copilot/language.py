@@ -117,6 +117,8 @@ class Messages(BaseModel):
     tuesday_class_none: str
     tuesday_class_many: str
     refund: str | None = None  # a language may refuse more things, each with its own message
+    # A name was said that is nobody's here: said so, never dropped or swapped for someone else's.
+    not_found: str = "I couldn't find “{said}” here. Who or which group did you mean?"
 
 
 class EntityRoute(BaseModel):

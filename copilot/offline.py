@@ -235,8 +235,21 @@ class OfflinePlanner:
             await self._group_from_weekday(ctx, draft, when)
         if memory is not None:
             self._from_memory(draft, text, memory)
+        self._unknown_name(draft, segments)
         self._require(draft)
         return draft
+
+    def _unknown_name(self, draft: Draft, segments: list[str]) -> None:
+        """Words that read like a name (two or more, none a command word) matched nobody, and the
+        intent takes a name: ask, rather than answer for the whole school as if nothing was said."""
+        slots = draft.intent.slots
+        if draft.question or not slots.entities or any(e.arg in draft.args for e in slots.entities):
+            return
+        if slots.captures and any(arg in draft.args for arg in slots.captures):
+            return  # the words were taken by a capture (an amount, a reason, a note)
+        names = [s for s in segments if len(s.split()) >= 2 and all(len(w) >= 3 for w in s.split())]
+        if names:
+            draft.question = self.language.messages.not_found.format(said=names[0].title())
 
     def _from_memory(self, draft: Draft, text: str, memory: Memory) -> None:
         """ "send her a reminder", "his attendance": a pronoun names the person (or group) of the last
