@@ -10,14 +10,13 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copilot.language import load
-from copilot.llm import LLMPlanner
 from copilot.offline import OfflinePlanner
 from copilot.planner import DecisionKind, Memory
 from domain.db import unit_of_work
 from domain.demo.seed import seed_demo
 from tests.conftest import REPORT
 from tests.copilot.helpers import tenant_of
-from tests.copilot.test_offline_planner import NOW, TODAY, memory_after, verdict
+from tests.copilot.test_offline_planner import NOW, TODAY, memory_after, run_table
 from tools.base import ToolContext
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "phrasings_es.yaml").read_text())
@@ -41,30 +40,7 @@ def test_the_spanish_table_covers_every_intent() -> None:
 async def test_the_offline_planner_maps_every_spanish_phrasing_in_its_table(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await seed_demo(sessions, today=TODAY, size="small", seed=7)
-    planner = OfflinePlanner()
-    narrowing = LLMPlanner(base_url="http://unused.invalid/v1", model="any", max_tools=8)
-    failures, retrieved = [], 0
-    async with unit_of_work(sessions) as session:
-        people = {
-            email: await tenant_of(session, "demo-school", email)
-            for email in {c.get("user", ADMIN) for c in CASES}
-        }
-    for case in CASES:
-        tenant = people[case.get("user", ADMIN)]
-        async with unit_of_work(sessions, tenant) as session:
-            ctx = ToolContext(session=session, tenant=tenant, today=TODAY, now=NOW)
-            memory = Memory()
-            if "after" in case:
-                memory = memory_after(await planner.plan(ctx, case["after"], memory, pending=False))
-            decision = await planner.plan(ctx, case["say"], memory, pending=False)
-            if "tool" in case:  # the LLM planner is offered tools near the Spanish exemplars
-                offered = await narrowing._tools(ctx, case["say"], memory)
-                retrieved += case["tool"] in {t.name for t in offered}
-        if not verdict(case, decision):
-            failures.append(
-                f"{case['say']!r}: got {decision.kind} {decision.tool} {decision.args} {decision.text!r}"
-            )
+    failures, retrieved = await run_table(sessions, CASES)
     accuracy = 1 - len(failures) / len(CASES)
     REPORT["Offline planner Spanish table"] = f"{len(CASES) - len(failures)}/{len(CASES)} ({accuracy:.1%})"
     with_tool = sum(1 for c in CASES if "tool" in c)
