@@ -222,6 +222,10 @@ async def test_contact_details_reach_teachers_only_when_the_school_allows_it(
     teacher = await logged_in(session, make_client(), s.studio.teacher.user_id)
     ana = f"/students/{s.studio.students['Ana'].id}"
     assert "ana@contact.example" not in (await teacher.get(ana)).text
+    refused = await teacher.patch("/org", {"teachers_see_contacts": True})  # only an admin decides
+    assert refused.status_code == 403 and "ana@contact.example" not in (await teacher.get(ana)).text
+    staff = await logged_in(session, make_client(), s.studio.staff.user_id)
+    assert (await staff.patch("/org", {"teachers_see_contacts": True})).status_code == 403
     office = await logged_in(session, make_client(), s.studio.admin.user_id)
     allowed = await office.patch("/org", {"teachers_see_contacts": True})
     assert allowed.status_code == 200, allowed.text
