@@ -28,7 +28,8 @@ from domain.groups import service as groups
 from domain.sessions import service as sessions
 from domain.sessions.models import SessionStatus
 from domain.text import fold
-from tools.base import ToolContext
+from tools.base import ToolContext, ToolKind
+from tools.catalog import CATALOG
 
 KEYWORD_SIMILARITY = 85  # a word this close to a keyword counts (typos)
 EXEMPLAR_FLOOR = 0.35  # nearer exemplars than this vote for their intent
@@ -126,14 +127,26 @@ class OfflinePlanner:
         return re.sub(r"[a-z0-9]+", lambda m: shorthand.get(m.group(0), m.group(0)), folded)
 
     def _narrowed(self, intent: Intent, directory: Directory, folded: str) -> Intent:
-        """A list's intent becomes one about the person when a person is named ("does Ana owe")."""
-        instead = self.language.when_named.get(intent.tool)
-        if not instead:
-            return intent
+        """The names said overrule a read's pattern when it cannot take them: a person named in a list's
+        question is about that person ("does Ana owe" → her balance), and a read that takes no name of
+        the kind said goes where that kind of name leads ("how is Bachata Teens doing" → the group)."""
         segments = self._segments(folded, directory.words)
+        found: list[Found] = [
+            (m, span, kind)
+            for kind in self.language.by_entity
+            for span in self._spans(segments)
+            if (m := directory.match(kind, span)) is not None and m.clear
+        ]
+        named = {f[0].kind for f in _widest(found, segments)}
+        instead = self.language.when_named.get(intent.tool, {})
         for kind, tool in instead.items():
-            if any((m := directory.match(kind, s)) is not None and m.clear for s in self._spans(segments)):
+            if kind in named:
                 return self.language.intent(tool) or intent
+        takes = {e.kind for e in intent.slots.entities}
+        catalogued = CATALOG.get(intent.tool)
+        reads = catalogued is not None and catalogued.kind is ToolKind.READ
+        if named and takes and not named & takes and reads:
+            return self._by_entity(directory, folded) or intent
         return intent
 
     def _by_entity(self, directory: Directory, folded: str) -> Intent | None:
@@ -235,21 +248,32 @@ class OfflinePlanner:
             await self._group_from_weekday(ctx, draft, when)
         if memory is not None:
             self._from_memory(draft, text, memory)
-        self._unknown_name(draft, segments)
+        self._unknown_name(draft, directory, segments)
         self._require(draft)
         return draft
 
-    def _unknown_name(self, draft: Draft, segments: list[str]) -> None:
-        """Words that read like a name (two or more, none a command word) matched nobody, and the
-        intent takes a name: ask, rather than answer for the whole school as if nothing was said."""
+    def _unknown_name(self, draft: Draft, directory: Directory, segments: list[str]) -> None:
+        """Words that read like a name (two or more) matched nobody, and the intent takes a name: ask,
+        rather than answer for the whole school as if nothing was said. A run with somebody's name in it
+        ("nudge samuel leon", "tenido zouk advanced") is a name beside an unknown word, not a new name."""
         slots = draft.intent.slots
         if draft.question or not slots.entities or any(e.arg in draft.args for e in slots.entities):
             return
         if slots.captures and any(arg in draft.args for arg in slots.captures):
             return  # the words were taken by a capture (an amount, a reason, a note)
-        names = [s for s in segments if len(s.split()) >= 2 and all(len(w) >= 3 for w in s.split())]
-        if names:
-            draft.question = self.language.messages.not_found.format(said=names[0].title())
+        for segment in segments:
+            words = segment.split()
+            if len(words) < 2 or any(len(w) < 3 for w in words):
+                continue
+            runs = [
+                " ".join(words[start : start + size])
+                for size in range(len(words), 1, -1)
+                for start in range(len(words) - size + 1)
+            ]
+            if any(directory.match(kind, run) for kind in directory.names for run in runs):
+                continue
+            draft.question = self.language.messages.not_found.format(said=segment.title())
+            return
 
     def _from_memory(self, draft: Draft, text: str, memory: Memory) -> None:
         """ "send her a reminder", "his attendance": a pronoun names the person (or group) of the last
