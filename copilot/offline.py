@@ -130,14 +130,7 @@ class OfflinePlanner:
         """The names said overrule a read's pattern when it cannot take them: a person named in a list's
         question is about that person ("does Ana owe" → her balance), and a read that takes no name of
         the kind said goes where that kind of name leads ("how is Bachata Teens doing" → the group)."""
-        segments = self._segments(folded, directory.words)
-        found: list[Found] = [
-            (m, span, kind)
-            for kind in self.language.by_entity
-            for span in self._spans(segments)
-            if (m := directory.match(kind, span)) is not None and m.clear
-        ]
-        named = {f[0].kind for f in _widest(found, segments)}
+        named = {m.kind for m, _, _ in self._names_said(directory, folded)}
         instead = self.language.when_named.get(intent.tool, {})
         for kind, tool in instead.items():
             if kind in named:
@@ -152,6 +145,18 @@ class OfflinePlanner:
     def _by_entity(self, directory: Directory, folded: str) -> Intent | None:
         """No pattern fitted, but a name was said: its kind and the words around it choose the intent
         ("zouk advanced list pls" → the roster; "paula's pay" → her payout)."""
+        found = self._names_said(directory, folded)
+        if not found:
+            return None
+        kind = max(found, key=lambda f: f[0].score)[0].kind
+        tokens = _TOKEN.findall(folded)
+        for route in self.language.by_entity[kind]:
+            if not route.words or any(_close(t, w) for t in tokens if len(t) >= 3 for w in route.words):
+                return self.language.intent(route.tool)
+        return None
+
+    def _names_said(self, directory: Directory, folded: str) -> list[Found]:
+        """The names clearly said, of every kind a name can lead to, each from the widest run it is in."""
         segments = self._segments(folded, directory.words)
         found: list[Found] = [
             (m, span, kind)
@@ -159,14 +164,7 @@ class OfflinePlanner:
             for span in self._spans(segments)
             if (m := directory.match(kind, span)) is not None and m.clear
         ]
-        if not found:
-            return None
-        kind = max(_widest(found, segments), key=lambda f: f[0].score)[0].kind
-        tokens = _TOKEN.findall(folded)
-        for route in self.language.by_entity[kind]:
-            if not route.words or any(_close(t, w) for t in tokens if len(t) >= 3 for w in route.words):
-                return self.language.intent(route.tool)
-        return None
+        return _widest(found, segments)
 
     def _spans(self, segments: list[str]) -> list[str]:
         """Where to look for names: each run of words that could be one, then shorter runs of it that
