@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
 
 from copilot import dates, retrieval
 from copilot.detect import Languages
 from copilot.language import Capture, Intent, Language, every, load
 from copilot.names import Directory, NameMatch
 from copilot.planner import Decision, DecisionKind, Memory
+from copilot.spotting import NameSpotter, close, widest
 from domain.errors import DomainError
 from domain.groups import service as groups
 from domain.sessions import service as sessions
@@ -31,7 +31,6 @@ from domain.text import fold
 from tools.base import ToolContext, ToolKind
 from tools.catalog import CATALOG
 
-KEYWORD_SIMILARITY = 85  # a word this close to a keyword counts (typos)
 EXEMPLAR_FLOOR = 0.35  # nearer exemplars than this vote for their intent
 ENOUGH = 1.0  # the least evidence for an intent without a pattern
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -55,6 +54,7 @@ class OfflinePlanner:
 
     def __init__(self, language: Language | None = None) -> None:
         self.language = language or load()
+        self.spot = NameSpotter(self.language)
         # Given no language, each message is planned by the planner of the language it is written in.
         self.languages = Languages([language] if language else every())
         self.by_language: dict[str, OfflinePlanner] = (
@@ -130,7 +130,7 @@ class OfflinePlanner:
         """The names said overrule a read's pattern when it cannot take them: a person named in a list's
         question is about that person ("does Ana owe" → her balance), and a read that takes no name of
         the kind said goes where that kind of name leads ("how is Bachata Teens doing" → the group)."""
-        named = {m.kind for m, _, _ in self._names_said(directory, folded)}
+        named = {m.kind for m, _, _ in self.spot.names_said(directory, folded)}
         instead = self.language.when_named.get(intent.tool, {})
         for kind, tool in instead.items():
             if kind in named:
@@ -145,46 +145,15 @@ class OfflinePlanner:
     def _by_entity(self, directory: Directory, folded: str) -> Intent | None:
         """No pattern fitted, but a name was said: its kind and the words around it choose the intent
         ("zouk advanced list pls" → the roster; "paula's pay" → her payout)."""
-        found = self._names_said(directory, folded)
+        found = self.spot.names_said(directory, folded)
         if not found:
             return None
         kind = max(found, key=lambda f: f[0].score)[0].kind
         tokens = _TOKEN.findall(folded)
         for route in self.language.by_entity[kind]:
-            if not route.words or any(_close(t, w) for t in tokens if len(t) >= 3 for w in route.words):
+            if not route.words or any(close(t, w) for t in tokens if len(t) >= 3 for w in route.words):
                 return self.language.intent(route.tool)
         return None
-
-    def _names_said(self, directory: Directory, folded: str) -> list[Found]:
-        """The names clearly said, of every kind a name can lead to, each from the widest run it is in."""
-        segments = self._segments(folded, directory.words)
-        found: list[Found] = [
-            (m, span, kind)
-            for kind in self.language.by_entity
-            for span in self._spans(segments)
-            if (m := directory.match(kind, span)) is not None and m.clear
-        ]
-        return _widest(found, segments)
-
-    def _spans(self, segments: list[str]) -> list[str]:
-        """Where to look for names: each run of words that could be one, then shorter runs of it that
-        leave out only misspelt command words ("attendence jazz beginers" → "jazz beginers"). Words that
-        may be part of a name are never dropped: "flamenco kids" is not "Flamenco Adults"."""
-        spans: list[str] = []
-        for segment in segments:
-            words = segment.split()
-            spans.append(segment)
-            for size in range(len(words) - 1, 0, -1):
-                for start in range(len(words) - size + 1):
-                    dropped = words[:start] + words[start + size :]
-                    if all(self._misspelt_command(w) for w in dropped):
-                        spans.append(" ".join(words[start : start + size]))
-        return list(dict.fromkeys(spans))
-
-    def _misspelt_command(self, word: str) -> bool:
-        return len(word) >= 4 and any(
-            _close(word, c) for c in self.language.command_words if len(c) >= 4 and c[0] == word[0]
-        )
 
     def _by_pattern(self, folded: str) -> Intent | None:
         return next((i for i in self.language.intents if any(p.search(folded) for p in i.compiled)), None)
@@ -197,7 +166,7 @@ class OfflinePlanner:
         tokens = [t for t in _TOKEN.findall(folded) if len(t) >= 4]
         for intent in lang.intents:
             for keyword, weight in intent.keywords.items():
-                if any(_close(token, keyword) for token in tokens):
+                if any(close(token, keyword) for token in tokens):
                     scores[intent.tool] = scores.get(intent.tool, 0.0) + weight
         near = await retrieval.nearest(
             ctx.session, kind=retrieval.EXEMPLAR, language=lang.language, embedder=ctx.embedder, text=folded
@@ -240,7 +209,7 @@ class OfflinePlanner:
             when = dates.When()
         if slots.names_list:
             text = self._names_list(draft, text)
-        segments = self._segments(text, directory.words)
+        segments = self.spot.segments(text, directory.words)
         self._entities(directory, draft, segments)
         if slots.group_from_weekday and "group" not in draft.args and when.from_weekday and when.day:
             await self._group_from_weekday(ctx, draft, when)
@@ -251,27 +220,16 @@ class OfflinePlanner:
         return draft
 
     def _unknown_name(self, draft: Draft, directory: Directory, segments: list[str]) -> None:
-        """Words that read like a name (two or more) matched nobody, and the intent takes a name: ask,
-        rather than answer for the whole school as if nothing was said. A run with somebody's name in it
-        ("nudge samuel leon", "tenido zouk advanced") is a name beside an unknown word, not a new name."""
+        """The intent takes a name and none was matched, yet words that read like one were said: ask,
+        rather than answer for the whole school as if nothing was said."""
         slots = draft.intent.slots
         if draft.question or not slots.entities or any(e.arg in draft.args for e in slots.entities):
             return
         if slots.captures and any(arg in draft.args for arg in slots.captures):
             return  # the words were taken by a capture (an amount, a reason, a note)
-        for segment in segments:
-            words = segment.split()
-            if len(words) < 2 or any(len(w) < 3 for w in words):
-                continue
-            runs = [
-                " ".join(words[start : start + size])
-                for size in range(len(words), 1, -1)
-                for start in range(len(words) - size + 1)
-            ]
-            if any(directory.match(kind, run) for kind in directory.names for run in runs):
-                continue
-            draft.question = self.language.messages.not_found.format(said=segment.title())
-            return
+        unknown = self.spot.unknown_name(directory, segments)
+        if unknown:
+            draft.question = self.language.messages.not_found.format(said=unknown.title())
 
     def _from_memory(self, draft: Draft, text: str, memory: Memory) -> None:
         """ "send her a reminder", "his attendance": a pronoun names the person (or group) of the last
@@ -330,27 +288,6 @@ class OfflinePlanner:
             draft.args[slot.arg] = names
         return before
 
-    def _segments(self, text: str, name_words: frozenset[str]) -> list[str]:
-        """Runs of words that could be names (everything else is a command word or a break). A
-        command word that continues a name ("Contemporary Kids") stays part of it."""
-        segments: list[str] = []
-        current: list[str] = []
-        for token in re.findall(r"[a-z0-9]+|\|", text.replace("'s", " ")):
-            continues_name = bool(current) and token in name_words
-            if (
-                token == dates.GAP.strip()
-                or token.isdigit()
-                or (token in self.language.command_words and not continues_name)
-            ):
-                if current:
-                    segments.append(" ".join(current))
-                current = []
-            else:
-                current.append(token)
-        if current:
-            segments.append(" ".join(current))
-        return [s for s in segments if len(s) >= 2]
-
     def _entities(self, directory: Directory, draft: Draft, segments: list[str]) -> None:
         slots = draft.intent.slots
         wanted = [e for e in slots.entities if e.arg not in draft.args]
@@ -360,10 +297,10 @@ class OfflinePlanner:
             found = [
                 (m, s, e.arg)
                 for e in wanted
-                for s in self._spans(segments)
+                for s in self.spot.spans(segments)
                 if (m := directory.match(e.kind, s)) is not None
             ]
-            candidates = [(m, arg) for m, _, arg in _widest(found, segments)]
+            candidates = [(m, arg) for m, _, arg in widest(found, segments)]
             if not candidates:
                 return
             candidates.sort(key=lambda c: -c[0].score)
@@ -382,10 +319,10 @@ class OfflinePlanner:
             free = [s for s in segments if s not in used]
             found = [
                 (m, s, entity.arg)
-                for s in self._spans(free)
+                for s in self.spot.spans(free)
                 if (m := directory.match(entity.kind, s)) is not None
             ]
-            scored = [(m, s) for m, s, _ in _widest(found, free)]
+            scored = [(m, s) for m, s, _ in widest(found, free)]
             if not scored:
                 continue
             match, span = max(scored, key=lambda pair: pair[0].score)
@@ -525,28 +462,6 @@ class OfflinePlanner:
             args.pop("end", None)
         args.update(changed)
         return Decision(DecisionKind.TOOL, tool=intent.tool, args=args)
-
-
-Found = tuple[NameMatch, str, str]  # a name found, the words it was found in, and what it fills
-
-
-def _widest(found: list[Found], segments: list[str]) -> list[Found]:
-    """Of (match, span, argument) found, per segment only those of its widest span that matched
-    anything: a shorter run never competes with a name found whole."""
-    kept = []
-    for segment in segments:
-        inside = [f for f in found if f[1] in segment]
-        if inside:
-            widest = max(len(f[1].split()) for f in inside)
-            kept += [f for f in inside if len(f[1].split()) == widest]
-    return kept
-
-
-def _close(word: str, keyword: str) -> bool:
-    """A typo of the keyword: similar enough, or at most two edits away in a long word."""
-    if fuzz.ratio(word, keyword) >= KEYWORD_SIMILARITY:
-        return True
-    return len(keyword) >= 6 and Levenshtein.distance(word, keyword) <= 2
 
 
 def _date_arg(intent: Intent) -> str:

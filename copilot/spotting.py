@@ -1,0 +1,113 @@
+"""Where the organization's names are in what was said: runs of words that could be names, the names
+found in them (also beside a misspelt command word), and words that read like a name but are nobody's."""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from copilot import dates
+from copilot.language import Language
+from copilot.names import Directory, NameMatch
+
+KEYWORD_SIMILARITY = 85  # a word this close to a keyword counts (typos)
+
+
+def close(word: str, keyword: str) -> bool:
+    """A typo of the keyword: similar enough, or at most two edits away in a long word."""
+    if fuzz.ratio(word, keyword) >= KEYWORD_SIMILARITY:
+        return True
+    return len(keyword) >= 6 and Levenshtein.distance(word, keyword) <= 2
+
+
+Found = tuple[NameMatch, str, str]  # a name found, the words it was found in, and what it fills
+
+
+def widest(found: list[Found], segments: list[str]) -> list[Found]:
+    """Of (match, span, argument) found, per segment only those of its widest span that matched
+    anything: a shorter run never competes with a name found whole."""
+    kept = []
+    for segment in segments:
+        inside = [f for f in found if f[1] in segment]
+        if inside:
+            size = max(len(f[1].split()) for f in inside)
+            kept += [f for f in inside if len(f[1].split()) == size]
+    return kept
+
+
+class NameSpotter:
+    """The organization's names in a message, as one language's command words separate them."""
+
+    def __init__(self, language: Language) -> None:
+        self.language = language
+
+    def segments(self, text: str, name_words: frozenset[str]) -> list[str]:
+        """Runs of words that could be names (everything else is a command word or a break). A
+        command word that continues a name ("Contemporary Kids") stays part of it."""
+        segments: list[str] = []
+        current: list[str] = []
+        for token in re.findall(r"[a-z0-9]+|\|", text.replace("'s", " ")):
+            continues_name = bool(current) and token in name_words
+            if (
+                token == dates.GAP.strip()
+                or token.isdigit()
+                or (token in self.language.command_words and not continues_name)
+            ):
+                if current:
+                    segments.append(" ".join(current))
+                current = []
+            else:
+                current.append(token)
+        if current:
+            segments.append(" ".join(current))
+        return [s for s in segments if len(s) >= 2]
+
+    def names_said(self, directory: Directory, folded: str) -> list[Found]:
+        """The names clearly said, of every kind a name can lead to, each from the widest run it is in."""
+        segments = self.segments(folded, directory.words)
+        found: list[Found] = [
+            (m, span, kind)
+            for kind in self.language.by_entity
+            for span in self.spans(segments)
+            if (m := directory.match(kind, span)) is not None and m.clear
+        ]
+        return widest(found, segments)
+
+    def spans(self, segments: list[str]) -> list[str]:
+        """Where to look for names: each run of words that could be one, then shorter runs of it that
+        leave out only misspelt command words ("attendence jazz beginers" → "jazz beginers"). Words that
+        may be part of a name are never dropped: "flamenco kids" is not "Flamenco Adults"."""
+        spans: list[str] = []
+        for segment in segments:
+            words = segment.split()
+            spans.append(segment)
+            for size in range(len(words) - 1, 0, -1):
+                for start in range(len(words) - size + 1):
+                    dropped = words[:start] + words[start + size :]
+                    if all(self.misspelt_command(w) for w in dropped):
+                        spans.append(" ".join(words[start : start + size]))
+        return list(dict.fromkeys(spans))
+
+    def misspelt_command(self, word: str) -> bool:
+        return len(word) >= 4 and any(
+            close(word, c) for c in self.language.command_words if len(c) >= 4 and c[0] == word[0]
+        )
+
+    def unknown_name(self, directory: Directory, segments: list[str]) -> str | None:
+        """Words that read like a name (two or more) and match nobody. A run with somebody's name in it
+        ("nudge samuel leon", "tenido zouk advanced") is a name beside an unknown word, not a new name."""
+        for segment in segments:
+            words = segment.split()
+            if len(words) < 2 or any(len(w) < 3 for w in words):
+                continue
+            runs = [
+                " ".join(words[start : start + size])
+                for size in range(len(words), 1, -1)
+                for start in range(len(words) - size + 1)
+            ]
+            if any(directory.match(kind, run) for kind in directory.names for run in runs):
+                continue
+            return segment
+        return None
