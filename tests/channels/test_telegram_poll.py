@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,9 +12,9 @@ import respx
 from typer.testing import CliRunner
 
 from channels.cli.main import app
-from channels.embedded import APP_ROLE, DatabaseUrls, EmbeddedPostgres
-from domain.settings import Settings, get_settings
-from migrations.runner import upgrade
+from channels.embedded import DatabaseUrls
+from domain.settings import get_settings
+from tests.committed import committed_database
 
 TOKEN = "999:POLL-MENU"
 API = f"https://api.telegram.org/bot{TOKEN}"
@@ -23,13 +22,7 @@ API = f"https://api.telegram.org/bot{TOKEN}"
 
 @pytest.fixture
 def poll_database(database_urls: DatabaseUrls) -> Iterator[DatabaseUrls]:
-    data_dir = Settings().data_dir
-    if not data_dir.is_absolute():
-        data_dir = Path(__file__).resolve().parents[2] / data_dir
-    server = EmbeddedPostgres(data_dir)
-    server.start()  # the session fixture started it already: this attaches to the same server
-    urls = server.ensure_database("cadence_telegram_poll_test", recreate=True)
-    upgrade(urls.owner, APP_ROLE)
+    urls = committed_database("cadence_telegram_poll_test")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CADENCE_DATABASE_URL", urls.app)
         patch.setenv("CADENCE_DATABASE_OWNER_URL", urls.owner)

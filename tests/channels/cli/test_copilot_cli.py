@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from channels.cli.main import app
-from channels.embedded import APP_ROLE, DatabaseUrls, EmbeddedPostgres
-from domain.settings import Settings, get_settings
-from migrations.runner import upgrade
+from channels.embedded import DatabaseUrls
+from domain.settings import get_settings
+from tests.committed import committed_database
 
 ADMIN, TEACHER = "admin@demo-school.example", "teacher1@demo-school.example"
 TODAY = "2026-11-26"
@@ -21,13 +20,7 @@ TODAY = "2026-11-26"
 @pytest.fixture(scope="module")
 def demo_database(database_urls: DatabaseUrls) -> Iterator[DatabaseUrls]:
     """A separate database with the small demo committed (the CLI runs its own transactions)."""
-    data_dir = Settings().data_dir
-    if not data_dir.is_absolute():
-        data_dir = Path(__file__).resolve().parents[3] / data_dir
-    server = EmbeddedPostgres(data_dir)
-    server.start()  # the session fixture started it already: this attaches to the same server
-    urls = server.ensure_database("cadence_cli_test", recreate=True)
-    upgrade(urls.owner, APP_ROLE)
+    urls = committed_database("cadence_cli_test")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CADENCE_DATABASE_URL", urls.app)
         patch.setenv("CADENCE_DATABASE_OWNER_URL", urls.owner)
