@@ -22,7 +22,7 @@ from copilot.detect import Languages
 from copilot.language import Capture, Intent, Language, every, load
 from copilot.names import Directory, NameMatch
 from copilot.planner import Decision, DecisionKind, Memory
-from copilot.spotting import NameSpotter, close, widest
+from copilot.spotting import Found, NameSpotter, close, widest
 from domain.errors import DomainError
 from domain.groups import service as groups
 from domain.sessions import service as sessions
@@ -130,22 +130,28 @@ class OfflinePlanner:
         """The names said overrule a read's pattern when it cannot take them: a person named in a list's
         question is about that person ("does Ana owe" → her balance), and a read that takes no name of
         the kind said goes where that kind of name leads ("how is Bachata Teens doing" → the group)."""
-        named = {m.kind for m, _, _ in self.spot.names_said(directory, folded)}
         instead = self.language.when_named.get(intent.tool, {})
-        for kind, tool in instead.items():
-            if kind in named:
-                return self.language.intent(tool) or intent
         takes = {e.kind for e in intent.slots.entities}
         catalogued = CATALOG.get(intent.tool)
         reads = catalogued is not None and catalogued.kind is ToolKind.READ
+        if not instead and not (takes and reads):
+            return intent  # no name could change this intent: don't look for any
+        found = self.spot.names_said(directory, folded)
+        named = {m.kind for m, _, _ in found}
+        for kind, tool in instead.items():
+            if kind in named:
+                return self.language.intent(tool) or intent
         if named and takes and not named & takes and reads:
-            return self._by_entity(directory, folded) or intent
+            return self._routed(found, folded) or intent
         return intent
 
     def _by_entity(self, directory: Directory, folded: str) -> Intent | None:
         """No pattern fitted, but a name was said: its kind and the words around it choose the intent
         ("zouk advanced list pls" → the roster; "paula's pay" → her payout)."""
-        found = self.spot.names_said(directory, folded)
+        return self._routed(self.spot.names_said(directory, folded), folded)
+
+    def _routed(self, found: list[Found], folded: str) -> Intent | None:
+        """Where the best name said leads: the first route of its kind whose words were said."""
         if not found:
             return None
         kind = max(found, key=lambda f: f[0].score)[0].kind
