@@ -8,6 +8,7 @@ runs the action through ``actions.confirm``, which applies it at most once whate
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
 from typing import Any, Literal
 
@@ -18,11 +19,13 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from copilot.context import TurnContext
-from copilot.planner import DecisionKind, Memory
+from copilot.detect import Languages
+from copilot.language import every
+from copilot.planner import DecisionKind, Memory, Planner
 from copilot.state import TurnState
 from domain.errors import DomainError
 from tools import runner
-from tools.base import ToolKind
+from tools.base import ToolContext, ToolKind
 from tools.catalog import CATALOG
 
 Graph = CompiledStateGraph[TurnState, TurnContext, TurnState, TurnState]
@@ -32,11 +35,37 @@ def _decision(state: TurnState) -> dict[str, Any]:
     return state.get("decision") or {}
 
 
+@functools.cache
+def _every_language() -> Languages:
+    return Languages(every())
+
+
+def _language(planner: Planner, utterance: str, memory: Memory) -> str:
+    """The language the message was read in, when the planner did not say: the same pick the offline
+    planner makes (its own languages, or its fallback's for the LLM planner), so the answer is said in
+    the language the question was understood in."""
+    languages = getattr(planner, "languages", None) or getattr(
+        getattr(planner, "fallback", None), "languages", None
+    )
+    if not isinstance(languages, Languages):
+        languages = _every_language()
+    return languages.pick(utterance, prior=languages.prior(memory)).language
+
+
+def _speaking(tools: ToolContext, decision: dict[str, Any]) -> ToolContext:
+    """The tools' context with the answer's language (the decision's, kept in the checkpoint: a
+    confirmation given later, or in another process, answers in the language of its preview)."""
+    language = decision.get("language")
+    return dataclasses.replace(tools, language=language) if language else tools
+
+
 async def plan(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
     ctx = runtime.context
     memory = Memory.from_state(state.get("memory"))
     decision = await ctx.planner.plan(ctx.tools, state["utterance"], memory, pending=False)
     ctx.usage, ctx.planner_used = decision.usage, decision.planner
+    if decision.language is None:
+        decision = dataclasses.replace(decision, language=_language(ctx.planner, state["utterance"], memory))
     return {
         "decision": {**dataclasses.asdict(decision), "kind": decision.kind.value},  # plain data only
         "answer": "",
@@ -81,14 +110,19 @@ def _ran(decision: dict[str, Any], outcome: runner.Outcome) -> TurnState:
 
 async def read(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
     decision = _decision(state)
-    return _ran(decision, await runner.call(runtime.context.tools, decision["tool"], decision["args"]))
+    tools = _speaking(runtime.context.tools, decision)
+    return _ran(decision, await runner.call(tools, decision["tool"], decision["args"]))
 
 
 async def preview(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
     """Propose the write (a pending action) — in its own node, since the next one interrupts."""
     ctx, decision = runtime.context, _decision(state)
     outcome = await runner.call(
-        ctx.tools, decision["tool"], decision["args"], channel=ctx.channel, thread_key=ctx.thread_key
+        _speaking(ctx.tools, decision),
+        decision["tool"],
+        decision["args"],
+        channel=ctx.channel,
+        thread_key=ctx.thread_key,
     )
     return _ran(decision, outcome)
 
@@ -112,7 +146,7 @@ def after_confirm(state: TurnState) -> Literal["apply", "cancel"]:
 async def apply(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
     pending = state.get("pending")
     assert pending is not None
-    tools = runtime.context.tools
+    tools = _speaking(runtime.context.tools, _decision(state))
     step = await tools.session.begin_nested()  # a failed apply leaves nothing half-written
     try:
         output = await runner.confirm(tools, uuid.UUID(pending["id"]))
@@ -127,7 +161,9 @@ async def cancel(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
     pending = state.get("pending")
     assert pending is not None
     try:
-        output = await runner.cancel(runtime.context.tools, uuid.UUID(pending["id"]))
+        output = await runner.cancel(
+            _speaking(runtime.context.tools, _decision(state)), uuid.UUID(pending["id"])
+        )
     except DomainError as exc:
         return {"answer": exc.message, "data": {"error": exc.code}, "pending": None, "outcome": "failed"}
     return {"answer": output.text, "data": None, "pending": None, "outcome": "cancelled"}

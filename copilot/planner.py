@@ -37,6 +37,8 @@ class Decision:
     usage: Usage = field(default_factory=Usage)
     note: str = ""  # said before the answer, e.g. that the LLM was unreachable
     awaiting: dict[str, Any] | None = None  # a half-built call waiting for a missing argument
+    # The language the message was read in ("es"): the answer is said in it. None: the graph detects it.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from domain.actions.models import ActionStatus
 from domain.conversations import service as conversations
 from domain.embeddings import Embedder, default_embedder
 from domain.errors import Conflict
+from domain.orgs.service import get_organization
 from domain.payments.storage import ReceiptStorage
 from domain.tenancy import TenantContext
 from tools import runner
@@ -50,6 +51,7 @@ class TurnResult:
     outcome: str = ""
     planner: str = "offline"
     usage: dict[str, float] = field(default_factory=dict)
+    language: str = "en"  # the language the answer is in (the message's): channels may label buttons in it
 
     def contract(self) -> dict[str, Any]:
         return {
@@ -82,6 +84,7 @@ class Copilot:
         today: date,
         now: datetime,
         attachment: Attachment | None = None,
+        locale: str | None = None,
     ) -> TurnContext:
         tools = ToolContext(
             session=session,
@@ -92,6 +95,7 @@ class Copilot:
             attachment=attachment,
             receipts=self.receipts,
             receipt_max_bytes=self.receipt_max_bytes,
+            locale=locale,  # the answer's language comes per message, from the graph
         )
         return TurnContext(tools=tools, planner=self.planner, channel=channel, thread_key=key)
 
@@ -117,6 +121,7 @@ class Copilot:
             today=today,
             now=now,
             attachment=attachment,
+            locale=(await get_organization(session, tenant)).locale,
         )
         config = _config(thread.thread_key)
         snapshot = await self.graph.aget_state(config)
@@ -240,6 +245,7 @@ class Copilot:
             thread=ctx.thread_key,
             outcome=outcome,
             planner=ctx.planner_used,
+            language=str(decision.get("language") or ctx.tools.language),
             usage={
                 "prompt_tokens": ctx.usage.prompt_tokens,
                 "completion_tokens": ctx.usage.completion_tokens,

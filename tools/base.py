@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.embeddings import Embedder, default_embedder
 from domain.payments.storage import ReceiptStorage
 from domain.tenancy import Role, TenantContext
+from tools.speech import ENGLISH, Speech
 
 EVERYONE = frozenset(Role)
 OFFICE = frozenset({Role.ADMIN, Role.STAFF})
@@ -51,6 +52,14 @@ class ToolContext:
     attachment: Attachment | None = None
     receipts: ReceiptStorage | None = None  # where receipts are kept (for writes that attach one)
     receipt_max_bytes: int = 10 * 1024 * 1024
+    # The language the answer is said in (the copilot: the one the message was written in; REST, MCP
+    # and the CLI: English), and the organization's locale, for how its money and dates look.
+    language: str = ENGLISH
+    locale: str | None = None
+
+    @property
+    def speech(self) -> Speech:
+        return Speech(self.language, self.locale)
 
 
 @dataclass(frozen=True)

@@ -22,20 +22,24 @@ class AttachArgs(BaseModel):
 
 async def _plan_attach(ctx: ToolContext, args: AttachArgs) -> Plan:
     if ctx.attachment is None:
-        raise NeedsClarification("Send the photo or PDF of the transfer together with this message.")
+        raise NeedsClarification(ctx.speech.say("receipts.send_the_file"))
     require_office(ctx.tenant, "attach receipts")
     student = await get_student(ctx.session, ctx.tenant, await resolve.student(ctx, args.student))
     file = ctx.attachment
     return Plan(
         {"student_id": str(student.id), "staged_key": file.staged_key, "filename": file.filename},
-        f"Attach {file.filename} ({max(1, file.size // 1024)} KB) as {student.full_name}'s transfer receipt; "
-        "it waits in the payments inbox until the office checks it.",
+        ctx.speech.say(
+            "receipts.preview",
+            filename=file.filename,
+            kb=max(1, file.size // 1024),
+            student=student.full_name,
+        ),
     )
 
 
 async def _apply_attach(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput:
     if ctx.receipts is None:
-        raise NeedsClarification("Receipts cannot be stored here; upload it in the web app instead.")
+        raise NeedsClarification(ctx.speech.say("receipts.cannot_store"))
     data = await ctx.receipts.read(planned["staged_key"])
     receipt = await receipts.upload(
         ctx.session,
@@ -46,7 +50,7 @@ async def _apply_attach(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput
         data=data,
         max_bytes=ctx.receipt_max_bytes,
     )
-    return ToolOutput("Receipt attached; it is in the payments inbox.", {"receipt_id": str(receipt.id)})
+    return ToolOutput(ctx.speech.say("receipts.attached"), {"receipt_id": str(receipt.id)})
 
 
 ATTACH_RECEIPT = WriteTool(

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from domain.actions import service as actions
 from domain.actions.models import PendingAction
 from domain.audit import service as audit
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError, Forbidden, NotFound
 from domain.inputs import refuse_unsafe_text
 from tools.base import NeedsClarification, ReadTool, ToolContext, ToolOutput, WriteTool
 from tools.catalog import CATALOG
@@ -55,6 +55,10 @@ async def execute(
     write), then is proposed for confirmation, or applied at once in ``Mode.APPLY``.
     """
     tool = _tool(name)
+    if not (ctx.tenant.is_admin or ctx.tenant.role in tool.roles):
+        # Before planning: a write this role may not make is refused now, never previewed and then
+        # refused at confirm.
+        raise Forbidden(f"Your role can't use {tool.name}; it is for the office.")
     refuse_unsafe_text(raw_args)  # NUL and control characters would reach PostgreSQL (a 500) or a person
     args = tool.args.model_validate(raw_args)
     if isinstance(tool, ReadTool):
@@ -83,7 +87,8 @@ async def execute(
         channel=channel,
         thread_key=thread_key,
     )
-    return Outcome(ToolOutput(f"{plan.preview} Confirm to apply.", {"action_id": str(pending.id)}), pending)
+    said = ctx.speech.say("runner.confirm_to_apply", preview=plan.preview)
+    return Outcome(ToolOutput(said, {"action_id": str(pending.id)}), pending)
 
 
 async def call(
@@ -101,7 +106,8 @@ async def call(
         asked = {"options": question.options, "kind": question.kind, "said": question.said}
         return Outcome(ToolOutput(question.question, asked), clarification=question.options)
     except ValidationError as exc:
-        return Outcome(ToolOutput(f"I couldn't use those details ({problems(exc)}).", {"error": "invalid"}))
+        said = ctx.speech.say("runner.invalid_details", problems=problems(exc))
+        return Outcome(ToolOutput(said, {"error": "invalid"}))
     except DomainError as exc:
         return Outcome(ToolOutput(exc.message, {"error": exc.code}))
 
@@ -121,9 +127,11 @@ async def confirm(ctx: ToolContext, action_id: uuid.UUID) -> ToolOutput:
     confirmed_tool = pending.tool
     done = await actions.confirm(ctx.session, ctx.tenant, action_id, now=ctx.now, apply=apply)
     text = str(done.result.get("text", ""))
-    return ToolOutput(text if done.applied_now else f"Already done earlier: {text}", done.result.get("data"))
+    if not done.applied_now:
+        text = ctx.speech.say("runner.already_done", text=text)
+    return ToolOutput(text, done.result.get("data"))
 
 
 async def cancel(ctx: ToolContext, action_id: uuid.UUID) -> ToolOutput:
     await actions.cancel(ctx.session, ctx.tenant, action_id, now=ctx.now)
-    return ToolOutput("Cancelled; nothing was changed.")
+    return ToolOutput(ctx.speech.say("runner.cancelled"))
