@@ -119,6 +119,9 @@ class Messages(BaseModel):
     refund: str | None = None  # a language may refuse more things, each with its own message
     # A name was said that is nobody's here: said so, never dropped or swapped for someone else's.
     not_found: str = "I couldn't find “{said}” here. Who or which group did you mean?"
+    # Asked of someone whose role may not do or see it: said before any preview or question about it.
+    not_for_role: str = "That is for the office: your role can't {what}. Ask an admin or office staff."
+    role_actions: dict[str, str] = Field(default_factory=dict)  # tool → what it does, for not_for_role
 
 
 class EntityRoute(BaseModel):

@@ -93,6 +93,8 @@ class OfflinePlanner:
             intent = await self._by_evidence(ctx, folded)
         if intent is None:
             return Decision(DecisionKind.REFUSE, text=lang.messages.out_of_scope)
+        if not offered(ctx, intent.tool):  # refused before any question or preview, not at confirm
+            return Decision(DecisionKind.REFUSE, text=self._not_for_role(intent))
         draft = await self._fill(ctx, directory, Draft(intent), utterance, memory)
         return self._decide(draft)
 
@@ -105,6 +107,10 @@ class OfflinePlanner:
         if decision is None or decision.kind not in (DecisionKind.CONFIRM, DecisionKind.CANCEL):
             return None
         return "confirm" if decision.kind is DecisionKind.CONFIRM else "cancel"
+
+    def _not_for_role(self, intent: Intent) -> str:
+        what = self.language.messages.role_actions.get(intent.tool, intent.tool.replace("_", " "))
+        return self.language.messages.not_for_role.format(what=what)
 
     # -- intent ---------------------------------------------------------------------------------
 
@@ -468,6 +474,12 @@ class OfflinePlanner:
             args.pop("end", None)
         args.update(changed)
         return Decision(DecisionKind.TOOL, tool=intent.tool, args=args)
+
+
+def offered(ctx: ToolContext, tool: str) -> bool:
+    """Whether the asker's role is offered this tool (services still check every rule themselves)."""
+    catalogued = CATALOG.get(tool)
+    return catalogued is not None and (ctx.tenant.is_admin or ctx.tenant.role in catalogued.roles)
 
 
 def _date_arg(intent: Intent) -> str:
