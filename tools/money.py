@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.money import money
+from domain.orgs.service import get_organization
 from domain.payments import reminders
 from domain.payments import service as payments
 from domain.payments.models import PaymentMethod
@@ -34,20 +35,31 @@ async def _unpaid(ctx: ToolContext, args: UnpaidArgs) -> ToolOutput:
     report = await payments.unpaid_students(
         ctx.session, ctx.tenant, month=month, today=ctx.today, group_id=group.id if group else None
     )
-    who = f" in {group.name}" if group else ""  # the answer says whose list it is
+    say = ctx.speech.say
+    who = say("money.unpaid.in_group", group=group.name) if group else ""  # the answer says whose list it is
     if not report.students:
-        return ToolOutput(f"Everyone{who} has paid for {month:%B %Y}.", report.model_dump(mode="json"))
+        return ToolOutput(say("money.unpaid.none", who=who, month=month), report.model_dump(mode="json"))
     rows = [
-        f"- {s.full_name}: {s.outstanding} {report.currency} ({s.status.value.replace('_', ' ')}"
-        + (f", {s.days_overdue} days late)" if s.days_overdue else ")")
+        say(
+            "money.unpaid.row_late" if s.days_overdue else "money.unpaid.row",
+            count=s.days_overdue or None,
+            days=s.days_overdue,
+            name=s.full_name,
+            outstanding=s.outstanding,
+            currency=report.currency,
+            status=say(f"money.status.{s.status.value}"),
+        )
         for s in report.students
     ]
-    return ToolOutput(
-        f"{len(report.students)} {'students' if len(report.students) != 1 else 'student'}{who}"
-        f" {'haven' if len(report.students) != 1 else 'hasn'}'t paid {month:%B %Y} in full, "
-        f"{report.total_outstanding} {report.currency} outstanding:\n" + "\n".join(rows),
-        report.model_dump(mode="json"),
+    head = say(
+        "money.unpaid.some",
+        count=len(report.students),
+        who=who,
+        month=month,
+        total=report.total_outstanding,
+        currency=report.currency,
     )
+    return ToolOutput(head + "\n" + "\n".join(rows), report.model_dump(mode="json"))
 
 
 UNPAID = ReadTool(
@@ -79,20 +91,28 @@ async def _payouts(ctx: ToolContext, args: PayoutArgs) -> ToolOutput:
     if args.teacher:
         teacher_id = await resolve.teacher(ctx, args.teacher)
     preview = await payouts.preview(ctx.session, ctx.tenant, start=start, end=end, teacher_id=teacher_id)
+    say, currency = ctx.speech.say, preview.currency
     rows = [
-        f"- {t.teacher_name}: {t.total} {preview.currency} ({len(t.lines)} lines)" for t in preview.teachers
+        say("money.payouts.row", count=len(t.lines), teacher=t.teacher_name, total=t.total, currency=currency)
+        for t in preview.teachers
     ]
     if len(preview.teachers) == 1:  # one teacher: the line items, so every euro can be traced
         lines = preview.teachers[0].lines
         rows += [
-            f"  - {line.description}: {line.quantity} × {line.rate} = {line.amount}" for line in lines[:40]
+            say(
+                "money.payouts.line",
+                description=line.description,
+                quantity=line.quantity,
+                rate=line.rate,
+                amount=line.amount,
+                currency=currency,
+            )
+            for line in lines[:40]
         ]
         if len(lines) > 40:
-            rows.append(f"  … and {len(lines) - 40} more lines")
-    return ToolOutput(
-        f"Payouts for {start:%B %Y}: {preview.total} {preview.currency} in total\n" + "\n".join(rows),
-        preview.model_dump(mode="json"),
-    )
+            rows.append(say("money.payouts.more_lines", count=len(lines) - 40))
+    head = say("money.payouts.head", month=start, total=preview.total, currency=currency)
+    return ToolOutput(head + "\n" + "\n".join(rows), preview.model_dump(mode="json"))
 
 
 class PaymentArgs(BaseModel):
@@ -108,14 +128,25 @@ async def _plan_payment(ctx: ToolContext, args: PaymentArgs) -> Plan:
     balance = await payments.balance(ctx.session, ctx.tenant, student_id, today=ctx.today)
     day = args.received_on or ctx.today
     amount = money(args.amount)
+    say, currency = ctx.speech.say, (await get_organization(ctx.session, ctx.tenant)).currency
     covers = (
-        f"covering {min(amount, balance.outstanding)} of {balance.outstanding} owed"
+        say(
+            "money.payment.covering",
+            covered=min(amount, balance.outstanding),
+            owed=balance.outstanding,
+            currency=currency,
+        )
         if balance.outstanding > 0
-        else "nothing is owed, so it becomes credit"
+        else say("money.payment.becomes_credit")
     )
-    preview = (
-        f"Record a {args.method.value.replace('_', ' ')} payment of {amount} from {student.full_name}"
-        f" received {day.isoformat()}, {covers}."
+    preview = say(
+        "money.payment.preview",
+        method=say(f"money.payment.method.{args.method.value}"),
+        amount=amount,
+        currency=currency,
+        student=student.full_name,
+        day=day,
+        covers=covers,
     )
     return Plan(
         {
@@ -139,11 +170,14 @@ async def _apply_payment(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutpu
             received_on=date.fromisoformat(planned["received_on"]),
         ),
     )
-    return ToolOutput(
-        f"Recorded {recorded.payment.amount}; {len(recorded.allocated)} charges paid"
-        + (f", {recorded.credit} kept as credit." if recorded.credit else "."),
-        recorded.model_dump(mode="json"),
+    said = ctx.speech.say(
+        "money.payment.recorded_with_credit" if recorded.credit else "money.payment.recorded",
+        count=len(recorded.allocated),
+        amount=recorded.payment.amount,
+        credit=recorded.credit,
+        currency=(await get_organization(ctx.session, ctx.tenant)).currency,
     )
+    return ToolOutput(said, recorded.model_dump(mode="json"))
 
 
 PAYOUTS = ReadTool(
@@ -170,12 +204,20 @@ class ReminderArgs(BaseModel):
 async def _plan_reminder(ctx: ToolContext, args: ReminderArgs) -> Plan:
     student_id = await resolve.student(ctx, args.student)
     r = await reminders.reminder_for(ctx.session, ctx.tenant, student_id, today=ctx.today)
-    to = " and ".join(x for x in (r.to_email, r.to_phone) if x)
-    since = f", owed since {r.oldest_due.isoformat()}" if r.oldest_due else ""
+    say = ctx.speech.say
+    to = ctx.speech.join([x for x in (r.to_email, r.to_phone) if x], last="and")
+    since = say("money.reminder.owed_since", day=r.oldest_due) if r.oldest_due else ""
     return Plan(
         {"student_id": str(student_id)},
-        f"Send a payment reminder for {r.student_name} to {r.to_name} ({to}): "
-        f"{r.outstanding} {r.currency} outstanding{since}.",
+        say(
+            "money.reminder.preview",
+            student=r.student_name,
+            to_name=r.to_name,
+            to=to,
+            outstanding=r.outstanding,
+            currency=r.currency,
+            since=since,
+        ),
     )
 
 
@@ -183,7 +225,9 @@ async def _apply_reminder(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutp
     r = await reminders.send_reminder(
         ctx.session, ctx.tenant, uuid.UUID(planned["student_id"]), today=ctx.today
     )
-    return ToolOutput(f"Reminder queued for {r.to_name}.", {"student_id": str(r.student_id)})
+    return ToolOutput(
+        ctx.speech.say("money.reminder.queued", name=r.to_name), {"student_id": str(r.student_id)}
+    )
 
 
 SEND_REMINDER = WriteTool(
