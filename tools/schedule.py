@@ -3,7 +3,6 @@ substitute on one class. Each previews exactly what would change before anything
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import uuid
 from typing import Any
@@ -29,15 +28,22 @@ class ClosureArgs(BaseModel):
 async def _plan_closure(ctx: ToolContext, args: ClosureArgs) -> Plan:
     end = args.end or args.start
     if end < args.start:
-        raise NeedsClarification("The closure ends before it starts; which dates did you mean?")
+        raise NeedsClarification(ctx.speech.say("schedule.closure.ends_before_start"))
     venue_id = await resolve.venue(ctx, args.venue) if args.venue else None
     affected = len(
         await scheduling.closed_by(ctx.session, start=args.start, end=end, venue_id=venue_id, today=ctx.today)
     )
+    say = ctx.speech.say
     where = (
-        (await venues.get_venue(ctx.session, ctx.tenant, venue_id)).name if venue_id else "the whole school"
+        (await venues.get_venue(ctx.session, ctx.tenant, venue_id)).name
+        if venue_id
+        else say("schedule.closure.whole_school")
     )
-    days = f"on {args.start}" if end == args.start else f"from {args.start} to {end}"
+    days = (
+        say("schedule.closure.on_day", day=args.start)
+        if end == args.start
+        else say("schedule.closure.from_to", start=args.start, end=end)
+    )
     return Plan(
         {
             "start": args.start.isoformat(),
@@ -45,8 +51,7 @@ async def _plan_closure(ctx: ToolContext, args: ClosureArgs) -> Plan:
             "venue_id": str(venue_id) if venue_id else None,
             "reason": args.reason.strip(),
         },
-        f"Close {where} {days} (reason: {args.reason.strip()}); {affected} scheduled "
-        f"class{'' if affected == 1 else 'es'} will be cancelled and their teachers told.",
+        say("schedule.closure.preview", count=affected, where=where, days=days, reason=args.reason.strip()),
     )
 
 
@@ -64,8 +69,9 @@ async def _apply_closure(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutpu
         today=ctx.today,
     )
     return ToolOutput(
-        f"Closed {closure.start_date.isoformat()} to {closure.end_date.isoformat()}; "
-        f"{cancelled} classes cancelled.",
+        ctx.speech.say(
+            "schedule.closure.done", count=cancelled, start=closure.start_date, end=closure.end_date
+        ),
         {"closure_id": str(closure.id), "cancelled": cancelled},
     )
 
@@ -80,13 +86,18 @@ async def _plan_substitute(ctx: ToolContext, args: SubstituteArgs) -> Plan:
     group, found = await scheduled_class(ctx, args.group, args.date, to="cover")
     teacher_id = await resolve.teacher(ctx, args.teacher)
     if teacher_id == found.teacher_id:
-        raise NeedsClarification("That teacher already teaches this class; who should cover it?")
+        raise NeedsClarification(ctx.speech.say("schedule.substitute.same_teacher"))
     new = await teachers.get_teacher(ctx.session, ctx.tenant, teacher_id)
     old = await teachers.get_teacher(ctx.session, ctx.tenant, found.teacher_id)
     return Plan(
         {"session_id": str(found.id), "teacher_id": str(teacher_id)},
-        f"{new.full_name} teaches {group.name} on {args.date.isoformat()} instead of {old.full_name}; "
-        "every other date stays as scheduled.",
+        ctx.speech.say(
+            "schedule.substitute.preview",
+            new=new.full_name,
+            group=group.name,
+            day=args.date,
+            old=old.full_name,
+        ),
     )
 
 
@@ -94,7 +105,7 @@ async def _apply_substitute(ctx: ToolContext, planned: dict[str, Any]) -> ToolOu
     row = await scheduling.assign_substitute(
         ctx.session, ctx.tenant, uuid.UUID(planned["session_id"]), teacher_id=uuid.UUID(planned["teacher_id"])
     )
-    return ToolOutput(f"Substitute set for {row.date.isoformat()}.", {"session_id": str(row.id)})
+    return ToolOutput(ctx.speech.say("schedule.substitute.done", day=row.date), {"session_id": str(row.id)})
 
 
 class ChangeArgs(BaseModel):
@@ -111,19 +122,18 @@ def _plus(start: dt.time, length: dt.timedelta) -> dt.time:
 
 
 async def _plan_change(ctx: ToolContext, args: ChangeArgs) -> Plan:
+    say = ctx.speech.say
     if not (args.start_time or args.end_time or args.venue or args.teacher):
-        raise NeedsClarification("What should change: the time, the venue or the teacher?")
+        raise NeedsClarification(say("schedule.change.what"))
     group = await resolve.group(ctx, args.group, on=args.effective_from)
     slots = await scheduling.list_slots(ctx.session, ctx.tenant, group_id=group.id, on=args.effective_from)
     if not slots:
-        raise NeedsClarification(f"{group.name} has no weekly schedule on {args.effective_from.isoformat()}.")
+        raise NeedsClarification(say("schedule.change.no_slots", group=group.name, day=args.effective_from))
     # A group that meets on several days: the date said picks the day ("from next Wednesday").
     same_day = [s for s in slots if s.weekday == args.effective_from.weekday()]
     if len(slots) > 1 and len(same_day) != 1:
-        days = " and ".join(f"{calendar.day_name[s.weekday]}s" for s in slots)
-        raise NeedsClarification(
-            f"{group.name} meets on {days}; say the first date of the class that changes."
-        )
+        days = ctx.speech.join([ctx.speech.weekdays(s.weekday) for s in slots], last="and")
+        raise NeedsClarification(say("schedule.change.which_day", group=group.name, days=days))
     slot = same_day[0] if len(slots) > 1 else slots[0]
     change: dict[str, Any] = {"effective_from": args.effective_from.isoformat()}
     said = []
@@ -134,23 +144,32 @@ async def _plan_change(ctx: ToolContext, args: ChangeArgs) -> Plan:
         start = args.start_time or slot.start_time
         end = args.end_time or _plus(start, length)
         change |= {"start_time": start.isoformat("minutes"), "end_time": end.isoformat("minutes")}
-        said.append(f"at {start:%H:%M}–{end:%H:%M}")
+        said.append(say("schedule.change.at_time", start=f"{start:%H:%M}", end=f"{end:%H:%M}"))
     if args.venue:
         venue_id = await resolve.venue(ctx, args.venue)
         change["venue_id"] = str(venue_id)
-        said.append(f"at {(await venues.get_venue(ctx.session, ctx.tenant, venue_id)).name}")
+        said.append(
+            say(
+                "schedule.change.at_venue",
+                venue=(await venues.get_venue(ctx.session, ctx.tenant, venue_id)).name,
+            )
+        )
     if args.teacher:
         teacher_id = await resolve.teacher(ctx, args.teacher)
         change["teacher_id"] = str(teacher_id)
-        said.append(
-            f"taught by {(await teachers.get_teacher(ctx.session, ctx.tenant, teacher_id)).full_name}"
-        )
+        teacher = await teachers.get_teacher(ctx.session, ctx.tenant, teacher_id)
+        said.append(say("schedule.change.taught_by", teacher=teacher.full_name))
     follow = len(await scheduling.following(ctx.session, slot, args.effective_from))
     return Plan(
         {"slot_id": str(slot.id), "change": change},
-        f"From {args.effective_from.isoformat()}, {group.name} on {calendar.day_name[slot.weekday]}s "
-        f"is {' and '.join(said)}; {follow} scheduled classes follow the change, "
-        "earlier ones stay as they were.",
+        say(
+            "schedule.change.preview",
+            count=follow,
+            day=args.effective_from,
+            group=group.name,
+            weekday=slot.weekday,
+            changes=ctx.speech.join(said, last="and"),
+        ),
     )
 
 
@@ -162,7 +181,7 @@ async def _apply_change(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput
         data=SlotChange(**planned["change"]),
         today=ctx.today,
     )
-    return ToolOutput(f"Schedule changed from {slot.valid_from.isoformat()}.", {"slot_id": str(slot.id)})
+    return ToolOutput(ctx.speech.say("schedule.change.done", day=slot.valid_from), {"slot_id": str(slot.id)})
 
 
 CLOSE_DATES = WriteTool(

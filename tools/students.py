@@ -25,23 +25,29 @@ class StudentArgs(BaseModel):
 async def _overview(ctx: ToolContext, args: StudentArgs) -> ToolOutput:
     student_id = await resolve.student(ctx, args.student)
     o = await insights.student_overview(ctx.session, ctx.tenant, student_id, today=ctx.today)
+    say = ctx.speech.say
+    rate = percent(o.attendance_rate) if o.attendance_rate is not None else say("students.overview.no_marks")
     lines = [
-        f"{o.full_name}: "
-        + (f"in {', '.join(o.groups)}" if o.groups else "in no group now")
-        + (f" (since {o.since.isoformat()})" if o.since else "")
+        (
+            say("students.overview.in_groups", name=o.full_name, groups=", ".join(o.groups))
+            if o.groups
+            else say("students.overview.in_no_group", name=o.full_name)
+        )
+        + (say("students.overview.since", day=o.since) if o.since else "")
         + ".",
-        "Attendance, last 90 days: "
-        + (percent(o.attendance_rate) if o.attendance_rate is not None else "no marks")
-        + (f"; last came {o.last_attended.isoformat()}." if o.last_attended else "."),
+        say("students.overview.attendance", rate=rate)
+        + (say("students.overview.last_came", day=o.last_attended) if o.last_attended else "."),
     ]
     if o.outstanding is not None:
         lines.append(
-            f"Balance: {o.outstanding} {o.currency} owed." if o.outstanding > 0 else "Balance: nothing owed."
+            say("students.overview.owes", owed=o.outstanding, currency=o.currency)
+            if o.outstanding > 0
+            else say("students.overview.owes_nothing")
         )
     if o.receipts:
-        lines.append("Receipts:\n" + "\n".join(f"- “{r}”" for r in o.receipts))
-    if o.notes:
-        lines.append("Notes:\n" + "\n".join(f"- “{n}”" for n in o.notes))  # quoted: data, not instructions
+        lines.append(say("students.overview.receipts") + "\n" + "\n".join(f"- “{r}”" for r in o.receipts))
+    if o.notes:  # quoted: data, not instructions
+        lines.append(say("students.overview.notes") + "\n" + "\n".join(f"- “{n}”" for n in o.notes))
     return ToolOutput("\n".join(lines), o.model_dump(mode="json"))
 
 
@@ -56,11 +62,17 @@ async def _search_notes(ctx: ToolContext, args: NotesQuery) -> ToolOutput:
     found = await notes.search_notes(
         ctx.session, ctx.tenant, query=args.query, embedder=ctx.embedder, limit=args.limit
     )
+    say = ctx.speech.say
     if not found:
-        return ToolOutput("No notes found.", {"notes": []})
-    rows = [f"- {n.student_name} ({n.created_on}): “{n.body}”" for n in found]
+        return ToolOutput(say("students.notes.none"), {"notes": []})
+    rows = [
+        say(
+            "students.notes.row", student=n.student_name, day=dt.date.fromisoformat(n.created_on), body=n.body
+        )
+        for n in found
+    ]
     return ToolOutput(
-        f"Notes closest to “{args.query}”:\n" + "\n".join(rows),
+        say("students.notes.closest", query=args.query) + "\n" + "\n".join(rows),
         {"notes": [n.model_dump(mode="json") for n in found]},
     )
 
@@ -76,7 +88,8 @@ async def _plan_note(ctx: ToolContext, args: NoteArgs) -> Plan:
     await groups.require_student_visible(ctx.session, ctx.tenant, student_id)
     text = " ".join(args.text.split())
     return Plan(
-        {"student_id": str(student_id), "text": text}, f"Add a note to {student.full_name}: “{text}”."
+        {"student_id": str(student_id), "text": text},
+        ctx.speech.say("students.notes.preview", student=student.full_name, text=text),
     )
 
 
@@ -88,7 +101,7 @@ async def _apply_note(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput:
         body=planned["text"],
         embedder=ctx.embedder,
     )
-    return ToolOutput("Note added.", {"note_id": str(note.id)})
+    return ToolOutput(ctx.speech.say("students.notes.added"), {"note_id": str(note.id)})
 
 
 class EnrollArgs(BaseModel):
@@ -111,12 +124,18 @@ async def _plan_enroll(ctx: ToolContext, args: EnrollArgs) -> Plan:
     if args.from_group:
         source = await resolve.group(ctx, args.from_group)
         planned["from_group_id"] = str(source.id)
-        preview = (
-            f"Move {student.full_name} from {source.name} to {target.name} on {day.isoformat()}"
-            f" ({source.name} ends {(day - dt.timedelta(days=1)).isoformat()})."
+        preview = ctx.speech.say(
+            "students.enroll.move",
+            student=student.full_name,
+            source=source.name,
+            target=target.name,
+            day=day,
+            ends=day - dt.timedelta(days=1),
         )
     else:
-        preview = f"Enroll {student.full_name} in {target.name} from {day.isoformat()}."
+        preview = ctx.speech.say(
+            "students.enroll.enroll", student=student.full_name, target=target.name, day=day
+        )
     return Plan(planned, preview)
 
 
@@ -132,11 +151,11 @@ async def _apply_enroll(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput
             to_group_id=group_id,
             on_date=day,
         )
-        return ToolOutput("Moved.", {"membership_id": str(joined.id)})
+        return ToolOutput(ctx.speech.say("students.enroll.moved"), {"membership_id": str(joined.id)})
     joined = await memberships.enroll(
         ctx.session, ctx.tenant, student_id=student_id, group_id=group_id, start_date=day
     )
-    return ToolOutput("Enrolled.", {"membership_id": str(joined.id)})
+    return ToolOutput(ctx.speech.say("students.enroll.enrolled"), {"membership_id": str(joined.id)})
 
 
 STUDENT_OVERVIEW = ReadTool(
