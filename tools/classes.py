@@ -29,9 +29,10 @@ async def _roster(ctx: ToolContext, args: RosterArgs) -> ToolOutput:
     group = await resolve.group(ctx, args.group, on=day)
     entries = await groups.roster(ctx.session, ctx.tenant, group.id, on=day)
     names = [e.full_name for e in entries]
-    listing = "\n".join(f"- {n}" for n in names) if names else "(nobody)"
+    say = ctx.speech.say
+    listing = "\n".join(f"- {n}" for n in names) if names else say("classes.roster.nobody")
     return ToolOutput(
-        f"{group.name} on {day.isoformat()}: {len(names)} students\n{listing}",
+        say("classes.roster.head", count=len(names), group=group.name, day=day) + f"\n{listing}",
         {
             "group_id": str(group.id),
             "date": day.isoformat(),
@@ -85,11 +86,17 @@ async def _plan_marking(ctx: ToolContext, args: MarkArgs) -> Plan:
         if s.status is not SessionStatus.CANCELLED
     ]
     if not found:
-        raise NeedsClarification(f"{group.name} has no class on {day.isoformat()}. Which date do you mean?")
+        raise NeedsClarification(ctx.speech.say("classes.mark.no_class", group=group.name, day=day))
     if len(found) > 1:
         times = [s.start_time.isoformat(timespec="minutes") if s.start_time else "?" for s in found]
         raise NeedsClarification(
-            f"{group.name} has {len(found)} classes on {day.isoformat()}; at {' or '.join(times)}?"
+            ctx.speech.say(
+                "classes.mark.several_classes",
+                count=len(found),
+                group=group.name,
+                day=day,
+                times=ctx.speech.join(times),
+            )
         )
     class_session = found[0]
     await sessions.require_session_teacher_or_office(
@@ -107,23 +114,23 @@ async def _plan_marking(ctx: ToolContext, args: MarkArgs) -> Plan:
     names = dict(roster)
     absentees = sorted(names[i] for i in absent_ids)
     present = len(roster) - len(absent_ids)
+    say = ctx.speech.say
     preview = (
-        f"Mark attendance for {group.name} on {day.isoformat()}: {present} present"
-        + (f", absent: {', '.join(absentees)}" if absentees else ", nobody absent")
-        + "."
+        say("classes.mark.preview", group=group.name, day=day, present=present, absent=", ".join(absentees))
+        if absentees
+        else say("classes.mark.preview_nobody_absent", group=group.name, day=day, present=present)
     )
     if plan.corrections or plan.unchanged:  # marks already recorded: say which of them this changes
         corrections = plan.corrections
-        preview += (
-            (
-                f"\n{_count(len(corrections), 'mark')} already recorded would change:\n"
-                + _listed(corrections)
-                if corrections
-                else "\nNo mark already recorded would change."
-            )
-            + f"\nWould record {_count(plan.new, 'new mark')}, correct {len(corrections)},"
-            f" leave {plan.unchanged} unchanged."
+        changing = (
+            say("classes.mark.would_change", count=len(corrections)) + "\n" + _listed(ctx, corrections)
+            if corrections
+            else say("classes.mark.none_would_change")
         )
+        counts = say(
+            "classes.mark.would_record", count=plan.new, corrected=len(corrections), unchanged=plan.unchanged
+        )
+        preview += f"\n{changing}\n{counts}"
     return Plan(
         {
             "session_id": str(class_session.id),
@@ -135,14 +142,17 @@ async def _plan_marking(ctx: ToolContext, args: MarkArgs) -> Plan:
     )
 
 
-def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}{'' if n == 1 else 's'}"
-
-
-def _listed(changes: list[MarkChange]) -> str:
+def _listed(ctx: ToolContext, changes: list[MarkChange]) -> str:
     """'- Carmen Blanco: absent → present', one line each (the preview and the result use the same)."""
+    say = ctx.speech.say
     return "\n".join(
-        f"- {c.full_name}: {c.before.value if c.before else 'not marked'} → {c.after.value}" for c in changes
+        say(
+            "classes.mark.change",
+            name=c.full_name,
+            before=say(f"classes.status.{c.before.value}") if c.before else say("classes.mark.not_marked"),
+            after=say(f"classes.status.{c.after.value}"),
+        )
+        for c in changes
     )
 
 
@@ -167,9 +177,12 @@ async def _apply_marking(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutpu
             now=ctx.now,
         )
     corrections = [c for c in result.changes if c.before is not None]
+    say = ctx.speech.say
+    done = say(
+        "classes.mark.done", count=result.created, corrected=result.corrected, unchanged=result.unchanged
+    )
     return ToolOutput(
-        f"Done: {_count(result.created, 'mark')} recorded, {result.corrected} corrected, "
-        f"{result.unchanged} unchanged." + (f"\nCorrected:\n{_listed(corrections)}" if corrections else ""),
+        done + (f"\n{say('classes.mark.corrected')}\n{_listed(ctx, corrections)}" if corrections else ""),
         result.model_dump(mode="json"),
     )
 
@@ -266,9 +279,9 @@ async def scheduled_class(
     ]
     if len(found) != 1:
         raise NeedsClarification(
-            f"{group.name} has no scheduled class on {day.isoformat()} to {to}."
+            ctx.speech.say(f"classes.nothing_to.{to}", group=group.name, day=day)
             if not found
-            else f"{group.name} has {len(found)} classes on {day.isoformat()}; which one?"
+            else ctx.speech.say("classes.which_class", count=len(found), group=group.name, day=day)
         )
     return group, found[0]
 
@@ -278,8 +291,7 @@ async def _plan_cancel(ctx: ToolContext, args: CancelArgs) -> Plan:
     await sessions.require_session_teacher_or_office(ctx.session, ctx.tenant, found, "cancel a session")
     return Plan(
         {"session_id": str(found.id), "reason": args.reason.strip()},
-        f"Cancel {group.name} on {args.date.isoformat()} (reason: {args.reason.strip()});"
-        " the class stays on record.",
+        ctx.speech.say("classes.cancel.preview", group=group.name, day=args.date, reason=args.reason.strip()),
     )
 
 
@@ -288,7 +300,7 @@ async def _apply_cancel(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput
         ctx.session, ctx.tenant, uuid.UUID(planned["session_id"]), reason=planned["reason"]
     )
     return ToolOutput(
-        f"Cancelled the class on {cancelled.date.isoformat()}.", {"session_id": str(cancelled.id)}
+        ctx.speech.say("classes.cancel.done", day=cancelled.date), {"session_id": str(cancelled.id)}
     )
 
 
