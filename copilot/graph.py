@@ -124,7 +124,10 @@ async def preview(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
         channel=ctx.channel,
         thread_key=ctx.thread_key,
     )
-    return _ran(decision, outcome)
+    ran = _ran(decision, outcome)
+    if ran.get("pending") and decision.get("note"):  # the turn stops at the confirmation: say it here
+        ran["answer"] = f"{decision['note']}\n{ran['answer']}"
+    return ran
 
 
 def after_preview(state: TurnState) -> Literal["confirm", "respond"]:
@@ -187,7 +190,7 @@ async def respond(state: TurnState) -> TurnState:
         )
     elif kind == DecisionKind.TOOL:
         memory = dataclasses.replace(memory, awaiting=None)
-    if decision.get("note"):
+    if decision.get("note") and kind not in (DecisionKind.CONFIRM, DecisionKind.CANCEL):  # said at preview
         answer = f"{decision['note']}\n{answer}"
     history = [*memory.history, {"role": "user", "content": state.get("utterance", "")}]
     history.append({"role": "assistant", "content": answer[:500]})
