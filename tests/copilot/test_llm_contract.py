@@ -432,3 +432,16 @@ async def test_a_timeout_on_a_write_leaves_the_offline_planners_preview_and_writ
     assert result.outcome == "pending" and await marks(session) == 0
     done = await ask(copilot, session, studio.teacher, "yes", "o1")
     assert done.answer.startswith("Done: 3 marks") and await marks(session) == 3  # the note is said once
+
+
+async def test_the_fallback_note_is_said_in_the_language_asked(
+    session: AsyncSession, checkpointer: AsyncPostgresSaver, llm: respx.MockRouter, planner: LLMPlanner
+) -> None:
+    studio = await studio_with_class(session)
+    llm.post("/chat/completions").mock(side_effect=httpx.ConnectError("connection refused"))
+    copilot = Copilot(checkpointer, planner=planner)
+    spanish = await ask(copilot, session, studio.teacher, "¿quién está en salsa beginners?", "es1")
+    assert spanish.planner == "llm->offline" and spanish.tool_calls[0]["name"] == "group_roster"
+    assert spanish.answer.startswith("(No he podido contactar con el modelo de lenguaje")
+    english = await ask(copilot, session, studio.teacher, ROSTER_QUESTION, "en1")  # the control
+    assert english.answer.startswith("(The language model could not be reached")
