@@ -20,7 +20,7 @@ from copilot.service import Copilot
 from domain.db import use_tenant
 from domain.errors import DomainError
 from domain.text import fold
-from evals import state, truth
+from evals import spoken, state, truth
 from evals.cases import Case
 from evals.world import TODAY, person
 
@@ -139,8 +139,9 @@ class Evaluator:
             run.tool_ok = tool_matches(case.tool, calls)
         if facts:
             must, must_not = facts
-            missing = [f for f in must if f not in last]
-            present = [f for f in must_not if f in last]
+            says = spoken.said_in_spanish if case.id.startswith("es-") else spoken.said  # see evals/spoken.py
+            missing = [f for f in must if not says(f, last)]
+            present = [f for f in must_not if says(f, last)]
             if missing:
                 run.problems.append(f"missing {missing[:3]}{' …' if len(missing) > 3 else ''}")
             if present:
