@@ -26,6 +26,7 @@ from domain.groups.models import Group, StudentGroup
 from domain.groups.service import active_on
 from domain.orgs.permissions import require_admin
 from domain.sessions.models import ClassSession, SessionStatus
+from domain.sessions.narrowing import narrowing
 from domain.sessions.service import get_session, require_class_visible, require_session_teacher_or_office
 from domain.students.models import Student
 from domain.teachers.models import Teacher
@@ -289,11 +290,16 @@ async def missing_attendance(
     today: date,
     since: date | None = None,
     teacher_id: uuid.UUID | None = None,
+    group_id: uuid.UUID | None = None,
+    venue_id: uuid.UUID | None = None,
 ) -> MissingReport:
     """Sessions that happened (held, or scheduled in the past) with fewer marks than enrolled students.
 
-    One query for the whole organization. A teacher sees only their own sessions.
+    One query for the whole organization. A teacher sees only their own sessions (narrowing to another
+    teacher or to a group that is not theirs is refused, see ``narrowing``).
     """
+    if teacher_id is not None or group_id is not None or venue_id is not None:
+        await narrowing(session, tenant, group_id=group_id, teacher_id=teacher_id, venue_id=venue_id)
     if tenant.role is Role.TEACHER and not tenant.is_admin:
         own = await teacher_for_user(session, tenant, tenant.user_id) if tenant.user_id else None
         if own is None:
@@ -342,6 +348,10 @@ async def missing_attendance(
         query = query.where(ClassSession.date >= since)
     if teacher_id is not None:
         query = query.where(ClassSession.teacher_id == teacher_id)
+    if group_id is not None:
+        query = query.where(ClassSession.group_id == group_id)
+    if venue_id is not None:
+        query = query.where(ClassSession.venue_id == venue_id)
     sessions = [
         MissingAttendance(
             session_id=r.id,

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from domain.payments.models import PaymentMethod
+
 
 class AttendanceRow(BaseModel):
     name: str
@@ -39,6 +41,7 @@ class RiskReport(BaseModel):
     as_of: dt.date
     students_checked: int
     at_risk: list[StudentRisk]
+    scope: str | None = None  # whose students, when narrowed ("Jazz Beginners"); None: everyone visible
 
 
 class RevenueMonth(BaseModel):
@@ -58,6 +61,10 @@ class RevenueSummary(BaseModel):
     outstanding: Decimal
     received: Decimal  # payments that arrived in the period, whatever they paid for
     months: list[RevenueMonth]
+    # When narrowed (see domain/insights/revenue.py): whose tuition ("Jazz Beginners", "classes at
+    # Sala Sur"), and the payment method that collected and received count; None: not narrowed.
+    scope: str | None = None
+    method: PaymentMethod | None = None
 
 
 class TeacherLoadRow(BaseModel):

@@ -18,6 +18,7 @@ from domain.attendance.models import AttendanceRecord, AttendanceStatus
 from domain.groups.models import Group, GroupStatus, StudentGroup
 from domain.groups.service import active_on, require_student_visible, visible_group_ids
 from domain.insights import rules
+from domain.insights.revenue import revenue_summary as revenue_summary  # callers use insights.*
 from domain.insights.schemas import (
     AbsentStreak,
     AttendanceRow,
@@ -25,8 +26,6 @@ from domain.insights.schemas import (
     GroupHealth,
     GroupHealthRow,
     MissingData,
-    RevenueMonth,
-    RevenueSummary,
     RiskReport,
     StudentOverview,
     StudentRisk,
@@ -37,13 +36,13 @@ from domain.money import money
 from domain.notes.service import recent_notes
 from domain.orgs.permissions import is_office, require_office
 from domain.orgs.service import get_organization
-from domain.payments.models import Allocation, Charge, Payment, PaymentState, Receipt
-from domain.payments.rules import month_start
+from domain.payments.models import Allocation, Charge, Receipt
 from domain.sessions.models import ClassSession, SessionStatus
+from domain.sessions.narrowing import groups_meeting_at, narrowing
 from domain.students.models import Guardian, Student, StudentStatus
 from domain.students.service import get_student
 from domain.teachers.models import Teacher
-from domain.teachers.service import get_teacher, visibility
+from domain.teachers.service import visibility
 from domain.tenancy import TenantContext
 
 CAME = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
@@ -53,6 +52,20 @@ ZERO = Decimal("0.00")
 
 def _came() -> ColumnElement[bool]:
     return AttendanceRecord.status.in_(CAME)
+
+
+def _classes_narrowed_to(
+    *, group_id: uuid.UUID | None, teacher_id: uuid.UUID | None, venue_id: uuid.UUID | None
+) -> list[ColumnElement[bool]]:
+    """Conditions on ``ClassSession`` for the narrowing arguments given (checked by ``narrowing``)."""
+    where = []
+    if group_id is not None:
+        where.append(ClassSession.group_id == group_id)
+    if teacher_id is not None:
+        where.append(ClassSession.teacher_id == teacher_id)
+    if venue_id is not None:
+        where.append(ClassSession.venue_id == venue_id)
+    return where
 
 
 async def _session_scope(session: AsyncSession, tenant: TenantContext) -> ColumnElement[bool]:
@@ -69,20 +82,19 @@ async def attendance_summary(
     student_id: uuid.UUID | None = None,
     group_id: uuid.UUID | None = None,
     teacher_id: uuid.UUID | None = None,
+    venue_id: uuid.UUID | None = None,
 ) -> AttendanceSummary:
-    """Marks in held classes of the period; a teacher sees only the classes they taught."""
-    scope = "the organization"
+    """Marks in held classes of the period; a teacher sees only the classes they taught. The
+    narrowing arguments combine: a student and a group is that student's marks in that group only."""
     where = [ClassSession.date.between(start, end), await _session_scope(session, tenant)]
+    student_name = None
     if student_id is not None:
         await require_student_visible(session, tenant, student_id)
-        scope = (await get_student(session, tenant, student_id)).full_name
+        student_name = (await get_student(session, tenant, student_id)).full_name
         where.append(AttendanceRecord.student_id == student_id)
-    if group_id is not None:
-        scope = (await session.get(Group, group_id) or Group(name="?")).name
-        where.append(ClassSession.group_id == group_id)
-    if teacher_id is not None:
-        scope = (await get_teacher(session, tenant, teacher_id)).full_name
-        where.append(ClassSession.teacher_id == teacher_id)
+    narrowed = await narrowing(session, tenant, group_id=group_id, teacher_id=teacher_id, venue_id=venue_id)
+    scope = narrowed.said(student_name) or "the organization"
+    where += _classes_narrowed_to(group_id=group_id, teacher_id=teacher_id, venue_id=venue_id)
     rows = (
         await session.execute(
             select(
@@ -132,13 +144,28 @@ async def attendance_summary(
 
 
 async def dropout_risk(
-    session: AsyncSession, tenant: TenantContext, *, today: date, limit: int = 20
+    session: AsyncSession,
+    tenant: TenantContext,
+    *,
+    today: date,
+    limit: int = 20,
+    group_id: uuid.UUID | None = None,
+    teacher_id: uuid.UUID | None = None,
 ) -> RiskReport:
-    """Active students of the groups the caller may see, scored and explained (``rules.assess``)."""
+    """Active students of the groups the caller may see, scored and explained (``rules.assess``).
+    With a group, only its current members; with a teacher, the current members of the groups they
+    teach. A student's risk is still read from all their classes: narrowing chooses who is listed."""
     group_ids = await visible_group_ids(session, tenant)
+    narrowed = await narrowing(session, tenant, group_id=group_id, teacher_id=teacher_id)
     members = select(StudentGroup.student_id).where(active_on(today))
     if group_ids is not None:
         members = members.where(StudentGroup.group_id.in_(group_ids))
+    if group_id is not None:
+        members = members.where(StudentGroup.group_id == group_id)
+    if teacher_id is not None:
+        members = members.where(
+            StudentGroup.group_id.in_(select(Group.id).where(Group.teacher_id == teacher_id))
+        )
     recent_from = today - timedelta(days=rules.RECENT_DAYS)
     since = today - timedelta(days=rules.BASELINE_DAYS)
     ranked = (
@@ -221,73 +248,22 @@ async def dropout_risk(
                 )
             )
     at_risk.sort(key=lambda s: (-s.score, s.full_name))
-    return RiskReport(as_of=today, students_checked=len(names), at_risk=at_risk[:limit])
-
-
-async def revenue_summary(
-    session: AsyncSession, tenant: TenantContext, *, start: date, end: date
-) -> RevenueSummary:
-    """Expected (charges due in the period) against collected, and what arrived; office only."""
-    require_office(tenant, "see revenue")
-    paid = (
-        select(Allocation.charge_id, func.sum(Allocation.amount).label("paid"))
-        .group_by(Allocation.charge_id)
-        .subquery()
-    )
-    charges = (
-        await session.execute(
-            select(Charge.due_date, Charge.amount, func.coalesce(paid.c.paid, 0))
-            .outerjoin(paid, paid.c.charge_id == Charge.id)
-            .where(Charge.voided_at.is_(None), Charge.due_date.between(start, end))
-        )
-    ).all()
-    payments = (
-        await session.execute(
-            select(Payment.received_on, Payment.amount).where(
-                Payment.state == PaymentState.RECORDED, Payment.received_on.between(start, end)
-            )
-        )
-    ).all()
-    due = pd.DataFrame(charges, columns=["day", "expected", "collected"])
-    due["month"] = due["day"].map(month_start)
-    came_in = pd.DataFrame(payments, columns=["day", "received"])
-    came_in["month"] = came_in["day"].map(month_start)
-    monthly = (
-        due.groupby("month")[["expected", "collected"]]
-        .sum()
-        .join(came_in.groupby("month")[["received"]].sum(), how="outer")
-        .fillna(0)
-        .sort_index()
-    )
-    months = [
-        RevenueMonth(
-            month=m,
-            expected=money(r.expected),
-            collected=money(r.collected),
-            outstanding=money(r.expected) - money(r.collected),
-            received=money(r.received),
-        )
-        for m, r in monthly.iterrows()
-    ]
-    org = await get_organization(session, tenant)
-    expected = sum((m.expected for m in months), ZERO)
-    collected = sum((m.collected for m in months), ZERO)
-    return RevenueSummary(
-        start=start,
-        end=end,
-        currency=org.currency,
-        expected=expected,
-        collected=collected,
-        outstanding=expected - collected,
-        received=sum((m.received for m in months), ZERO),
-        months=months,
+    return RiskReport(
+        as_of=today, students_checked=len(names), at_risk=at_risk[:limit], scope=narrowed.said()
     )
 
 
 async def teacher_load(
-    session: AsyncSession, tenant: TenantContext, *, start: date, end: date
+    session: AsyncSession,
+    tenant: TenantContext,
+    *,
+    start: date,
+    end: date,
+    teacher_id: uuid.UUID | None = None,
 ) -> TeacherLoad:
-    """Classes and hours per teacher in the period; a teacher sees their own line."""
+    """Classes and hours per teacher in the period; a teacher sees their own line. With a teacher,
+    only that teacher's line (a teacher asking about another is refused)."""
+    await narrowing(session, tenant, teacher_id=teacher_id)
     seconds = func.extract("epoch", ClassSession.end_time - ClassSession.start_time)
     status = ClassSession.status
     rows = await session.execute(
@@ -304,7 +280,11 @@ async def teacher_load(
             ),
         )
         .join(ClassSession, ClassSession.teacher_id == Teacher.id)
-        .where(ClassSession.date.between(start, end), await _session_scope(session, tenant))
+        .where(
+            ClassSession.date.between(start, end),
+            await _session_scope(session, tenant),
+            *_classes_narrowed_to(group_id=None, teacher_id=teacher_id, venue_id=None),
+        )
         .group_by(Teacher.id)
         .order_by(Teacher.search_name)
     )
@@ -338,13 +318,23 @@ async def _rates(session: AsyncSession, start: date, end: date) -> dict[uuid.UUI
 
 
 async def group_health(
-    session: AsyncSession, tenant: TenantContext, *, start: date, end: date, group_id: uuid.UUID | None = None
+    session: AsyncSession,
+    tenant: TenantContext,
+    *,
+    start: date,
+    end: date,
+    group_id: uuid.UUID | None = None,
+    venue_id: uuid.UUID | None = None,
 ) -> GroupHealth:
-    """Size, fill, attendance against the previous period of the same length, joins and leaves."""
+    """Size, fill, attendance against the previous period of the same length, joins and leaves.
+    With a venue, the groups that meet there: their own venue, or a weekly slot there in the period."""
     visible = await visible_group_ids(session, tenant)
+    await narrowing(session, tenant, venue_id=venue_id)
     query = select(Group).where(Group.status != GroupStatus.CLOSED).order_by(Group.search_name)
     if group_id is not None:
         query = query.where(Group.id == group_id)
+    if venue_id is not None:
+        query = query.where(Group.id.in_(groups_meeting_at(venue_id, start=start, end=end)))
     if visible is not None:
         query = query.where(Group.id.in_(visible))
     groups = list((await session.execute(query)).scalars())
