@@ -45,13 +45,32 @@ class MissingArgs(BaseModel):
     since: dt.date | None = Field(
         default=None, description="Only sessions from this date; the last 90 days if omitted."
     )
+    group: str | None = Field(default=None, description="Only this group's classes.")
+    teacher: str | None = Field(default=None, description="Only the classes this teacher taught.")
+    venue: str | None = Field(default=None, description="Only the classes held at this venue.")
 
 
 async def _missing(ctx: ToolContext, args: MissingArgs) -> ToolOutput:
     since = args.since or ctx.today - dt.timedelta(days=attendance.MISSING_LOOKBACK_DAYS)
-    report = await attendance.missing_attendance(ctx.session, ctx.tenant, today=ctx.today, since=since)
+    narrowed = await resolve.narrowed(
+        ctx, group_said=args.group, teacher_said=args.teacher, venue_said=args.venue
+    )
+    report = await attendance.missing_attendance(
+        ctx.session,
+        ctx.tenant,
+        today=ctx.today,
+        since=since,
+        teacher_id=narrowed.teacher_id,
+        group_id=narrowed.group_id,
+        venue_id=narrowed.venue_id,
+    )
+    whose = narrowed.said()  # the answer says whose classes these are
     if not report.sessions:
-        return ToolOutput(f"No sessions since {since.isoformat()} are missing attendance.", {"sessions": []})
+        return ToolOutput(
+            f"No sessions since {since.isoformat()} are missing attendance"
+            + (f" for {whose}." if whose else "."),
+            {"sessions": []},
+        )
     lines = [
         f"{t.teacher_name}: {t.sessions} session{'' if t.sessions == 1 else 's'}, "
         f"{t.missing_marks} marks missing"
@@ -61,8 +80,13 @@ async def _missing(ctx: ToolContext, args: MissingArgs) -> ToolOutput:
         f"- {s.date.isoformat()} {s.group_name}: {s.marked}/{s.expected} marked" for s in report.sessions[:20]
     ]
     more = len(report.sessions) - len(detail)
+    count = f"{len(report.sessions)} session{'' if len(report.sessions) == 1 else 's'}"
     return ToolOutput(
-        f"{len(report.sessions)} sessions since {since.isoformat()} are missing attendance.\n"
+        (
+            f"Missing attendance for {whose}: {count} since {since.isoformat()}.\n"
+            if whose
+            else f"{len(report.sessions)} sessions since {since.isoformat()} are missing attendance.\n"
+        )
         + "\n".join(lines)
         + "\n"
         + "\n".join(detail)
@@ -190,7 +214,7 @@ async def _apply_marking(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutpu
 ROSTER = ReadTool("group_roster", "Who is in a group on a date.", RosterArgs, EVERYONE, _roster)
 MISSING = ReadTool(
     "missing_attendance",
-    "Past classes whose attendance is not fully marked, per teacher.",
+    "Past classes whose attendance is not fully marked, per teacher; of one group, teacher or venue if said.",
     MissingArgs,
     EVERYONE,
     _missing,
@@ -210,6 +234,7 @@ class ScheduleArgs(BaseModel):
     week: bool = Field(default=False, description="The whole week (Monday to Sunday) of that day.")
     teacher: str | None = Field(default=None, description="Only this teacher's classes.")
     venue: str | None = Field(default=None, description="Only classes at this venue.")
+    group: str | None = Field(default=None, description="Only this group's classes.")
 
 
 async def _schedule(ctx: ToolContext, args: ScheduleArgs) -> ToolOutput:
@@ -219,12 +244,17 @@ async def _schedule(ctx: ToolContext, args: ScheduleArgs) -> ToolOutput:
         if args.week
         else (day, day)
     )
-    teacher_id = None
-    if args.teacher:
-        teacher_id = await resolve.teacher(ctx, args.teacher)
-    venue_id = await resolve.venue(ctx, args.venue) if args.venue else None
-    rows = await sessions.list_sessions(
-        ctx.session, ctx.tenant, start=start, end=end, teacher_id=teacher_id, venue_id=venue_id
+    narrowed = await resolve.narrowed(
+        ctx, group_said=args.group, teacher_said=args.teacher, venue_said=args.venue, on=day
+    )
+    rows = await sessions.list_sessions(  # every narrowing said applies: the classes that match them all
+        ctx.session,
+        ctx.tenant,
+        start=start,
+        end=end,
+        group_id=narrowed.group_id,
+        teacher_id=narrowed.teacher_id,
+        venue_id=narrowed.venue_id,
     )
     group_names = {g.id: g.name for g in await groups.list_groups(ctx.session, ctx.tenant)}
     teacher_names = {
@@ -232,6 +262,13 @@ async def _schedule(ctx: ToolContext, args: ScheduleArgs) -> ToolOutput:
         for t in await teachers.list_teachers(ctx.session, ctx.tenant, include_archived=True)
     }
     when_said = f"on {day.isoformat()}" if start == end else f"from {start.isoformat()} to {end.isoformat()}"
+    # Whose classes, before when: "3 classes of Jazz Beginners taught by Martina Delgado at Sala Sur from …"
+    whose = (
+        (f" of {narrowed.group.name}" if narrowed.group else "")
+        + (f" taught by {narrowed.teacher.full_name}" if narrowed.teacher else "")
+        + (f" at {narrowed.venue.name}" if narrowed.venue else "")
+    )
+    when_said = f"{whose.strip()} {when_said}" if whose else when_said
     if not rows:
         return ToolOutput(f"No classes {when_said}.", {"sessions": []})
     lines = []
@@ -306,7 +343,7 @@ async def _apply_cancel(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput
 
 SCHEDULE = ReadTool(
     "schedule",
-    "Classes on a day or in a week, optionally for one teacher or venue.",
+    "Classes on a day or in a week, optionally for one teacher, venue or group (combined: all must match).",
     ScheduleArgs,
     EVERYONE,
     _schedule,

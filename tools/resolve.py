@@ -9,6 +9,7 @@ from datetime import date
 from domain.groups import service as groups
 from domain.groups.models import Group
 from domain.search import Match, best_matches
+from domain.sessions.narrowing import Narrowing
 from domain.students import service as students
 from domain.teachers import service as teachers
 from domain.text import fold
@@ -56,3 +57,23 @@ async def venue(ctx: ToolContext, said: str) -> uuid.UUID:
 def among(kind: str, said: str, people: Sequence[tuple[uuid.UUID, str]]) -> uuid.UUID:
     """One of a known list (a class roster, say): fuzzy and accent-insensitive."""
     return _pick(kind, said, best_matches(said, [(i, name, fold(name)) for i, name in people], limit=3)).id
+
+
+async def narrowed(
+    ctx: ToolContext,
+    *,
+    group_said: str | None = None,
+    teacher_said: str | None = None,
+    venue_said: str | None = None,
+    on: date | None = None,
+) -> Narrowing:
+    """The group, teacher and venue a question narrows to, each resolved like any name said (a
+    question when ambiguous, not found when nobody has it): never dropped for the whole school."""
+    found_group = await group(ctx, group_said, on=on) if group_said else None
+    teacher_id = await teacher(ctx, teacher_said) if teacher_said else None
+    venue_id = await venue(ctx, venue_said) if venue_said else None
+    return Narrowing(
+        group=found_group,
+        teacher=await teachers.get_teacher(ctx.session, ctx.tenant, teacher_id) if teacher_id else None,
+        venue=await venues.get_venue(ctx.session, ctx.tenant, venue_id) if venue_id else None,
+    )

@@ -206,7 +206,7 @@ async def test_schedule_and_cancelling_a_class(session: AsyncSession) -> None:
     lucias_week = await runner.call(
         ctx(session, studio.admin), "schedule", {"week": True, "teacher": "lucia"}
     )
-    assert lucias_week.output.text.startswith("1 class from 2026-11-23 to 2026-11-29:")
+    assert lucias_week.output.text.startswith("1 class taught by Lucía Romero from 2026-11-23 to 2026-11-29:")
     proposed = await runner.call(
         ctx(session, studio.teacher),
         "cancel_session",
