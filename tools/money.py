@@ -27,16 +27,38 @@ class UnpaidArgs(BaseModel):
         default=None, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM; this month if omitted."
     )
     group: str | None = Field(default=None, description="Only the students of this group.")
+    teacher: str | None = Field(default=None, description="Only the students of this teacher's groups.")
+    min_amount: Decimal | None = Field(
+        default=None,
+        ge=0,
+        max_digits=12,
+        decimal_places=2,
+        description="Only those who owe at least this.",
+    )
 
 
 async def _unpaid(ctx: ToolContext, args: UnpaidArgs) -> ToolOutput:
     month = date.fromisoformat(f"{args.month}-01") if args.month else month_start(ctx.today)
-    group = await resolve.group(ctx, args.group) if args.group else None
+    narrowed = await resolve.narrowed(ctx, group_said=args.group, teacher_said=args.teacher)
     report = await payments.unpaid_students(
-        ctx.session, ctx.tenant, month=month, today=ctx.today, group_id=group.id if group else None
+        ctx.session,
+        ctx.tenant,
+        month=month,
+        today=ctx.today,
+        group_id=narrowed.group_id,
+        teacher_id=narrowed.teacher_id,
+        min_amount=args.min_amount,
     )
     say = ctx.speech.say
-    who = say("money.unpaid.in_group", group=group.name) if group else ""  # the answer says whose list it is
+    who = (  # the answer says whose list it is
+        (say("money.unpaid.in_group", group=narrowed.group.name) if narrowed.group else "")
+        + (say("money.unpaid.of_teacher", teacher=narrowed.teacher.full_name) if narrowed.teacher else "")
+        + (
+            say("money.unpaid.at_least", amount=money(args.min_amount), currency=report.currency)
+            if args.min_amount is not None
+            else ""
+        )
+    )
     if not report.students:
         return ToolOutput(say("money.unpaid.none", who=who, month=month), report.model_dump(mode="json"))
     rows = [

@@ -56,15 +56,25 @@ class NotesQuery(BaseModel):
         min_length=1, max_length=200, description="What to look for in the notes, in plain words."
     )
     limit: int = Field(default=5, ge=1, le=20)
+    group: str | None = Field(default=None, description="Only notes about the students of this group.")
 
 
 async def _search_notes(ctx: ToolContext, args: NotesQuery) -> ToolOutput:
+    group = await resolve.group(ctx, args.group) if args.group else None
     found = await notes.search_notes(
-        ctx.session, ctx.tenant, query=args.query, embedder=ctx.embedder, limit=args.limit
+        ctx.session,
+        ctx.tenant,
+        query=args.query,
+        embedder=ctx.embedder,
+        limit=args.limit,
+        group_id=group.id if group else None,
     )
     say = ctx.speech.say
     if not found:
-        return ToolOutput(say("students.notes.none"), {"notes": []})
+        return ToolOutput(
+            say("students.notes.none_in_group", group=group.name) if group else say("students.notes.none"),
+            {"notes": []},
+        )
     rows = [
         say(
             "students.notes.row", student=n.student_name, day=dt.date.fromisoformat(n.created_on), body=n.body
@@ -72,7 +82,13 @@ async def _search_notes(ctx: ToolContext, args: NotesQuery) -> ToolOutput:
         for n in found
     ]
     return ToolOutput(
-        say("students.notes.closest", query=args.query) + "\n" + "\n".join(rows),
+        (
+            say("students.notes.closest_in_group", group=group.name, query=args.query)
+            if group  # the answer says whose notes these are
+            else say("students.notes.closest", query=args.query)
+        )
+        + "\n"
+        + "\n".join(rows),
         {"notes": [n.model_dump(mode="json") for n in found]},
     )
 
@@ -167,7 +183,7 @@ STUDENT_OVERVIEW = ReadTool(
 )
 SEARCH_NOTES = ReadTool(
     "search_notes",
-    "Find notes about students by meaning (injuries, goals, parents…).",
+    "Find notes about students by meaning (injuries, goals, parents…); of one group's students if said.",
     NotesQuery,
     EVERYONE,
     _search_notes,

@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.embeddings import Embedder
 from domain.errors import Invalid
 from domain.events import service as events
+from domain.groups.models import StudentGroup
 from domain.groups.service import require_student_visible, visible_student_filter
 from domain.notes.models import StudentNote
+from domain.sessions.narrowing import narrowing
 from domain.students.models import Student
 from domain.students.service import get_student
 from domain.tenancy import TenantContext
@@ -68,17 +70,32 @@ async def recent_notes(
 
 
 async def search_notes(
-    session: AsyncSession, tenant: TenantContext, *, query: str, embedder: Embedder, limit: int = 5
+    session: AsyncSession,
+    tenant: TenantContext,
+    *,
+    query: str,
+    embedder: Embedder,
+    limit: int = 5,
+    group_id: uuid.UUID | None = None,
 ) -> list[NoteOut]:
-    """Nearest notes by cosine distance (pgvector), among the students the caller may see."""
+    """Nearest notes by cosine distance (pgvector), among the students the caller may see; with a
+    group, among the students who are or were in it (a teacher: only a group of their own)."""
     if not query.strip():
         raise Invalid("Say what to look for in the notes.", details={"field": "query"})
+    await narrowing(session, tenant, group_id=group_id)
     vector = embedder.embed([query])[0]
     distance = StudentNote.embedding.cosine_distance(vector)
     statement = (
         select(StudentNote, Student.full_name, distance.label("distance"))
         .join(Student, Student.id == StudentNote.student_id)
         .where(await visible_student_filter(session, tenant, StudentNote.student_id))
+        .where(
+            StudentNote.student_id.in_(
+                select(StudentGroup.student_id).where(StudentGroup.group_id == group_id)
+            )
+            if group_id is not None
+            else true()
+        )
         .order_by(distance, StudentNote.id)
         .limit(limit)
     )

@@ -51,6 +51,7 @@ from domain.payments.schemas import (
     UnpaidReport,
     UnpaidStudent,
 )
+from domain.sessions.narrowing import narrowing
 from domain.students.models import Student, StudentStatus
 from domain.students.service import get_student
 from domain.tenancy import TenantContext
@@ -479,10 +480,17 @@ async def unpaid_students(
     month: date,
     today: date,
     group_id: uuid.UUID | None = None,
+    teacher_id: uuid.UUID | None = None,
+    min_amount: Decimal | None = None,
 ) -> UnpaidReport:
     """Who hasn't paid this month's tuition (in full): one query over charges and allocations.
-    With ``group_id``, only the students who belonged to that group at some point of the month."""
+    With ``group_id``, only the students who belonged to that group at some point of the month; with
+    ``teacher_id``, to one of the groups that teacher teaches; with ``min_amount``, only those who
+    still owe at least that much."""
     require_office(tenant, "see who has paid")
+    if min_amount is not None and min_amount < 0:
+        raise Invalid("The least amount owed cannot be negative.", details={"field": "min_amount"})
+    await narrowing(session, tenant, group_id=group_id, teacher_id=teacher_id)
     month = month_start(month)
     paid = func.coalesce(func.sum(Allocation.amount), 0)
     query = (
@@ -495,14 +503,21 @@ async def unpaid_students(
         .having(paid < Charge.amount)
         .order_by(Student.search_name)
     )
-    if group_id is not None:
+    if group_id is not None or teacher_id is not None:
         month_end = month + timedelta(days=days_in_month(month) - 1)
         members = select(StudentGroup.student_id).where(
-            StudentGroup.group_id == group_id,
             StudentGroup.start_date <= month_end,
             or_(StudentGroup.end_date.is_(None), StudentGroup.end_date >= month),
         )
+        if group_id is not None:
+            members = members.where(StudentGroup.group_id == group_id)
+        if teacher_id is not None:
+            members = members.where(
+                StudentGroup.group_id.in_(select(Group.id).where(Group.teacher_id == teacher_id))
+            )
         query = query.where(Student.id.in_(members))
+    if min_amount is not None:
+        query = query.having(Charge.amount - paid >= min_amount)
     rows = await session.execute(query)
     students = []
     for student_id, name, amount, paid_amount, due in rows:

@@ -19,15 +19,23 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.attendance.models import AttendanceRecord
 from domain.db import unit_of_work
 from domain.demo.seed import seed_demo
+from domain.embeddings import default_embedder
+from domain.groups import memberships
 from domain.groups.models import Group, StudentGroup
 from domain.groups.service import active_on
+from domain.notes import service as notes
+from domain.payments import service as payments
 from domain.payments.models import Payment, PaymentMethod, PaymentState
+from domain.payments.schemas import PaymentIn
 from domain.sessions.models import ClassSession
+from domain.students import service as students
 from domain.students.models import Student
+from domain.students.schemas import StudentIn
 from domain.teachers.models import Teacher
 from domain.tenancy import TenantContext
 from domain.venues.models import Venue
 from tests.copilot.helpers import tenant_of
+from tests.domain.studio import START, Studio, build_studio
 from tools import runner
 from tools.base import ToolContext, ToolOutput
 
@@ -270,3 +278,75 @@ async def test_schedule_combines_teacher_venue_and_group(demo: Demo) -> None:
     assert mine.data["sessions"] == one.data["sessions"]
     unknown = await demo.ask("schedule", week | {"group": "Flamenco Imperial"})
     assert unknown.text == "I couldn't find a group called “Flamenco Imperial”."
+
+
+async def _studio_with_tuition(session: AsyncSession) -> tuple[Studio, ToolContext]:
+    """Ana and José in Lucía's Salsa, Lola in Marco's Bachata; this month's tuition made, Ana paid 30."""
+    studio = await build_studio(session, names=("Ana García", "José Martínez"))
+    admin, today = studio.admin, studio.admin.today()
+    lola = await students.create_student(session, admin, data=StudentIn(full_name="Lola Bachatera"))
+    studio.students["Lola"] = lola
+    await memberships.enroll(session, admin, student_id=lola.id, group_id=studio.bachata.id, start_date=START)
+    await payments.generate_tuition(session, admin, month=today, today=today)
+    await payments.record_payment(
+        session,
+        admin,
+        data=PaymentIn(student_id=studio.students["Ana"].id, amount=Decimal("30.00"), received_on=today),
+    )
+    return studio, ToolContext(session=session, tenant=admin, today=today, now=datetime.now(UTC))
+
+
+async def test_unpaid_narrowed_to_a_teachers_groups_and_to_those_owing_at_least_an_amount(
+    session: AsyncSession,
+) -> None:
+    studio, ctx = await _studio_with_tuition(session)
+
+    async def unpaid(args: dict[str, Any]) -> ToolOutput:
+        return (await runner.call(ctx, "unpaid_students", args)).output
+
+    everyone = await unpaid({})
+    assert _names(everyone, "students", "full_name") == {"Ana García", "José Martínez", "Lola Bachatera"}
+    marco = await unpaid({"teacher": "Marco Bianchi"})
+    assert _names(marco, "students", "full_name") == {"Lola Bachatera"}
+    assert marco.text.startswith("1 student in Marco Bianchi's groups hasn't paid ")
+    owing = {s["full_name"]: Decimal(s["outstanding"]) for s in everyone.data["students"]}
+    least = owing["Ana García"] + Decimal("0.01")  # Ana paid part: she owes less than the others
+    big = await unpaid({"min_amount": str(least)})
+    assert _names(big, "students", "full_name") == {"José Martínez", "Lola Bachatera"}
+    assert big.text.startswith(f"2 students owing at least {least} EUR haven't paid ")
+    both = await unpaid({"teacher": "lucia", "min_amount": str(least)})
+    assert _names(both, "students", "full_name") == {"José Martínez"}
+    unknown = await unpaid({"teacher": "Víctor Suárez"})
+    assert unknown.text == "I couldn't find a teacher called “Víctor Suárez”."
+    assert (await unpaid({"min_amount": "-5"})).data == {"error": "invalid"}
+    teacher_ctx = ToolContext(session=session, tenant=studio.teacher, today=ctx.today, now=ctx.now)
+    refused = await runner.call(teacher_ctx, "unpaid_students", {"teacher": "Lucía Romero"})
+    assert refused.output.data == {"error": "forbidden"}  # money is the office's, narrowed or not
+    staff_ctx = ToolContext(session=session, tenant=studio.staff, today=ctx.today, now=ctx.now)
+    allowed = await runner.call(staff_ctx, "unpaid_students", {"teacher": "Lucía Romero"})  # control
+    assert _names(allowed.output, "students", "full_name") == {"Ana García", "José Martínez"}
+
+
+async def test_notes_of_one_groups_students(session: AsyncSession) -> None:
+    studio, ctx = await _studio_with_tuition(session)
+    embedder = default_embedder()
+    for name, body in (("Ana", "sprained her ankle, no jumps"), ("Lola", "ankle injury: careful with spins")):
+        await notes.add_note(
+            session, studio.admin, student_id=studio.students[name].id, body=body, embedder=embedder
+        )
+
+    async def search(tenant: TenantContext, args: dict[str, Any]) -> ToolOutput:
+        asking = ToolContext(session=session, tenant=tenant, today=ctx.today, now=ctx.now)
+        return (await runner.call(asking, "search_notes", {"query": "ankle injury"} | args)).output
+
+    everyone = await search(studio.admin, {})
+    assert _names(everyone, "notes", "student_name") == {"Ana García", "Lola Bachatera"}
+    salsa = await search(studio.admin, {"group": "salsa"})
+    assert _names(salsa, "notes", "student_name") == {"Ana García"}
+    assert salsa.text.startswith("Notes about students of Salsa Beginners closest to “ankle injury”:")
+    unknown = await search(studio.admin, {"group": "Flamenco Imperial"})
+    assert unknown.text == "I couldn't find a group called “Flamenco Imperial”."
+    refused = await search(studio.teacher, {"group": "Bachata Improvers"})  # Marco's group, not Lucía's
+    assert refused.data == {"error": "forbidden"}
+    own = await search(studio.teacher, {"group": "Salsa Beginners"})  # control
+    assert _names(own, "notes", "student_name") == {"Ana García"}
