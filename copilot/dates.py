@@ -53,6 +53,34 @@ def _ahead(day: date, today: date, future: bool) -> date:
     return day.replace(year=day.year + 1) if future and day < today else day
 
 
+SOON = 62  # days: a day of the year said without a year is the coming one when it is this close
+
+
+def _nearest(month: int, day: int, today: date, future: bool) -> date:
+    """A day said without its year: for things to come, the next one; otherwise the past one, unless
+    the coming one is only weeks away ("who'll be in Jazz on 3 December", asked on 26 November)."""
+    this_year = date(today.year, month, day)
+    past = this_year if this_year <= today else date(today.year - 1, month, day)
+    coming = this_year if this_year >= today else date(today.year + 1, month, day)
+    if future or (coming - today).days <= SOON:
+        return coming
+    return past
+
+
+def _weekday_numbered(target: int, number: int, today: date, future: bool) -> date:
+    """ "Monday the 9th", "el miércoles 18": the nearest month where that day number is that weekday."""
+    first = month_start(today)
+    months = [first + relativedelta(months=k) for k in (0, -1, 1, -2, 2)]
+    for start in months:
+        try:
+            day = start.replace(day=number)
+        except ValueError:
+            continue
+        if day.weekday() == target and (not future or day >= today):
+            return day
+    raise ValueError("no such weekday and day")
+
+
 def _weekday(target: int, marker: str | None, words: Words, today: date, *, future: bool) -> date:
     ahead = (target - today.weekday()) % 7
     behind = (today.weekday() - target) % 7
@@ -90,7 +118,8 @@ def _period(name: str, today: date) -> When:
 def _finders(words: Words) -> list[tuple[re.Pattern[str], str]]:
     months, weekdays = _alternatives(words.months), _alternatives(words.weekdays)
     markers = _alternatives(words.past_marker + words.future_marker)
-    until, nth, of = rf"\s*(?:{words.range_until})\s*", f"(?:{words.ordinals})?", words.of
+    nth, of = f"(?:{words.ordinals})?", words.of
+    until = rf"\s*(?:{words.range_until}|{words.range_and})\s*(?:(?:{words.article}) )?"
     after = rf"(?: (?P<after>{markers}))?" if words.markers_follow else ""
     return [
         (re.compile(rf"\b(\d{{4}})-(\d{{2}})-(\d{{2}}){until}(\d{{4}})-(\d{{2}})-(\d{{2}})\b"), "iso_range"),
@@ -104,6 +133,13 @@ def _finders(words: Words) -> list[tuple[re.Pattern[str], str]]:
             ),
             "day_month_range",
         ),
+        (
+            re.compile(
+                rf"\b(?:{words.since}) (?:(?:{words.article}) )?"
+                rf"(?:(\d{{1,2}}){nth}(?: {of})? )?({months})\b(?:(?: {of})? (\d{{4}}))?"
+            ),
+            "since",
+        ),
         (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "iso"),
         (re.compile(r"\b(\d{4})-(\d{2})\b(?!-)"), "iso_month"),
         (re.compile(words.last_n_days), "last_n"),
@@ -116,6 +152,10 @@ def _finders(words: Words) -> list[tuple[re.Pattern[str], str]]:
         (
             re.compile(rf"\b({months}) (\d{{1,2}}){nth}\b(?! \d{{4}}-)(?:,? (\d{{4}}))?"),
             "month_day",
+        ),
+        (
+            re.compile(rf"\b({weekdays}),? (?:(?:{words.article}) )?(\d{{1,2}}){nth}\b(?!\s*[:.h]\d)"),
+            "weekday_day",
         ),
         (re.compile(rf"\b(?:(?:{words.month_prefix}) )?({months})\b(?:(?: {of})? (\d{{4}}))?"), "month"),
         (
@@ -161,6 +201,16 @@ def _resolve(kind: str, m: re.Match[str], words: Words, today: date, *, future: 
                 )
                 last = date(first.year, words.months[m[4]], int(m[3]))
                 return When(start=first, end=last if last >= first else last.replace(year=last.year + 1))
+            case "since":  # "since September": from then until today; a day to come is just that day
+                month, year = words.months[m[2]], int(m[3]) if m[3] else None
+                if m[1]:
+                    number = int(m[1])
+                    first = date(year, month, number) if year else _nearest(month, number, today, future)
+                else:
+                    first = _named_month(month, year, today)
+                    if future and not year and first < month_start(today):
+                        first = first.replace(year=first.year + 1)
+                return When(day=first) if first > today else When(start=first, end=today)
             case "iso":
                 return When(day=date(int(m[1]), int(m[2]), int(m[3])))
             case "iso_month":
@@ -173,15 +223,20 @@ def _resolve(kind: str, m: re.Match[str], words: Words, today: date, *, future: 
             case "relative":
                 return When(day=today + timedelta(days=words.relative_days[m[1]]))
             case "day_month":
-                first = _named_month(words.months[m[2]], int(m[3]) if m[3] else None, today)
-                day = first.replace(day=int(m[1]))
-                return When(day=day if m[3] else _ahead(day, today, future))
+                if m[3]:
+                    return When(day=date(int(m[3]), words.months[m[2]], int(m[1])))
+                return When(day=_nearest(words.months[m[2]], int(m[1]), today, future))
             case "month_day":
-                first = _named_month(words.months[m[1]], int(m[3]) if m[3] else None, today)
-                day = first.replace(day=int(m[2]))
-                return When(day=day if m[3] else _ahead(day, today, future))
+                if m[3]:
+                    return When(day=date(int(m[3]), words.months[m[1]], int(m[2])))
+                return When(day=_nearest(words.months[m[1]], int(m[2]), today, future))
+            case "weekday_day":
+                return When(day=_weekday_numbered(words.weekdays[m[1]], int(m[2]), today, future))
             case "month":
-                return When(month=_named_month(words.months[m[1]], int(m[2]) if m[2] else None, today))
+                first = _named_month(words.months[m[1]], int(m[2]) if m[2] else None, today)
+                if future and not m[2] and first < month_start(today):
+                    first = first.replace(year=first.year + 1)  # "from January" on a change: the next one
+                return When(month=first)
             case "weekday":
                 marker = m[1] or (m["after"] if words.markers_follow else None)
                 day = _weekday(words.weekdays[m[2]], marker, words, today, future=future)

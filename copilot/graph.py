@@ -125,8 +125,15 @@ async def preview(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
         thread_key=ctx.thread_key,
     )
     ran = _ran(decision, outcome)
-    if ran.get("pending") and decision.get("note"):  # the turn stops at the confirmation: say it here
-        ran["answer"] = f"{decision['note']}\n{ran['answer']}"
+    if ran.get("pending"):
+        # The turn stops at the confirmation, so what respond would say and remember is done here: the
+        # note, and the change proposed as the conversation's last call ("and Rocío too").
+        if decision.get("note"):
+            ran["answer"] = f"{decision['note']}\n{ran['answer']}"
+        memory = Memory.from_state(state.get("memory")).with_subjects(decision["args"])
+        ran["memory"] = dataclasses.replace(
+            memory, last_tool=decision["tool"], last_args=decision["args"], awaiting=None
+        ).to_state()
     return ran
 
 
@@ -190,6 +197,8 @@ async def respond(state: TurnState) -> TurnState:
         )
     elif kind == DecisionKind.TOOL:
         memory = dataclasses.replace(memory, awaiting=None)
+    if kind == DecisionKind.TOOL:  # asked about, or proposed a change for: the conversation's subject now
+        memory = memory.with_subjects(decision.get("args") or {})
     if decision.get("note") and kind not in (DecisionKind.CONFIRM, DecisionKind.CANCEL):  # said at preview
         answer = f"{decision['note']}\n{answer}"
     history = [*memory.history, {"role": "user", "content": state.get("utterance", "")}]

@@ -25,6 +25,9 @@ class Capture(BaseModel):
     map: dict[str, str] = Field(default_factory=dict)  # said → argument value
     keep_case: bool = False
     fallback: Literal["whole"] | None = None  # use the whole utterance when nothing matches
+    # Words to take out, not to use: the teacher being replaced in "Liam is off, Iker will take it".
+    # With a kind, only the name of that kind found in the captured words is taken out.
+    ignore: bool = False
 
     @cached_property
     def compiled(self) -> re.Pattern[str]:
@@ -95,10 +98,19 @@ class Words(BaseModel):
     stopwords: list[str]
     # Phone spelling read as the words it stands for before anything else ("whos" → "who is", "tmrw").
     shorthand: dict[str, str] = Field(default_factory=dict)
+    # The words of the organization's names as people translate them ("zouk avanzado" is "Zouk
+    # Advanced"): used to find names, never in the words a capture keeps (a note's text).
+    name_synonyms: dict[str, str] = Field(default_factory=dict)
+    # In a follow-up, the period before or after the last one asked about ("and the week after?").
+    shift_back: str = r"\b(the )?(month|week|day) before\b|\bprevious (month|week|day)\b"
+    shift_ahead: str = r"\b(the )?(month|week|day) after\b|\bfollowing (month|week|day)\b"
     # Words that point back at the person or group of the last answer ("send her a reminder").
     pronouns: list[str] = Field(default_factory=list)
     # How dates are said around the names of days and months (the defaults are English's).
     range_until: str = r"to|until|till|through|-|–"  # "December 24 to January 6"
+    range_and: str = r"and|&"  # "the 7th and 8th of December": both days, a range for a closure
+    article: str = r"the"  # "from the 14th to the 16th"
+    since: str = r"since|ever since"  # "since September": from its first day until today
     ordinals: str = "st|nd|rd|th"  # "the 8th"
     of: str = "of"  # "8th of December"
     month_prefix: str = "in"  # "in October"
@@ -144,6 +156,8 @@ class Language(BaseModel):
     # A pattern's intent that becomes another when a name of some kind is said: "does Ana owe
     # anything" is Ana's balance, not the whole school's unpaid list.
     when_named: dict[str, dict[Kind, str]] = Field(default_factory=dict)
+    # ...unless these words say the intent was meant after all ("Alba Campos's *students* who owe").
+    when_named_unless: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _refusals_have_messages(self) -> Language:

@@ -61,6 +61,11 @@ class Directory:
         )
 
     @cached_property
+    def folded(self) -> frozenset[str]:
+        """Every name, folded, of every kind."""
+        return frozenset(folded for names in self.names.values() for folded in names)
+
+    @cached_property
     def words(self) -> frozenset[str]:
         """Every word of every name ("kids" in "Contemporary Kids" is a name word there)."""
         return frozenset(w for names in self.names.values() for folded in names for w in folded.split())

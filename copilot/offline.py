@@ -83,7 +83,8 @@ class OfflinePlanner:
         followup = bool(re.search(lang.words.followup, folded))
         if memory.awaiting and intent is None:
             return await self._complete(ctx, directory, utterance, memory.awaiting)
-        if memory.last_tool and (followup or intent is None):
+        # "and last month?" repeats the last call; "and Ana paid 45 yesterday" asks something new.
+        if memory.last_tool and (intent is None or (followup and intent.tool == memory.last_tool)):
             decision = await self._follow_up(ctx, directory, utterance, memory)
             if decision is not None:
                 return decision
@@ -127,16 +128,26 @@ class OfflinePlanner:
 
     def _plain(self, folded: str) -> str:
         """Phone spelling read as what it stands for ("whos in zouk tmrw" → "who is in zouk tomorrow")."""
+        words = self.language.words
+        plain = re.sub(r"[a-z0-9]+", lambda m: words.shorthand.get(m.group(0), m.group(0)), folded)
+        for said, written in words.name_synonyms.items():
+            plain = re.sub(rf"\b{re.escape(said)}\b", written, plain)
+        return plain
+
+    def _spelled_out(self, said: str) -> str:
+        """Phone spelling spelled out in the words as written (case kept), for what captures take:
+        "note abt knee probs" → "note about knee problems", "apunta q Emma…" → "apunta que Emma…"."""
         shorthand = self.language.words.shorthand
-        if not shorthand:
-            return folded
-        return re.sub(r"[a-z0-9]+", lambda m: shorthand.get(m.group(0), m.group(0)), folded)
+        return re.sub(r"\b\w+\b", lambda m: shorthand.get(m.group(0).lower(), m.group(0)), said)
 
     def _narrowed(self, intent: Intent, directory: Directory, folded: str) -> Intent:
         """The names said overrule a read's pattern when it cannot take them: a person named in a list's
         question is about that person ("does Ana owe" → her balance), and a read that takes no name of
         the kind said goes where that kind of name leads ("how is Bachata Teens doing" → the group)."""
         instead = self.language.when_named.get(intent.tool, {})
+        unless = self.language.when_named_unless.get(intent.tool)
+        if unless and re.search(unless, folded):
+            instead = {}
         takes = {e.kind for e in intent.slots.entities}
         catalogued = CATALOG.get(intent.tool)
         reads = catalogued is not None and catalogued.kind is ToolKind.READ
@@ -210,7 +221,7 @@ class OfflinePlanner:
         memory: Memory | None = None,
     ) -> Draft:
         slots = draft.intent.slots
-        rest = " ".join(utterance.split())
+        rest = self._spelled_out(" ".join(utterance.split()))
         for arg, capture in slots.captures.items():
             rest = self._capture(directory, draft, arg, capture, rest, utterance)
         text = self._plain(fold(rest))
@@ -221,17 +232,38 @@ class OfflinePlanner:
             when = dates.When()
         if slots.names_list:
             text = self._names_list(draft, text)
+            draft.args.setdefault(slots.names_list.arg, [])  # nobody named: everyone was there
         segments = self.spot.segments(text, directory.words)
         self._entities(directory, draft, segments)
         if slots.group_from_weekday and "group" not in draft.args and when.from_weekday and when.day:
             await self._group_from_weekday(ctx, draft, when)
+        self._name_in_capture(directory, draft)
         if memory is not None:
             self._from_memory(draft, text, memory)
-        self._unknown_name(draft, directory, segments)
+        self._unknown_name(draft, directory, segments, utterance)
         self._require(draft)
         return draft
 
-    def _unknown_name(self, draft: Draft, directory: Directory, segments: list[str]) -> None:
+    def _name_in_capture(self, directory: Directory, draft: Draft) -> None:
+        """A required name nobody said outside the captured words, said at their start ("apunta que
+        Emma Pascual se ha torcido el tobillo"): the name is the entity, the rest is the text."""
+        slots = draft.intent.slots
+        for entity in slots.entities:
+            if not entity.required or entity.arg in draft.args:
+                continue
+            for arg, capture in slots.captures.items():
+                value = draft.args.get(arg)
+                if not capture.keep_case or not isinstance(value, str):
+                    continue
+                words = value.split()
+                for size in (3, 2):
+                    match = directory.match(entity.kind, fold(" ".join(words[:size])))
+                    if match and match.clear and len(words) > size:
+                        draft.args[entity.arg] = match.name
+                        draft.args[arg] = " ".join(words[size:])
+                        return
+
+    def _unknown_name(self, draft: Draft, directory: Directory, segments: list[str], utterance: str) -> None:
         """The intent takes a name and none was matched, yet words that read like one were said: ask,
         rather than answer for the whole school as if nothing was said."""
         slots = draft.intent.slots
@@ -239,21 +271,34 @@ class OfflinePlanner:
             return
         if slots.captures and any(arg in draft.args for arg in slots.captures):
             return  # the words were taken by a capture (an amount, a reason, a note)
-        unknown = self.spot.unknown_name(directory, segments)
+        unknown = self.spot.unknown_name(directory, segments, utterance)
         if unknown:
             draft.question = self.language.messages.not_found.format(said=unknown.title())
 
     def _from_memory(self, draft: Draft, text: str, memory: Memory) -> None:
-        """ "send her a reminder", "his attendance": a pronoun names the person (or group) of the last
-        answer, for a slot nobody named this time."""
-        said = f" {text} "
-        if not any(f" {p} " in said for p in self.language.words.pronouns):
-            return
+        """The conversation's subject for a name nobody said this time: a pronoun ("send her a
+        reminder", "his attendance", "ese grupo") points at the last one of its kind, and a name the
+        call cannot do without ("who's enrolled?", "she just paid 45") is the one being talked about."""
+        said = f" {' '.join(_TOKEN.findall(text))} "
+        pointed = any(f" {p} " in said for p in self.language.words.pronouns)
+        # "and which of them haven't paid?", "y cómo van de asistencia?": a follow-up that names
+        # nobody goes on about the same subject.
+        going_on = bool(re.search(self.language.words.followup, text.strip()))
         slots = draft.intent.slots
-        for entity in slots.entities:
-            if entity.arg not in draft.args and memory.last_args.get(entity.kind):
-                draft.args[entity.arg] = memory.last_args[entity.kind]
-                if slots.one_entity:
+        if slots.one_entity and any(e.arg in draft.args for e in slots.entities):
+            return  # a name was said: that is the subject
+        newest_first = list(reversed(memory.subjects))  # kinds, the last one named first
+        wanted = sorted(
+            slots.entities,
+            key=lambda e: newest_first.index(e.kind) if e.kind in newest_first else len(newest_first),
+        )
+        for entity in wanted:
+            if entity.arg in draft.args or not (pointed or going_on or entity.required):
+                continue
+            known = memory.subjects.get(entity.kind) or memory.last_args.get(entity.kind)
+            if known:
+                draft.args[entity.arg] = known
+                if slots.one_entity or not (pointed or entity.required):
                     return
 
     def _capture(
@@ -266,7 +311,10 @@ class OfflinePlanner:
             if capture.fallback == "whole":
                 draft.args[arg] = " ".join(utterance.split())
             return rest
-        value = found.group(1).strip(" .,;:!?\"'“”")
+        group = _said_group(found)
+        if capture.ignore:
+            return self._without(directory, capture, rest, found, group)
+        value = found.group(group).strip(" .,;:!?\"'“”")
         if capture.map:
             value = capture.map.get(fold(value), value)
         elif capture.kind:
@@ -276,8 +324,29 @@ class OfflinePlanner:
             value = fold(value)
         if arg == "amount":
             value = value.replace(",", ".")
+        if arg.endswith("_time") and value.isdigit():  # "a las 11" is 11:00
+            value = f"{int(value):02d}:00"
         draft.args[arg] = value
-        return rest[: found.start(1)] + dates.GAP + rest[found.end(1) :]
+        return rest[: found.start(group)] + dates.GAP + rest[found.end(group) :]
+
+    def _without(
+        self, directory: Directory, capture: Capture, rest: str, found: re.Match[str], group: int
+    ) -> str:
+        """The message without the words an ignored capture names (only its name, given a kind)."""
+        start, end = found.span(group)
+        if capture.kind:
+            words = found.group(group).split()
+            runs = [
+                " ".join(words[i : i + size])
+                for size in range(len(words), 0, -1)
+                for i in range(len(words) - size + 1)
+            ]
+            run = next((r for r in runs if (m := directory.match(capture.kind, fold(r))) and m.clear), None)
+            if run is None:
+                return rest
+            start += found.group(group).index(run)
+            end = start + len(run)
+        return rest[:start] + dates.GAP + rest[end:]
 
     def _names_list(self, draft: Draft, text: str) -> str:
         slot = draft.intent.slots.names_list
@@ -291,10 +360,14 @@ class OfflinePlanner:
             for part in re.split(self.language.words.list_separators, after)
         ]
         before = text[: found.start()]
-        if not any(items):  # "…, ana absent": the names come just before the word
-            head, _, tail = before.rpartition(",")
-            if head:
-                before, items = head, [tail]
+        if not any(items):  # "…, ana absent", "… - Nerea and Olivia were off": the names come before
+            tail = re.split(r"[,:;|–—]|\s-\s", before)[-1]
+            said = [
+                " ".join(t for t in _TOKEN.findall(part) if t not in self.language.command_words)
+                for part in re.split(self.language.words.list_separators, tail)
+            ]
+            if any(said) and len(tail) < len(before):
+                before, items = before[: len(before) - len(tail)], said
         names = [i.strip() for i in items if i.strip()]
         if names:
             draft.args[slot.arg] = names
@@ -309,29 +382,36 @@ class OfflinePlanner:
             found = [
                 (m, s, e.arg)
                 for e in wanted
-                for s in self.spot.spans(segments)
+                for s in self.spot.spans(segments, directory)
                 if (m := directory.match(e.kind, s)) is not None
             ]
-            candidates = [(m, arg) for m, _, arg in widest(found, segments)]
+            candidates = widest(found, segments)
             if not candidates:
                 return
             candidates.sort(key=lambda c: -c[0].score)
-            best, arg = candidates[0]
-            rival = next((c for c in candidates[1:] if c[0].kind != best.kind), None)
+            best, span, arg = candidates[0]
+            rival = next((c for c in candidates[1:] if c[0].kind != best.kind and _overlap(c[1], span)), None)
             if rival and best.score - rival[0].score < 3 and best.name != rival[0].name:
                 options = [f"the {best.kind} {best.name}", f"the {rival[0].kind} {rival[0].name}"]
                 draft.question = self.language.messages.which_kind.format(options=" or ".join(options))
                 draft.options = [best.name, rival[0].name]
-                draft.choices = {best.name: [arg, best.kind], rival[0].name: [rival[1], rival[0].kind]}
+                draft.choices = {best.name: [arg, best.kind], rival[0].name: [rival[2], rival[0].kind]}
                 return
             draft.args[arg] = self._said_or_name(best, segments)
+            # Another name said elsewhere narrows further ("Emma Pascual in Lindy Hop Advanced",
+            # "Martina's classes at Sala Sur"): taken only when it is clearly a name of another kind.
+            taken = {arg}
+            for match, other, other_arg in candidates[1:]:
+                if other_arg not in taken and match.clear and not _overlap(other, span):
+                    draft.args[other_arg] = match.name
+                    taken.add(other_arg)
             return
         used: set[str] = set()
         for entity in wanted:
             free = [s for s in segments if s not in used]
             found = [
                 (m, s, entity.arg)
-                for s in self.spot.spans(free)
+                for s in self.spot.spans(free, directory)
                 if (m := directory.match(entity.kind, s)) is not None
             ]
             scored = [(m, s) for m, s, _ in widest(found, free)]
@@ -474,6 +554,16 @@ class OfflinePlanner:
             args.pop("end", None)
         args.update(changed)
         return Decision(DecisionKind.TOOL, tool=intent.tool, args=args)
+
+
+def _said_group(found: re.Match[str]) -> int:
+    """The group of a capture that matched (a pattern may say the same thing two ways)."""
+    return next((i for i in range(1, (found.lastindex or 1) + 1) if found.group(i) is not None), 1)
+
+
+def _overlap(one: str, other: str) -> bool:
+    """Whether two spans of what was said share a word (then they are one name, read two ways)."""
+    return bool(set(one.split()) & set(other.split()))
 
 
 def offered(ctx: ToolContext, tool: str) -> bool:

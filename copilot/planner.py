@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -41,6 +42,9 @@ class Decision:
     language: str | None = None
 
 
+SUBJECT_KINDS = ("student", "group", "teacher", "venue")
+
+
 @dataclass(frozen=True)
 class Memory:
     """What a follow-up needs from earlier turns: the last call, or one waiting for an answer."""
@@ -48,6 +52,9 @@ class Memory:
     last_tool: str | None = None
     last_args: dict[str, Any] = field(default_factory=dict)
     awaiting: dict[str, Any] | None = None  # {"tool", "args", "missing"}
+    # The conversation's subjects: the last student, group, teacher and venue named in any call, so
+    # "and her balance?" or "who's in it?" two turns later still knows whom they mean.
+    subjects: dict[str, str] = field(default_factory=dict)
     history: list[dict[str, str]] = field(default_factory=list)  # recent {"role", "content"}
 
     @classmethod
@@ -58,6 +65,7 @@ class Memory:
             last_args=dict(raw.get("last_args") or {}),
             awaiting=raw.get("awaiting"),
             history=list(raw.get("history") or []),
+            subjects=dict(raw.get("subjects") or {}),
         )
 
     def to_state(self) -> dict[str, Any]:
@@ -66,7 +74,16 @@ class Memory:
             "last_args": self.last_args,
             "awaiting": self.awaiting,
             "history": self.history[-8:],
+            "subjects": self.subjects,
         }
+
+    def with_subjects(self, args: dict[str, Any]) -> Memory:
+        """The subjects after a call with these arguments: each name said replaces the last of its kind."""
+        named = {kind: str(args[kind]) for kind in SUBJECT_KINDS if isinstance(args.get(kind), str)}
+        if not named:
+            return self
+        kept = {kind: name for kind, name in self.subjects.items() if kind not in named}
+        return dataclasses.replace(self, subjects={**kept, **named})  # in the order they were named
 
 
 class Planner(Protocol):

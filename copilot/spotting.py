@@ -11,6 +11,7 @@ from rapidfuzz.distance import Levenshtein
 from copilot import dates
 from copilot.language import Language
 from copilot.names import Directory, NameMatch
+from domain.text import fold
 
 KEYWORD_SIMILARITY = 85  # a word this close to a keyword counts (typos)
 
@@ -70,24 +71,28 @@ class NameSpotter:
         found: list[Found] = [
             (m, span, kind)
             for kind in self.language.by_entity
-            for span in self.spans(segments)
+            for span in self.spans(segments, directory)
             if (m := directory.match(kind, span)) is not None and m.clear
         ]
         return widest(found, segments)
 
-    def spans(self, segments: list[str]) -> list[str]:
+    def spans(self, segments: list[str], directory: Directory | None = None) -> list[str]:
         """Where to look for names: each run of words that could be one, then shorter runs of it that
-        leave out only misspelt command words ("attendence jazz beginers" → "jazz beginers"). Words that
-        may be part of a name are never dropped: "flamenco kids" is not "Flamenco Adults"."""
+        leave out only misspelt command words ("attendence jazz beginers" → "jazz beginers"), or that
+        are somebody's whole name ("ha tenido zouk advanced" → "zouk advanced", "sofia cabrera solo" →
+        "sofia cabrera"). Nothing else is dropped: "reggaeton kids" is not "Contemporary Kids" and
+        "flamenco kids" is not "Flamenco Adults"."""
+        whole = directory.folded if directory else frozenset()
         spans: list[str] = []
         for segment in segments:
             words = segment.split()
             spans.append(segment)
             for size in range(len(words) - 1, 0, -1):
                 for start in range(len(words) - size + 1):
+                    run = " ".join(words[start : start + size])
                     dropped = words[:start] + words[start + size :]
-                    if all(self.misspelt_command(w) for w in dropped):
-                        spans.append(" ".join(words[start : start + size]))
+                    if run in whole or all(self.misspelt_command(w) for w in dropped):
+                        spans.append(run)
         return list(dict.fromkeys(spans))
 
     def misspelt_command(self, word: str) -> bool:
@@ -95,12 +100,21 @@ class NameSpotter:
             close(word, c) for c in self.language.command_words if len(c) >= 4 and c[0] == word[0]
         )
 
-    def unknown_name(self, directory: Directory, segments: list[str]) -> str | None:
-        """Words that read like a name (two or more) and match nobody. A run with somebody's name in it
-        ("nudge samuel leon", "tenido zouk advanced") is a name beside an unknown word, not a new name."""
+    def unknown_name(self, directory: Directory, segments: list[str], said: str) -> str | None:
+        """Words that read like a name (two or more) and match nobody. A run reads like a name when one
+        of its words is written with a capital or is part of somebody's name here ("Carlos Pérez",
+        "lucia ruiz"); "hrs per teacher" does not. A run with somebody's name in it ("nudge samuel
+        leon", "tenido zouk advanced") is a name beside an unknown word, not a new name."""
+        capitals = (
+            set()
+            if said.isupper()
+            else {fold(w) for w in re.findall(r"\b[^\W\d_][\w'-]*", said) if w[0].isupper()}
+        )
         for segment in segments:
             words = segment.split()
             if len(words) < 2 or any(len(w) < 3 for w in words):
+                continue
+            if not any(w in capitals or w in directory.words for w in words):
                 continue
             runs = [
                 " ".join(words[start : start + size])
