@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
 from channels.http.deps import DB, AppSettings, Now, Tenant
@@ -92,10 +92,29 @@ async def generate_tuition(month: str, tenant: Tenant, db: DB) -> TuitionRun:
 
 
 @router.get("/billing/unpaid", response_model=UnpaidReport, tags=["tuition"])
-async def unpaid(tenant: Tenant, db: DB, month: str | None = None) -> UnpaidReport:
-    """Who hasn't paid the month's tuition in full (this month by default)."""
+async def unpaid(
+    tenant: Tenant,
+    db: DB,
+    month: str | None = None,
+    group_id: Annotated[uuid.UUID | None, Query(description="Only the students of this group.")] = None,
+    teacher_id: Annotated[
+        uuid.UUID | None, Query(description="Only the students of the groups this teacher teaches.")
+    ] = None,
+    min_amount: Annotated[
+        Decimal | None,
+        Query(ge=0, max_digits=12, decimal_places=2, description="Only those owing at least this."),
+    ] = None,
+) -> UnpaidReport:
+    """Who hasn't paid the month's tuition in full (this month by default); an unknown group or teacher
+    is a 404, never the whole school."""
     return await payments.unpaid_students(
-        db, tenant, month=parse_month(month, tenant.today()), today=tenant.today()
+        db,
+        tenant,
+        month=parse_month(month, tenant.today()),
+        today=tenant.today(),
+        group_id=group_id,
+        teacher_id=teacher_id,
+        min_amount=min_amount,
     )
 
 

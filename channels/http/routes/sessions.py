@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from channels.http.deps import DB, Now, Tenant
 from domain.attendance import service as attendance
@@ -62,11 +63,23 @@ async def list_sessions(
 
 @router.get("/sessions/missing-attendance", response_model=MissingReport, tags=["attendance"])
 async def missing_attendance(
-    tenant: Tenant, db: DB, since: Day | None = None, teacher_id: uuid.UUID | None = None
+    tenant: Tenant,
+    db: DB,
+    since: Day | None = None,
+    teacher_id: uuid.UUID | None = None,
+    group_id: Annotated[uuid.UUID | None, Query(description="Only this group's classes.")] = None,
+    venue_id: Annotated[uuid.UUID | None, Query(description="Only the classes held at this venue.")] = None,
 ) -> MissingReport:
-    """Held or past sessions whose enrolled students are not all marked, with totals per teacher."""
+    """Held or past sessions whose enrolled students are not all marked, with totals per teacher. An
+    unknown group, teacher or venue is a 404; a teacher naming a colleague or their group, a 403."""
     return await attendance.missing_attendance(
-        db, tenant, today=tenant.today(), since=since, teacher_id=teacher_id
+        db,
+        tenant,
+        today=tenant.today(),
+        since=since,
+        teacher_id=teacher_id,
+        group_id=group_id,
+        venue_id=venue_id,
     )
 
 
