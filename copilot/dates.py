@@ -67,6 +67,13 @@ def _nearest(month: int, day: int, today: date, future: bool) -> date:
     return past
 
 
+def _day_number(number: int, today: date, future: bool) -> date:
+    this_month = today.replace(day=number)
+    if this_month >= today or not future:
+        return this_month
+    return month_start(today) + relativedelta(months=1, day=number)
+
+
 def _weekday_numbered(target: int, number: int, today: date, future: bool) -> date:
     """ "Monday the 9th", "el miércoles 18": the nearest month where that day number is that weekday."""
     first = month_start(today)
@@ -140,6 +147,7 @@ def _finders(words: Words) -> list[tuple[re.Pattern[str], str]]:
             ),
             "since",
         ),
+        (re.compile(rf"\b({months}){until}({months})\b(?:(?: {of})? (\d{{4}}))?"), "month_range"),
         (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "iso"),
         (re.compile(r"\b(\d{4})-(\d{2})\b(?!-)"), "iso_month"),
         (re.compile(words.last_n_days), "last_n"),
@@ -158,6 +166,10 @@ def _finders(words: Words) -> list[tuple[re.Pattern[str], str]]:
             "weekday_day",
         ),
         (re.compile(rf"\b(?:(?:{words.month_prefix}) )?({months})\b(?:(?: {of})? (\d{{4}}))?"), "month"),
+        (
+            re.compile(rf"\b(?:{words.article}|{words.day_word}) (\d{{1,2}}){nth}\b(?!\s*[:.h]\d)"),
+            "day_number",
+        ),
         (
             re.compile(rf"\b(?:({markers}) )?(?:(?:{words.weekday_prefix}) )?({weekdays})(?:'?s)?\b{after}"),
             "weekday",
@@ -211,6 +223,15 @@ def _resolve(kind: str, m: re.Match[str], words: Words, today: date, *, future: 
                     if future and not year and first < month_start(today):
                         first = first.replace(year=first.year + 1)
                 return When(day=first) if first > today else When(start=first, end=today)
+            case "month_range":  # "September and October", "de septiembre a noviembre"
+                year = int(m[3]) if m[3] else None
+                first = _named_month(words.months[m[1]], year, today)
+                last = _named_month(words.months[m[2]], year, today)
+                if last < first:
+                    last = last.replace(year=last.year + 1)
+                return When(start=first, end=min(_month_end(last), max(today, last)))
+            case "day_number":  # "the 3rd": this month's, or next month's if it has passed and is to come
+                return When(day=_day_number(int(m[1]), today, future))
             case "iso":
                 return When(day=date(int(m[1]), int(m[2]), int(m[3])))
             case "iso_month":

@@ -101,6 +101,8 @@ class Words(BaseModel):
     # The words of the organization's names as people translate them ("zouk avanzado" is "Zouk
     # Advanced"): used to find names, never in the words a capture keeps (a note's text).
     name_synonyms: dict[str, str] = Field(default_factory=dict)
+    # Contractions spelled out (regex → replacement): "who's in" is "who is in"; "Paula's" stays hers.
+    contractions: dict[str, str] = Field(default_factory=dict)
     # In a follow-up, the period before or after the last one asked about ("and the week after?").
     shift_back: str = r"\b(the )?(month|week|day) before\b|\bprevious (month|week|day)\b"
     shift_ahead: str = r"\b(the )?(month|week|day) after\b|\bfollowing (month|week|day)\b"
@@ -110,6 +112,7 @@ class Words(BaseModel):
     range_until: str = r"to|until|till|through|-|–"  # "December 24 to January 6"
     range_and: str = r"and|&"  # "the 7th and 8th of December": both days, a range for a closure
     article: str = r"the"  # "from the 14th to the 16th"
+    day_word: str = r"on the"  # "the 3rd" is also said "on the 3rd" ("el dia 3" in Spanish)
     since: str = r"since|ever since"  # "since September": from its first day until today
     ordinals: str = "st|nd|rd|th"  # "the 8th"
     of: str = "of"  # "8th of December"
@@ -133,7 +136,12 @@ class Messages(BaseModel):
     not_found: str = "I couldn't find “{said}” here. Who or which group did you mean?"
     # Asked of someone whose role may not do or see it: said before any preview or question about it.
     not_for_role: str = "That is for the office: your role can't {what}. Ask an admin or office staff."
-    role_actions: dict[str, str] = Field(default_factory=dict)  # tool → what it does, for not_for_role
+    role_actions: dict[str, str] = Field(default_factory=dict)
+    # "the teacher Sofía Castro or a student called Sofia?"
+    this_one: str = "the {kind} {name}"
+    one_called: str = "a {kind} called {name}"
+    either: str = " or "
+    kinds: dict[str, str] = Field(default_factory=dict)  # tool → what it does, for not_for_role
 
 
 class EntityRoute(BaseModel):

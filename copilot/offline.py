@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from copilot import dates, retrieval
 from copilot.detect import Languages
-from copilot.language import Capture, Intent, Language, every, load
+from copilot.language import Capture, Intent, Kind, Language, every, load
 from copilot.names import Directory, NameMatch
 from copilot.planner import Decision, DecisionKind, Memory
 from copilot.spotting import Found, NameSpotter, close, widest
@@ -79,7 +79,9 @@ class OfflinePlanner:
         directory = await Directory.load(ctx)
         intent = self._by_pattern(folded)
         if intent is not None:
-            intent = self._narrowed(intent, directory, folded)
+            intent, question = self._narrowed(intent, directory, folded)
+            if question:
+                return Decision(DecisionKind.CLARIFY, tool=intent.tool, text=question)
         followup = bool(re.search(lang.words.followup, folded))
         if memory.awaiting and intent is None:
             return await self._complete(ctx, directory, utterance, memory.awaiting)
@@ -129,7 +131,10 @@ class OfflinePlanner:
     def _plain(self, folded: str) -> str:
         """Phone spelling read as what it stands for ("whos in zouk tmrw" → "who is in zouk tomorrow")."""
         words = self.language.words
-        plain = re.sub(r"[a-z0-9]+", lambda m: words.shorthand.get(m.group(0), m.group(0)), folded)
+        plain = folded
+        for contracted, spelled in words.contractions.items():
+            plain = re.sub(contracted, spelled, plain)
+        plain = re.sub(r"[a-z0-9]+", lambda m: words.shorthand.get(m.group(0), m.group(0)), plain)
         for said, written in words.name_synonyms.items():
             plain = re.sub(rf"\b{re.escape(said)}\b", written, plain)
         return plain
@@ -140,7 +145,7 @@ class OfflinePlanner:
         shorthand = self.language.words.shorthand
         return re.sub(r"\b\w+\b", lambda m: shorthand.get(m.group(0).lower(), m.group(0)), said)
 
-    def _narrowed(self, intent: Intent, directory: Directory, folded: str) -> Intent:
+    def _narrowed(self, intent: Intent, directory: Directory, folded: str) -> tuple[Intent, str | None]:
         """The names said overrule a read's pattern when it cannot take them: a person named in a list's
         question is about that person ("does Ana owe" → her balance), and a read that takes no name of
         the kind said goes where that kind of name leads ("how is Bachata Teens doing" → the group)."""
@@ -152,15 +157,32 @@ class OfflinePlanner:
         catalogued = CATALOG.get(intent.tool)
         reads = catalogued is not None and catalogued.kind is ToolKind.READ
         if not instead and not (takes and reads):
-            return intent  # no name could change this intent: don't look for any
+            return intent, None  # no name could change this intent: don't look for any
         found = self.spot.names_said(directory, folded)
         named = {m.kind for m, _, _ in found}
         for kind, tool in instead.items():
             if kind in named:
-                return self.language.intent(tool) or intent
+                return self.language.intent(tool) or intent, None
         if named and takes and not named & takes and reads:
-            return self._routed(found, folded) or intent
-        return intent
+            return self._routed(found, folded) or intent, self._two_kinds(directory, found, takes)
+        return intent, None
+
+    def _two_kinds(self, directory: Directory, found: list[Found], takes: set[Kind]) -> str | None:
+        """ "How's Sofía doing?": one teacher is called Sofía, and so are several students the question
+        could be about. A first name alone that fits the kind asked about too is asked about, not
+        taken as the only one of another kind."""
+        match, span, _ = max(found, key=lambda f: f[0].score)
+        if len(span.split()) > 1:
+            return None
+        for kind in sorted(takes):
+            if directory.match(kind, span) is not None:
+                said = self.language.messages
+                options = [
+                    said.this_one.format(kind=said.kinds.get(match.kind, match.kind), name=match.name),
+                    said.one_called.format(kind=said.kinds.get(kind, kind), name=span.title()),
+                ]
+                return said.which_kind.format(options=said.either.join(options))
+        return None
 
     def _by_entity(self, directory: Directory, folded: str) -> Intent | None:
         """No pattern fitted, but a name was said: its kind and the words around it choose the intent
@@ -322,7 +344,7 @@ class OfflinePlanner:
             value = match.name if match and match.clear else fold(value)
         elif not capture.keep_case:
             value = fold(value)
-        if arg == "amount":
+        if arg in ("amount", "min_amount"):
             value = value.replace(",", ".")
         if arg.endswith("_time") and value.isdigit():  # "a las 11" is 11:00
             value = f"{int(value):02d}:00"
@@ -392,8 +414,12 @@ class OfflinePlanner:
             best, span, arg = candidates[0]
             rival = next((c for c in candidates[1:] if c[0].kind != best.kind and _overlap(c[1], span)), None)
             if rival and best.score - rival[0].score < 3 and best.name != rival[0].name:
-                options = [f"the {best.kind} {best.name}", f"the {rival[0].kind} {rival[0].name}"]
-                draft.question = self.language.messages.which_kind.format(options=" or ".join(options))
+                said = self.language.messages
+                options = [
+                    said.this_one.format(kind=said.kinds.get(c.kind, c.kind), name=c.name)
+                    for c in (best, rival[0])
+                ]
+                draft.question = said.which_kind.format(options=said.either.join(options))
                 draft.options = [best.name, rival[0].name]
                 draft.choices = {best.name: [arg, best.kind], rival[0].name: [rival[2], rival[0].kind]}
                 return

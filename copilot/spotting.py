@@ -104,14 +104,17 @@ class NameSpotter:
         """Words that read like a name (two or more) and match nobody. A run reads like a name when one
         of its words is written with a capital or is part of somebody's name here ("Carlos Pérez",
         "lucia ruiz"); "hrs per teacher" does not. A run with somebody's name in it ("nudge samuel
-        leon", "tenido zouk advanced") is a name beside an unknown word, not a new name."""
-        capitals = (
-            set()
-            if said.isupper()
-            else {fold(w) for w in re.findall(r"\b[^\W\d_][\w'-]*", said) if w[0].isupper()}
-        )
+        leon", "tenido zouk advanced") is a name beside an unknown word, not a new name. One word alone
+        reads like a name only when written with a capital inside the sentence ("la profe Carla")."""
+        written = re.findall(r"\b[^\W\d_][\w'-]*", said)
+        capitals = set() if said.isupper() else {fold(w) for w in written if w[0].isupper()}
+        inside = capitals - {fold(written[0])} if written else set()
         for segment in segments:
             words = segment.split()
+            if len(words) == 1 and len(words[0]) >= 3 and words[0] in inside:
+                if not any(directory.match(kind, words[0]) for kind in directory.names):
+                    return segment
+                continue
             if len(words) < 2 or any(len(w) < 3 for w in words):
                 continue
             if not any(w in capitals or w in directory.words for w in words):
