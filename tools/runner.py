@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from domain.actions import service as actions
 from domain.actions.models import PendingAction
 from domain.audit import service as audit
-from domain.errors import DomainError, Forbidden, NotFound
+from domain.errors import DomainError, Forbidden, Invalid, NotFound
 from domain.inputs import refuse_unsafe_text
 from tools.base import NeedsClarification, ReadTool, ToolContext, ToolOutput, WriteTool
 from tools.catalog import CATALOG
@@ -60,6 +60,7 @@ async def execute(
         # refused at confirm.
         raise Forbidden(f"Your role can't use {tool.name}; it is for the office.")
     refuse_unsafe_text(raw_args)  # NUL and control characters would reach PostgreSQL (a 500) or a person
+    refuse_unknown_arguments(tool, raw_args)
     args = tool.args.model_validate(raw_args)
     if isinstance(tool, ReadTool):
         return Outcome(await tool.run(ctx, args))
@@ -89,6 +90,20 @@ async def execute(
     )
     said = ctx.speech.say("runner.confirm_to_apply", preview=plan.preview)
     return Outcome(ToolOutput(said, {"action_id": str(pending.id)}), pending)
+
+
+def refuse_unknown_arguments(tool: ReadTool | WriteTool, raw_args: dict[str, Any]) -> None:
+    """An argument the tool does not take is refused, never dropped: a misspelt "absent_students"
+    ignored would mark everyone present (pydantic drops unknown keys by default)."""
+    fields = tool.args.model_fields
+    taken = set(fields) | {f.alias for f in fields.values() if f.alias}
+    unknown = sorted(set(raw_args) - taken)
+    if unknown:
+        raise Invalid(
+            f"{tool.name} takes no argument {', '.join(map(repr, unknown))}; "
+            f"it takes {', '.join(sorted(fields))}.",
+            details={"unknown": unknown},
+        )
 
 
 async def call(

@@ -120,3 +120,22 @@ async def test_a_key_never_reaches_another_organization(session: AsyncSession, c
         f"{API}/tools/student_overview", json={"student": "Ana García"}, headers=other
     )
     assert overview.status_code == 422 and "Ana García" not in str(overview.json()["error"].get("details"))
+
+
+async def test_an_argument_the_tool_does_not_take_is_refused_before_anything_applies(
+    session: AsyncSession, client: AsyncClient
+) -> None:
+    """A misspelt or invented argument must not be dropped: `absent_students` dropped would mark
+    everyone present at once with a write key. The same call without it applies (the control)."""
+    studio = await studio_with_class_today(session)
+    headers = await key(session, studio.admin, Scope.WRITE)
+    wrong = await client.post(
+        f"{API}/tools/mark_attendance", json={"group": "salsa", "absent_students": ["Ana"]}, headers=headers
+    )
+    assert wrong.status_code == 422, wrong.text
+    assert "absent_students" in wrong.json()["error"]["message"]
+    assert await marks(session) == 0
+    right = await client.post(
+        f"{API}/tools/mark_attendance", json={"group": "salsa", "absent": ["Ana García"]}, headers=headers
+    )
+    assert right.status_code == 200 and await marks(session) == 3
