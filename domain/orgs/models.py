@@ -4,7 +4,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.base import Base, HasCreatedAt, HasId, TenantOwned, pg_enum
@@ -39,6 +39,9 @@ class Organization(HasId, HasCreatedAt, Base):
     # Students' and colleagues' emails and phones reach teachers only if the school says so.
     teachers_see_contacts: Mapped[bool] = mapped_column(server_default=text("false"))
     archived_at: Mapped[datetime | None]
+    # Bumped by a trigger (migration 0014) whenever a student, group, teacher or venue name is added,
+    # renamed, archived or removed: the copilot's cached name directory is keyed by it.
+    names_version: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
 
 
 class OrganizationMember(TenantOwned, Base):
