@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,8 +19,22 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     data_dir: Path = Path(".cadence")
 
+    # Each process keeps at most this many connections and reuses them (no overflow connections to
+    # open and close under load; a request waits for a free one instead). Budget workers x pool size
+    # (+ the checkpointer's, + Celery's) under PostgreSQL's max_connections, or put PgBouncer between.
+    database_pool_size: int = Field(default=10, ge=1, description="Connections kept per process.")
+    database_max_overflow: int = Field(
+        default=0, ge=0, description="Extra connections opened past the pool (and closed after) under load."
+    )
+    database_pool_timeout_seconds: float = Field(default=30.0, gt=0)
+    # PgBouncer in transaction pooling mode (before 1.21) cannot carry server-side prepared statements
+    # from one transaction to the next: set this false when CADENCE_DATABASE_URL points at it.
+    database_prepared_statements: bool = True
+
     host: str = "127.0.0.1"
     port: int = 8000
+    # HTTP worker processes (uvicorn); each has its own event loop and its own database pool.
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
 
     session_ttl_hours: int = 24 * 14
     cookie_secure: bool = False

@@ -112,18 +112,19 @@ def up(
     jobs: Annotated[
         bool, typer.Option(help="Run the Celery worker and beat too (notifications, summaries, jobs).")
     ] = True,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="HTTP worker processes (CADENCE_WORKERS; default: the cores).")
+    ] = None,
 ) -> None:
-    """Start Cadence: embedded servers if unconfigured, migrate, seed an empty database, serve HTTP,
-    and run the background worker and its single beat."""
+    """Start Cadence: embedded servers if unconfigured, migrate, seed an empty database, serve HTTP
+    with several worker processes, and run the background worker and its single beat."""
     from contextlib import nullcontext
 
-    import uvicorn
-
-    from channels.http.app import create_app
-    from channels.http.limits import server_options
+    from channels.http.serving import serve
     from channels.processes import background_jobs
 
     settings = get_settings()
+    processes = workers or settings.workers
     try:
         with runtime(settings, with_redis=True) as rt:
             typer.echo("Migrating the database…")
@@ -135,14 +136,15 @@ def up(
                 if jobs:
                     typer.echo("Background worker and beat started (notifications, summaries, jobs).")
                 typer.echo(
-                    f"Cadence is up on http://{bind_host}:{bind_port}  (API docs: /docs; Ctrl-C stops)"
+                    f"Cadence is up on http://{bind_host}:{bind_port} with {processes} worker process"
+                    f"{'es' if processes > 1 else ''}  (API docs: /docs; Ctrl-C stops)"
                 )
-                uvicorn.run(
-                    create_app(settings, database_url=rt.database.app),
+                serve(
+                    settings,
+                    database_url=rt.database.app,
                     host=bind_host,
                     port=bind_port,
-                    log_level="info",
-                    **server_options(),  # X-Forwarded-For only from CADENCE_TRUSTED_PROXIES
+                    workers=processes,
                 )
     except ConfigurationError as exc:
         raise _fail(str(exc)) from exc
