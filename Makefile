@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # The browser tests drive Debian's Chromium with Playwright (Playwright never downloads a browser).
 CHROMIUM := /usr/bin/chromium
+# The PgBouncer tests (transaction pooling in front of the embedded PostgreSQL) use Debian's pgbouncer.
+PGBOUNCER := /usr/sbin/pgbouncer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install run test lint format bench eval doctor clean
@@ -21,10 +23,15 @@ $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
 	  || ($(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null)
 
+$(PGBOUNCER):
+	@echo "Installing Debian's pgbouncer for the connection-pooler tests…"
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pgbouncer >/dev/null \
+	  || ($(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pgbouncer >/dev/null)
+
 run: install  ## start Cadence on the embedded defaults (Ctrl-C stops everything it started)
 	$(BIN)/cadence up
 
-test: install $(CHROMIUM)  ## the whole suite against a real PostgreSQL (and a real browser)
+test: install $(CHROMIUM) $(PGBOUNCER)  ## the whole suite against a real PostgreSQL (a real browser, PgBouncer)
 	$(BIN)/pytest
 
 lint: install
