@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from copilot.llm import LLMPlanner
 from copilot.offline import OfflinePlanner
-from copilot.planner import Planner
-from domain.settings import Settings
+
+if TYPE_CHECKING:
+    from copilot.planner import Planner
+    from domain.settings import Settings
 
 
 def make_planner(settings: Settings, choice: Literal["auto", "offline", "llm"] = "auto") -> Planner:
@@ -15,6 +16,9 @@ def make_planner(settings: Settings, choice: Literal["auto", "offline", "llm"] =
         return OfflinePlanner()
     if not settings.llm_base_url:
         raise ValueError("The LLM planner needs CADENCE_LLM_BASE_URL (and usually CADENCE_LLM_API_KEY).")
+    # The openai SDK (~0.5 s to import) loads only when an LLM is configured (issue 16).
+    from copilot.llm import LLMPlanner
+
     return LLMPlanner(
         base_url=settings.llm_base_url,
         model=settings.llm_model,

@@ -12,23 +12,17 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from channels.embedded import libpq_url
-from channels.runtime import ConfigurationError, runtime
-from copilot.checkpoints import TenantSaver
-from copilot.factory import make_planner
-from copilot.service import Copilot, TurnResult
-from domain.actions.service import owner_of
-from domain.auth import service as auth
-from domain.db import create_engine, session_factory, unit_of_work
-from domain.errors import DomainError, NotFound
-from domain.orgs import service as orgs
-from domain.settings import get_settings
-from domain.tenancy import TenantContext
+# The copilot (LangGraph, the tool catalogue, the planners) is imported by the commands that run it,
+# not when `cadence` starts: every other command would pay seconds for it (issue 16).
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from copilot.service import Copilot, TurnResult
+    from domain.tenancy import TenantContext
 
 CHANNEL = "cli"
 PlannerChoice = Literal["auto", "offline", "llm"]
@@ -45,6 +39,14 @@ PlannerOption = Annotated[
 
 @asynccontextmanager
 async def copilot_runtime(planner: str) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], Copilot]]:
+    from channels.embedded import libpq_url
+    from channels.runtime import runtime
+    from copilot.checkpoints import TenantSaver
+    from copilot.factory import make_planner
+    from copilot.service import Copilot
+    from domain.db import create_engine, session_factory
+    from domain.settings import get_settings
+
     settings = get_settings()
     choice: PlannerChoice = planner if planner in ("auto", "offline", "llm") else "auto"  # type: ignore[assignment]
     with runtime(settings) as rt:
@@ -59,6 +61,9 @@ async def copilot_runtime(planner: str) -> AsyncIterator[tuple[async_sessionmake
 async def _tenant(
     session: AsyncSession, *, email: str, org_slug: str | None = None, org_id: uuid.UUID | None = None
 ) -> TenantContext:
+    from domain.auth import service as auth
+    from domain.orgs import service as orgs
+
     if org_id is None and org_slug is not None:
         org_id = await orgs.organization_id_by_slug(session, org_slug)
     return await auth.member_tenant(session, email=email, org_id=org_id)
@@ -99,6 +104,9 @@ def _print(result: TurnResult, as_json: bool) -> None:
 
 
 def _run(work: Callable[[], Coroutine[Any, Any, TurnResult]], as_json: bool) -> None:
+    from channels.runtime import ConfigurationError
+    from domain.errors import DomainError
+
     try:
         result = asyncio.run(work())
     except (DomainError, ConfigurationError, ValueError) as exc:
@@ -128,6 +136,7 @@ def ask(
     planner: PlannerOption = "auto",
 ) -> None:
     """Ask the copilot one question (reads answer at once; writes come back as a pending action)."""
+    from domain.db import unit_of_work
 
     async def work() -> TurnResult:
         async with copilot_runtime(planner) as (sessions, copilot):
@@ -150,6 +159,9 @@ def _decide(
         parsed = uuid.UUID(action_id)
     except ValueError as exc:
         raise typer.BadParameter(f"{action_id!r} is not an action id") from exc
+    from domain.actions.service import owner_of
+    from domain.db import unit_of_work
+    from domain.errors import NotFound
 
     async def work() -> TurnResult:
         async with copilot_runtime("offline") as (sessions, copilot):
@@ -193,6 +205,9 @@ def chat(
     planner: PlannerOption = "auto",
 ) -> None:
     """An interactive chat with the copilot (the same graph as ask). Empty line or Ctrl-D quits."""
+    from channels.runtime import ConfigurationError
+    from domain.db import unit_of_work
+    from domain.errors import DomainError
 
     async def loop() -> None:
         async with copilot_runtime(planner) as (sessions, copilot):

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from channels.cli.org import named_organization
-from channels.jobs import as_organization
-from channels.runtime import ConfigurationError
-from domain.errors import DomainError
-from domain.scheduling import service as scheduling
-from domain.scheduling.schemas import Generation
+if TYPE_CHECKING:
+    from domain.scheduling.schemas import Generation
 
 schedule_app = typer.Typer(help="Weekly schedules and the classes they generate.", no_args_is_help=True)
 
@@ -37,6 +33,13 @@ def generate(
     """Create the scheduled classes of every active group from today up to --until. Running it again
     creates nothing new; classes already held or cancelled are never touched."""
     last, pinned = _date(until, "--until"), _date(today, "--today")
+    # The scheduling service and the jobs module (which brings the LLM phraser) load here, not when
+    # `cadence` starts (issue 16).
+    from channels.cli.org import named_organization
+    from channels.jobs import as_organization
+    from channels.runtime import ConfigurationError
+    from domain.errors import DomainError
+    from domain.scheduling import service as scheduling
 
     async def go() -> Generation:
         async with (

@@ -7,18 +7,6 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
-
-from channels.cli.org import named_organization
-from channels.jobs import as_organization
-from channels.runtime import ConfigurationError
-from copilot.summaries import admin_digest, teacher_agenda
-from domain.auth import service as auth
-from domain.auth.models import User
-from domain.db import unit_of_work
-from domain.errors import DomainError
-from domain.teachers.models import Teacher
-from tools.base import ToolContext
 
 summaries_app = typer.Typer(
     help="Proactive summaries (the digest and agendas the scheduler sends).", no_args_is_help=True
@@ -34,6 +22,20 @@ def preview(
     today: Annotated[str | None, typer.Option(help="Pretend today is YYYY-MM-DD.")] = None,
 ) -> None:
     """Print the admin's weekly digest and a teacher's morning agenda, as they would be sent."""
+    # The tools, the copilot's summaries and the jobs (with the LLM phraser) load here, not when
+    # `cadence` starts (issue 16).
+    from sqlalchemy import select
+
+    from channels.cli.org import named_organization
+    from channels.jobs import as_organization
+    from channels.runtime import ConfigurationError
+    from copilot.summaries import admin_digest, teacher_agenda
+    from domain.auth import service as auth
+    from domain.auth.models import User
+    from domain.db import unit_of_work
+    from domain.errors import DomainError
+    from domain.teachers.models import Teacher
+    from tools.base import ToolContext
 
     async def go() -> str:
         async with named_organization(org) as (sessions, org_id):

@@ -6,11 +6,6 @@ import asyncio
 
 import typer
 
-from channels.cli.copilot import copilot_runtime
-from channels.telegram.bot import BotDeps, build_application, register_commands
-from channels.telegram.webhook import Outcome, handle
-from domain.settings import get_settings
-
 telegram_app = typer.Typer(help="The teachers' Telegram bot.", no_args_is_help=True)
 
 
@@ -20,6 +15,12 @@ def poll(
 ) -> None:
     """Run the bot by long polling (no public address needed); Ctrl-C stops. Needs CADENCE_TELEGRAM_TOKEN.
     Telegram sends no updates by polling while a webhook is set: delete it first (deleteWebhook)."""
+    # python-telegram-bot and the copilot load here, not when `cadence` starts (issue 16).
+    from channels.cli.copilot import copilot_runtime
+    from channels.telegram.bot import BotDeps, build_application, register_commands
+    from channels.telegram.webhook import Outcome, handle
+    from domain.settings import get_settings
+
     token = get_settings().telegram_token
     if not token:
         typer.secho(
