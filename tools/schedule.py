@@ -9,8 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from domain.groups import service as groups
+from domain.scheduling import group_changes
 from domain.scheduling import service as scheduling
-from domain.scheduling.schemas import ClosureIn, SlotChange
+from domain.scheduling.schemas import ClosureIn, GroupChange, SlotChange
 from domain.teachers import service as teachers
 from domain.venues import service as venues
 from tools import resolve
@@ -126,6 +128,13 @@ async def _plan_change(ctx: ToolContext, args: ChangeArgs) -> Plan:
     if not (args.start_time or args.end_time or args.venue or args.teacher):
         raise NeedsClarification(say("schedule.change.what"))
     group = await resolve.group(ctx, args.group, on=args.effective_from)
+    if not (args.start_time or args.end_time):
+        # A new venue or teacher for a group that meets on several days is meant for all its classes.
+        scope = await group_changes.group_change_scope(
+            ctx.session, ctx.tenant, group_id=group.id, start=args.effective_from, today=ctx.today
+        )
+        if len(scope.slots) > 1:
+            return await _plan_group_change(ctx, args, scope)
     slots = await scheduling.list_slots(ctx.session, ctx.tenant, group_id=group.id, on=args.effective_from)
     if not slots:
         raise NeedsClarification(say("schedule.change.no_slots", group=group.name, day=args.effective_from))
@@ -145,20 +154,9 @@ async def _plan_change(ctx: ToolContext, args: ChangeArgs) -> Plan:
         end = args.end_time or _plus(start, length)
         change |= {"start_time": start.isoformat("minutes"), "end_time": end.isoformat("minutes")}
         said.append(say("schedule.change.at_time", start=f"{start:%H:%M}", end=f"{end:%H:%M}"))
-    if args.venue:
-        venue_id = await resolve.venue(ctx, args.venue)
-        change["venue_id"] = str(venue_id)
-        said.append(
-            say(
-                "schedule.change.at_venue",
-                venue=(await venues.get_venue(ctx.session, ctx.tenant, venue_id)).name,
-            )
-        )
-    if args.teacher:
-        teacher_id = await resolve.teacher(ctx, args.teacher)
-        change["teacher_id"] = str(teacher_id)
-        teacher = await teachers.get_teacher(ctx.session, ctx.tenant, teacher_id)
-        said.append(say("schedule.change.taught_by", teacher=teacher.full_name))
+    venue_and_teacher, said_too = await _venue_and_teacher(ctx, args)
+    change |= venue_and_teacher
+    said += said_too
     follow = len(await scheduling.following(ctx.session, slot, args.effective_from))
     return Plan(
         {"slot_id": str(slot.id), "change": change},
@@ -173,7 +171,72 @@ async def _plan_change(ctx: ToolContext, args: ChangeArgs) -> Plan:
     )
 
 
+async def _venue_and_teacher(ctx: ToolContext, args: ChangeArgs) -> tuple[dict[str, Any], list[str]]:
+    """The new venue and teacher as ids for the change, and as the preview says them."""
+    say = ctx.speech.say
+    change: dict[str, Any] = {}
+    said = []
+    if args.venue:
+        venue_id = await resolve.venue(ctx, args.venue)
+        change["venue_id"] = str(venue_id)
+        venue = await venues.get_venue(ctx.session, ctx.tenant, venue_id)
+        said.append(say("schedule.change.at_venue", venue=venue.name))
+    if args.teacher:
+        teacher_id = await resolve.teacher(ctx, args.teacher)
+        change["teacher_id"] = str(teacher_id)
+        teacher = await teachers.get_teacher(ctx.session, ctx.tenant, teacher_id)
+        said.append(say("schedule.change.taught_by", teacher=teacher.full_name))
+    return change, said
+
+
+def _days(ctx: ToolContext, weekdays: list[int]) -> str:
+    return ctx.speech.join([ctx.speech.weekdays(day) for day in weekdays], last="and")
+
+
+async def _plan_group_change(
+    ctx: ToolContext, args: ChangeArgs, scope: group_changes.GroupChangeScope
+) -> Plan:
+    change, said = await _venue_and_teacher(ctx, args)
+    return Plan(
+        {
+            "group_id": str(scope.group.id),
+            # The weekly classes previewed: if they change before Confirm, nothing is applied.
+            "slot_ids": [str(slot.id) for slot in scope.slots],
+            "change": {"effective_from": args.effective_from.isoformat()} | change,
+        },
+        ctx.speech.say(
+            "schedule.change_all.preview",
+            count=scope.following,
+            day=args.effective_from,
+            group=scope.group.name,
+            days=_days(ctx, scope.weekdays),
+            changes=ctx.speech.join(said, last="and"),
+        ),
+    )
+
+
 async def _apply_change(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput:
+    if "group_id" in planned:
+        changed = await group_changes.change_group_slots(
+            ctx.session,
+            ctx.tenant,
+            group_id=uuid.UUID(planned["group_id"]),
+            data=GroupChange(**planned["change"]),
+            today=ctx.today,
+            expected_slot_ids=[uuid.UUID(slot_id) for slot_id in planned["slot_ids"]],
+        )
+        group = await groups.get_group(ctx.session, ctx.tenant, uuid.UUID(planned["group_id"]))
+        start = dt.date.fromisoformat(planned["change"]["effective_from"])
+        return ToolOutput(
+            ctx.speech.say(
+                "schedule.change_all.done",
+                count=changed.following,
+                day=start,
+                group=group.name,
+                days=_days(ctx, sorted({slot.weekday for slot in changed.slots})),
+            ),
+            {"slot_ids": [str(slot.id) for slot in changed.slots], "following": changed.following},
+        )
     slot = await scheduling.change_slot(
         ctx.session,
         ctx.tenant,

@@ -43,6 +43,24 @@ class SlotChange(BaseModel):
     reason: Line | None = Field(default=None, max_length=500)
 
 
+class GroupChange(BaseModel):
+    """A new venue and/or regular teacher for every weekly class of a group from ``effective_from``.
+    No time or weekday: those belong to one weekly class (a ``SlotChange``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    effective_from: Day
+    venue_id: uuid.UUID | None = None
+    teacher_id: uuid.UUID | None = None
+    reason: Line | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _something(self) -> GroupChange:
+        if self.venue_id is None and self.teacher_id is None:
+            raise ValueError("say the new venue, the new teacher or both")
+        return self
+
+
 class SlotOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
