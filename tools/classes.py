@@ -64,33 +64,36 @@ async def _missing(ctx: ToolContext, args: MissingArgs) -> ToolOutput:
         group_id=narrowed.group_id,
         venue_id=narrowed.venue_id,
     )
-    whose = narrowed.said()  # the answer says whose classes these are
+    say = ctx.speech.say
+    whose = resolve.whose(ctx.speech, narrowed)  # the answer says whose classes these are
     if not report.sessions:
         return ToolOutput(
-            f"No sessions since {since.isoformat()} are missing attendance"
-            + (f" for {whose}." if whose else "."),
+            say("classes.missing.none_for", day=since, whose=whose)
+            if whose
+            else say("classes.missing.none", day=since),
             {"sessions": []},
         )
     lines = [
-        f"{t.teacher_name}: {t.sessions} session{'' if t.sessions == 1 else 's'}, "
-        f"{t.missing_marks} marks missing"
+        say("classes.missing.teacher", count=t.sessions, teacher=t.teacher_name, marks=t.missing_marks)
         for t in report.by_teacher
     ]
     detail = [
-        f"- {s.date.isoformat()} {s.group_name}: {s.marked}/{s.expected} marked" for s in report.sessions[:20]
+        say("classes.missing.row", day=s.date, group=s.group_name, marked=s.marked, expected=s.expected)
+        for s in report.sessions[:20]
     ]
     more = len(report.sessions) - len(detail)
-    count = f"{len(report.sessions)} session{'' if len(report.sessions) == 1 else 's'}"
+    count = len(report.sessions)
     return ToolOutput(
         (
-            f"Missing attendance for {whose}: {count} since {since.isoformat()}.\n"
+            say("classes.missing.some_for", count=count, whose=whose, day=since)
             if whose
-            else f"{len(report.sessions)} sessions since {since.isoformat()} are missing attendance.\n"
+            else say("classes.missing.some", count=count, day=since)
         )
+        + "\n"
         + "\n".join(lines)
         + "\n"
         + "\n".join(detail)
-        + (f"\n… and {more} more" if more > 0 else ""),
+        + ("\n" + say("classes.missing.more", count=more) if more > 0 else ""),
         report.model_dump(mode="json"),
     )
 
@@ -130,7 +133,7 @@ async def _plan_marking(ctx: ToolContext, args: MarkArgs) -> Plan:
         (e.student_id, e.full_name) for e in await groups.roster(ctx.session, ctx.tenant, group.id, on=day)
     ]
     absent_ids = sorted(
-        {resolve.among("student in this class", name, roster) for name in args.absent}, key=str
+        {resolve.among(ctx, "student in this class", name, roster) for name in args.absent}, key=str
     )
     plan = await attendance.preview_all_except(
         ctx.session, ctx.tenant, class_session.id, except_student_ids=absent_ids, today=ctx.today
@@ -261,28 +264,41 @@ async def _schedule(ctx: ToolContext, args: ScheduleArgs) -> ToolOutput:
         t.id: t.full_name
         for t in await teachers.list_teachers(ctx.session, ctx.tenant, include_archived=True)
     }
-    when_said = f"on {day.isoformat()}" if start == end else f"from {start.isoformat()} to {end.isoformat()}"
+    say = ctx.speech.say
+    when_said = (
+        say("classes.schedule.on_day", day=day)
+        if start == end
+        else say("classes.schedule.from_to", start=start, end=end)
+    )
     # Whose classes, before when: "3 classes of Jazz Beginners taught by Martina Delgado at Sala Sur from …"
     whose = (
-        (f" of {narrowed.group.name}" if narrowed.group else "")
-        + (f" taught by {narrowed.teacher.full_name}" if narrowed.teacher else "")
-        + (f" at {narrowed.venue.name}" if narrowed.venue else "")
+        (say("classes.schedule.of_group", group=narrowed.group.name) if narrowed.group else "")
+        + (say("classes.schedule.taught_by", teacher=narrowed.teacher.full_name) if narrowed.teacher else "")
+        + (say("classes.schedule.at_venue", venue=narrowed.venue.name) if narrowed.venue else "")
     )
-    when_said = f"{whose.strip()} {when_said}" if whose else when_said
+    if whose:
+        when_said = say("classes.schedule.whose_when", whose=whose.strip(), when=when_said)
     if not rows:
-        return ToolOutput(f"No classes {when_said}.", {"sessions": []})
+        return ToolOutput(say("classes.schedule.none", when=when_said), {"sessions": []})
     lines = []
+    a_class = say("classes.schedule.a_class")
     for s in rows:
         when = (
-            f"{s.date.isoformat()} {s.start_time.isoformat(timespec='minutes')}"
+            say("classes.schedule.at_time", day=s.date, time=s.start_time.isoformat(timespec="minutes"))
             if s.start_time
-            else s.date.isoformat()
+            else ctx.speech.day(s.date)
         )
-        what = group_names.get(s.group_id, "Class") if s.group_id else "Class"
-        note = " (cancelled)" if s.status is SessionStatus.CANCELLED else ""
-        lines.append(f"- {when} {what} with {teacher_names.get(s.teacher_id, '?')}{note}")
+        lines.append(
+            say(
+                "classes.schedule.row",
+                when=when,
+                what=group_names.get(s.group_id, a_class) if s.group_id else a_class,
+                teacher=teacher_names.get(s.teacher_id, "?"),
+                note=say("classes.schedule.cancelled_note") if s.status is SessionStatus.CANCELLED else "",
+            )
+        )
     return ToolOutput(
-        f"{len(rows)} class{'es' if len(rows) != 1 else ''} {when_said}:\n" + "\n".join(lines),
+        say("classes.schedule.some", count=len(rows), when=when_said) + "\n" + "\n".join(lines),
         {
             "sessions": [
                 {

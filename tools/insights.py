@@ -1,24 +1,36 @@
-"""Reporting tools: attendance, dropout risk, revenue, teacher load and group health."""
+"""Reporting tools: attendance, dropout risk, revenue, teacher load and group health, said in the
+answer's language (tools/answers/<language>.yaml; English word for word as it always was)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from pydantic import Field
 
 from domain.insights import service as insights
-from domain.insights.rules import percent
+from domain.insights.rules import Reason
+from domain.insights.schemas import TeacherLoadRow
 from domain.payments.models import PaymentMethod
+from domain.students import service as students
 from domain.teachers import service as teachers
 from domain.venues import service as venues
 from tools import resolve
 from tools.base import EVERYONE, OFFICE, ReadTool, ToolContext, ToolOutput
-from tools.periods import Period, said
+from tools.periods import Period
+from tools.speech import Speech
 
 
-def _pct(rate: Decimal | None) -> str:
-    return percent(rate) if rate is not None else "no marks"
+def _reasons(speech: Speech, key: str, codes: list[Reason]) -> list[str]:
+    """The domain's reasons (a code and its numbers) as sentences: ``insights.<key>.<code>``."""
+    said = []
+    for code in codes:
+        values: dict[str, int] = dict(code.values)
+        # A count decides plural forms; "days" is the count of a sentence that has no other.
+        count = values.pop("count", values.get("days"))
+        said.append(speech.say(f"insights.{key}.{code.code}", count=count, **values))
+    return said
 
 
 class AttendanceArgs(Period):
@@ -33,32 +45,57 @@ class AttendanceArgs(Period):
 async def _attendance(ctx: ToolContext, args: AttendanceArgs) -> ToolOutput:
     start, end = args.resolve(ctx.today)
     student_id = await resolve.student(ctx, args.student) if args.student else None
-    group_id = (await resolve.group(ctx, args.group)).id if args.group else None
-    teacher_id = await resolve.teacher(ctx, args.teacher) if args.teacher else None
-    venue_id = await resolve.venue(ctx, args.venue) if args.venue else None
+    narrowed = await resolve.narrowed(
+        ctx, group_said=args.group, teacher_said=args.teacher, venue_said=args.venue
+    )
     report = await insights.attendance_summary(
         ctx.session,
         ctx.tenant,
         start=start,
         end=end,
         student_id=student_id,
-        group_id=group_id,
-        teacher_id=teacher_id,
-        venue_id=venue_id,
+        group_id=narrowed.group_id,
+        teacher_id=narrowed.teacher_id,
+        venue_id=narrowed.venue_id,
     )
+    speech = ctx.speech
+    say, period = speech.say, speech.period(start, end)
+    # Whose marks, said here rather than the domain's English ``scope`` (which the JSON keeps).
+    student_name = (
+        (await students.get_student(ctx.session, ctx.tenant, student_id)).full_name if student_id else None
+    )
+    scope = resolve.whose(speech, narrowed, student_name) or say("insights.whose.everyone")
     if not report.marks:
         return ToolOutput(
-            f"No attendance marked for {report.scope}, {said(start, end)}.", report.model_dump(mode="json")
+            say("insights.attendance.none", scope=scope, period=period), report.model_dump(mode="json")
         )
     head = (
-        f"Attendance for {report.scope}, {said(start, end)}: {_pct(report.rate)} "
-        f"({report.attended} of {report.marks} marks present or late, {report.absent} absent"
-        + (f", {report.excused} excused" if report.excused else "")
-        + f"; {report.sessions} classes)."
+        say(
+            "insights.attendance.head",
+            scope=scope,
+            period=period,
+            rate=speech.percent(report.rate),
+            attended=report.attended,
+            marks=report.marks,
+            absent=report.absent,
+        )
+        + (say("insights.attendance.excused", excused=report.excused) if report.excused else "")
+        + say("insights.attendance.tail", sessions=report.sessions)
     )
-    rows = [f"- {r.name}: {_pct(r.rate)} ({r.attended}/{r.marks})" for r in report.rows[:10]]
-    title = "By group:" if student_id else "Lowest first:"
-    more = f"\n… and {len(report.rows) - 10} more" if len(report.rows) > 10 else ""
+    rows = [
+        say(
+            "insights.attendance.row",
+            name=r.name,
+            rate=speech.percent(r.rate),
+            attended=r.attended,
+            marks=r.marks,
+        )
+        for r in report.rows[:10]
+    ]
+    title = say("insights.attendance.by_group" if student_id else "insights.attendance.lowest_first")
+    more = (
+        "\n" + say("insights.attendance.more", count=len(report.rows) - 10) if len(report.rows) > 10 else ""
+    )
     body = f"\n{title}\n" + "\n".join(rows) + more if len(report.rows) > 1 else ""
     return ToolOutput(head + body, report.model_dump(mode="json"))
 
@@ -81,20 +118,30 @@ async def _risk(ctx: ToolContext, args: RiskArgs) -> ToolOutput:
         teacher_id=teacher_id,
     )
     # Whose students: "in Jazz Beginners", "in Martina Delgado's groups" (the answer says it).
-    where = [f"in {group.name}"] if group else []
+    say = ctx.speech.say
+    who = say("insights.risk.in_group", group=group.name) if group else ""
     if teacher_id is not None:
         teacher = await teachers.get_teacher(ctx.session, ctx.tenant, teacher_id)
-        where.append(f"{'of' if group else 'in'} {teacher.full_name}'s groups")
-    who = "".join(f" {w}" for w in where)
+        who += say(f"insights.risk.{'of' if group else 'in'}_teacher", teacher=teacher.full_name)
     if not report.at_risk:
         return ToolOutput(
-            f"Nobody{who} looks at risk of dropping out ({report.students_checked} active students checked).",
+            say("insights.risk.nobody", who=who, checked=report.students_checked),
             report.model_dump(mode="json"),
         )
-    rows = [f"- {s.full_name} (score {s.score}): {'; '.join(s.reasons)}" for s in report.at_risk]
+    joined = say("insights.risk.reasons_joined")
+    rows = [
+        say(
+            "insights.risk.row",
+            name=s.full_name,
+            score=Decimal(str(s.score)),  # "6.5", "6,5": a number in the answer's language
+            reasons=joined.join(_reasons(ctx.speech, "risk.reason", s.reason_codes)),
+        )
+        for s in report.at_risk
+    ]
     return ToolOutput(
-        f"{len(report.at_risk)} students{who} may be about to drop out "
-        f"(of {report.students_checked} active):\n" + "\n".join(rows),
+        say("insights.risk.some", count=len(report.at_risk), who=who, checked=report.students_checked)
+        + "\n"
+        + "\n".join(rows),
         report.model_dump(mode="json"),
     )
 
@@ -122,29 +169,41 @@ async def _revenue(ctx: ToolContext, args: RevenueArgs) -> ToolOutput:
         venue_id=venue_id,
         method=args.method,
     )
+    say, currency, period = ctx.speech.say, r.currency, ctx.speech.period(start, end)
     whose = ""  # whose tuition, when narrowed: the answer says it
     if group is not None:
-        whose = f" from the tuition of {group.name}"
+        whose = say("insights.revenue.of_group", group=group.name)
     elif venue_id is not None:
         venue = await venues.get_venue(ctx.session, ctx.tenant, venue_id)
-        whose = f" from the tuition of the groups at {venue.name}"
-    how = f" paid {_by(r.method)}" if r.method else ""
+        whose = say("insights.revenue.of_venue", venue=venue.name)
+    figures: dict[str, Any] = {
+        "expected": r.expected,
+        "collected": r.collected,
+        "outstanding": r.outstanding,
+        "received": r.received,
+        "currency": currency,
+    }
     if r.method:  # collected counts one method only, so it is not what is left to collect
-        head = (
-            f"Revenue{whose}{how}, {said(start, end)}: collected {r.collected} {r.currency} of {r.expected}"
-            f" expected (by any method, {r.outstanding} outstanding); {r.received} {r.currency}"
-            f" received {_by(r.method)} in the period."
-        )
+        by = say(f"insights.revenue.by.{r.method.value}")
+        head = say("insights.revenue.head_method", whose=whose, by=by, period=period, **figures)
     else:
-        head = (
-            f"Revenue{whose + ',' if whose else ''} {said(start, end)}: expected {r.expected} {r.currency}, "
-            f"collected {r.collected}, outstanding {r.outstanding}; "
-            f"{r.received} {r.currency} received in the period."
+        head = say(
+            "insights.revenue.head_whose" if whose else "insights.revenue.head",
+            whose=whose,
+            period=period,
+            **figures,
         )
     lines = [head]
     if len(r.months) > 1:
         lines += [
-            f"- {m.month:%B %Y}: expected {m.expected}, collected {m.collected}, received {m.received}"
+            say(
+                "insights.revenue.month",
+                month=m.month,
+                expected=m.expected,
+                collected=m.collected,
+                received=m.received,
+                currency=currency,
+            )
             for m in r.months
         ]
     return ToolOutput("\n".join(lines), r.model_dump(mode="json"))
@@ -158,26 +217,34 @@ async def _load(ctx: ToolContext, args: LoadArgs) -> ToolOutput:
     start, end = args.resolve(ctx.today)
     teacher_id = await resolve.teacher(ctx, args.teacher) if args.teacher else None
     load = await insights.teacher_load(ctx.session, ctx.tenant, start=start, end=end, teacher_id=teacher_id)
+    say, period = ctx.speech.say, ctx.speech.period(start, end)
+
+    def figures(t: TeacherLoadRow) -> str:
+        return say(
+            "insights.load.figures",
+            held=t.held,
+            scheduled=t.scheduled,
+            cancelled=t.cancelled,
+            hours=t.hours,
+            groups=t.groups,
+        ) + (say("insights.load.substitute", count=t.substitutions) if t.substitutions else "")
+
     if teacher_id is not None:
         name = (await teachers.get_teacher(ctx.session, ctx.tenant, teacher_id)).full_name
         if not load.teachers:
-            return ToolOutput(f"{name} has no classes {said(start, end)}.", load.model_dump(mode="json"))
-        t = load.teachers[0]
+            return ToolOutput(
+                say("insights.load.teacher_none", teacher=name, period=period), load.model_dump(mode="json")
+            )
         return ToolOutput(
-            f"Teaching load of {name}, {said(start, end)}: {t.held} held, {t.scheduled} scheduled, "
-            f"{t.cancelled} cancelled, {t.hours} h, {t.groups} groups"
-            + (f", {t.substitutions} as substitute" if t.substitutions else "")
-            + ".",
+            say("insights.load.teacher", teacher=name, period=period, figures=figures(load.teachers[0])),
             load.model_dump(mode="json"),
         )
     if not load.teachers:
-        return ToolOutput(f"No classes {said(start, end)}.", load.model_dump(mode="json"))
-    rows = [
-        f"- {t.teacher_name}: {t.held} held, {t.scheduled} scheduled, {t.cancelled} cancelled, "
-        f"{t.hours} h, {t.groups} groups" + (f", {t.substitutions} as substitute" if t.substitutions else "")
-        for t in load.teachers
-    ]
-    return ToolOutput(f"Teaching load, {said(start, end)}:\n" + "\n".join(rows), load.model_dump(mode="json"))
+        return ToolOutput(say("insights.load.none", period=period), load.model_dump(mode="json"))
+    rows = [say("insights.load.row", teacher=t.teacher_name, figures=figures(t)) for t in load.teachers]
+    return ToolOutput(
+        say("insights.load.head", period=period) + "\n" + "\n".join(rows), load.model_dump(mode="json")
+    )
 
 
 class HealthArgs(Period):
@@ -193,25 +260,47 @@ async def _health(ctx: ToolContext, args: HealthArgs) -> ToolOutput:
     health = await insights.group_health(
         ctx.session, ctx.tenant, start=start, end=end, group_id=group_id, venue_id=venue_id
     )
-    at = f" at {(await venues.get_venue(ctx.session, ctx.tenant, venue_id)).name}" if venue_id else ""
+    speech = ctx.speech
+    say = speech.say
+    at = (
+        say(
+            "insights.health.at_venue", venue=(await venues.get_venue(ctx.session, ctx.tenant, venue_id)).name
+        )
+        if venue_id
+        else ""
+    )
     if not health.groups:
-        return ToolOutput(f"No open groups{at} to report on.", health.model_dump(mode="json"))
+        return ToolOutput(say("insights.health.none", at=at), health.model_dump(mode="json"))
     rows = []
+    joined = say("insights.health.flags_joined")
     for g in sorted(health.groups, key=lambda g: (not g.flags, g.group_name)):
-        size = f"{g.students}/{g.capacity}" if g.capacity else str(g.students)
-        flags = f" — {', '.join(g.flags)}" if g.flags else ""
-        rows.append(f"- {g.group_name}: {size} students, attendance {_pct(g.rate)}{flags}")
+        size = (
+            say("insights.health.size_of", students=g.students, capacity=g.capacity)
+            if g.capacity
+            else speech.number(g.students)
+        )
+        flags = _reasons(speech, "health.flag", g.flag_codes)
+        rows.append(
+            say(
+                "insights.health.row",
+                group=g.group_name,
+                size=size,
+                rate=speech.percent(g.rate),
+                flags=say("insights.health.flags", flags=joined.join(flags)) if flags else "",
+            )
+        )
     flagged = sum(1 for g in health.groups if g.flags)
     return ToolOutput(
-        f"Group health{at}, {said(start, end)} ({flagged} of {len(health.groups)} need attention):\n"
+        say(
+            "insights.health.head",
+            at=at,
+            period=speech.period(start, end),
+            flagged=flagged,
+            count=len(health.groups),
+        )
+        + "\n"
         + "\n".join(rows),
         health.model_dump(mode="json"),
-    )
-
-
-def _by(method: PaymentMethod) -> str:
-    return {PaymentMethod.BANK_TRANSFER: "by bank transfer", PaymentMethod.CASH: "in cash"}.get(
-        method, "by other means"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from domain.groups import service as groups
 from domain.groups.models import Group
@@ -15,24 +16,34 @@ from domain.teachers import service as teachers
 from domain.text import fold
 from domain.venues import service as venues
 from tools.base import NeedsClarification, ToolContext
+from tools.speech import Speech
 
 CLOSE = 5.0  # two matches this close in score are too close to pick for the user
+# The kinds of name, as the questions in tools/answers/<language>.yaml ("resolve.*") key them; the
+# exception keeps the kind itself (English, for code), the question is in the answer's language.
+KEYS = {"student in this class": "student_in_class"}
 
 
-def _pick(kind: str, said: str, matches: Sequence[Match]) -> Match:
+def _pick(ctx: ToolContext, kind: str, said: str, matches: Sequence[Match]) -> Match:
+    key = KEYS.get(kind, kind)
     if not matches:
-        raise NeedsClarification(f"I couldn't find a {kind} called “{said}”.", kind=kind, said=said)
+        raise NeedsClarification(ctx.speech.say(f"resolve.not_found.{key}", said=said), kind=kind, said=said)
     if len(matches) > 1 and matches[0].score - matches[1].score < CLOSE and matches[0].score < 100:
         options = [m.name for m in matches[:3]]
         raise NeedsClarification(
-            f"Which {kind} do you mean: {' or '.join(options)}?", options, kind=kind, said=said
+            ctx.speech.say(f"resolve.which.{key}", options=ctx.speech.join(options)),
+            options,
+            kind=kind,
+            said=said,
         )
     return matches[0]
 
 
 async def group(ctx: ToolContext, said: str, *, on: date | None = None) -> Group:
     """A group the caller may see (a teacher: their own, or the one they stand in for ``on``)."""
-    match = _pick("group", said, await groups.search_groups(ctx.session, ctx.tenant, query=said, limit=3))
+    match = _pick(
+        ctx, "group", said, await groups.search_groups(ctx.session, ctx.tenant, query=said, limit=3)
+    )
     found = await groups.get_group(ctx.session, ctx.tenant, match.id)
     await groups.require_group_visible(ctx.session, ctx.tenant, found, on=on)
     return found
@@ -40,23 +51,27 @@ async def group(ctx: ToolContext, said: str, *, on: date | None = None) -> Group
 
 async def teacher(ctx: ToolContext, said: str) -> uuid.UUID:
     return _pick(
-        "teacher", said, await teachers.search_teachers(ctx.session, ctx.tenant, query=said, limit=3)
+        ctx, "teacher", said, await teachers.search_teachers(ctx.session, ctx.tenant, query=said, limit=3)
     ).id
 
 
 async def student(ctx: ToolContext, said: str) -> uuid.UUID:
     return _pick(
-        "student", said, await students.search_students(ctx.session, ctx.tenant, query=said, limit=3)
+        ctx, "student", said, await students.search_students(ctx.session, ctx.tenant, query=said, limit=3)
     ).id
 
 
 async def venue(ctx: ToolContext, said: str) -> uuid.UUID:
-    return _pick("venue", said, await venues.search_venues(ctx.session, ctx.tenant, query=said, limit=3)).id
+    return _pick(
+        ctx, "venue", said, await venues.search_venues(ctx.session, ctx.tenant, query=said, limit=3)
+    ).id
 
 
-def among(kind: str, said: str, people: Sequence[tuple[uuid.UUID, str]]) -> uuid.UUID:
+def among(ctx: ToolContext, kind: str, said: str, people: Sequence[tuple[uuid.UUID, str]]) -> uuid.UUID:
     """One of a known list (a class roster, say): fuzzy and accent-insensitive."""
-    return _pick(kind, said, best_matches(said, [(i, name, fold(name)) for i, name in people], limit=3)).id
+    return _pick(
+        ctx, kind, said, best_matches(said, [(i, name, fold(name)) for i, name in people], limit=3)
+    ).id
 
 
 async def narrowed(
@@ -77,3 +92,19 @@ async def narrowed(
         teacher=await teachers.get_teacher(ctx.session, ctx.tenant, teacher_id) if teacher_id else None,
         venue=await venues.get_venue(ctx.session, ctx.tenant, venue_id) if venue_id else None,
     )
+
+
+def whose(speech: Speech, narrowing: Narrowing, subject: str | None = None) -> str | None:
+    """Whose data a narrowed report is, in the answer's language ("Emma Pascual in Jazz Beginners",
+    "las clases de Martina Delgado en Sala Sur"); None when nothing narrows it. In English it is
+    ``Narrowing.said`` word for word (the domain's ``scope`` in the JSON stays English)."""
+    parts: list[str] = [subject] if subject else []
+    for key, name in (
+        ("group", narrowing.group.name if narrowing.group else None),
+        ("teacher", narrowing.teacher.full_name if narrowing.teacher else None),
+        ("venue", narrowing.venue.name if narrowing.venue else None),
+    ):
+        if name is not None:
+            named: dict[str, Any] = {key: name}
+            parts.append(speech.say(f"insights.whose.{key}_{'after' if parts else 'first'}", **named))
+    return " ".join(parts) or None

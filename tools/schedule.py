@@ -193,10 +193,33 @@ def _days(ctx: ToolContext, weekdays: list[int]) -> str:
     return ctx.speech.join([ctx.speech.weekdays(day) for day in weekdays], last="and")
 
 
+def _changes_nothing(scope: group_changes.GroupChangeScope, change: dict[str, Any]) -> bool:
+    """Every weekly class already has the venue and teacher said (a slot without its own takes the
+    group's)."""
+    group = scope.group
+    for slot in scope.slots:
+        now = {
+            "venue_id": str(slot.venue_id or group.venue_id),
+            "teacher_id": str(slot.teacher_id or group.teacher_id),
+        }
+        if any(now[key] != value for key, value in change.items()):
+            return False
+    return True
+
+
 async def _plan_group_change(
     ctx: ToolContext, args: ChangeArgs, scope: group_changes.GroupChangeScope
 ) -> Plan:
     change, said = await _venue_and_teacher(ctx, args)
+    if _changes_nothing(scope, change):  # confirming would split every slot for nothing: ask instead
+        raise NeedsClarification(
+            ctx.speech.say(
+                "schedule.change_all.already",
+                group=scope.group.name,
+                days=_days(ctx, scope.weekdays),
+                changes=ctx.speech.join(said, last="and"),
+            )
+        )
     return Plan(
         {
             "group_id": str(scope.group.id),

@@ -220,6 +220,13 @@ class Speech:
             return self.say("words.period_month", month=start)
         return self.say("words.period_range", start=start, end=end)
 
+    def percent(self, rate: Decimal | None) -> str:
+        """A rate (0.79) as the answers say it: "79%" (English, as always), "79 %" (Spanish); "no
+        marks" when nothing was marked."""
+        if rate is None:
+            return self.say("insights.no_marks")
+        return self.say("insights.percent", value=int(rate * 100))  # whole percent, as rules.percent
+
     def join(self, items: list[str], *, last: str = "or") -> str:
         """'a or b or c' as the English answers always said; the language's own word otherwise."""
         word = self.say(f"words.{last}")

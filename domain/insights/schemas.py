@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from domain.insights.rules import Reason
 from domain.payments.models import PaymentMethod
 
 
@@ -34,7 +35,8 @@ class StudentRisk(BaseModel):
     student_id: uuid.UUID
     full_name: str
     score: float
-    reasons: list[str]
+    reasons: list[str]  # in English, for the API's readers
+    reason_codes: list[Reason] = []  # the same reasons as data, for answers in other languages
 
 
 class RiskReport(BaseModel):
@@ -93,7 +95,8 @@ class GroupHealthRow(BaseModel):
     previous_rate: Decimal | None
     joined: int
     left: int
-    flags: list[str]
+    flags: list[str]  # in English, for the API's readers
+    flag_codes: list[Reason] = []  # the same warnings as data, for answers in other languages
 
 
 class GroupHealth(BaseModel):

@@ -244,7 +244,11 @@ async def dropout_risk(
         if risk.listed:
             at_risk.append(
                 StudentRisk(
-                    student_id=student_id, full_name=names[student_id], score=risk.score, reasons=risk.reasons
+                    student_id=student_id,
+                    full_name=names[student_id],
+                    score=risk.score,
+                    reasons=risk.reasons,
+                    reason_codes=risk.codes,
                 )
             )
     at_risk.sort(key=lambda s: (-s.score, s.full_name))
@@ -356,15 +360,19 @@ async def group_health(
     for group in groups:
         size, joined, left = counts.get(group.id, (0, 0, 0))
         rate, before = now_rates.get(group.id), then_rates.get(group.id)
-        flags = []
+        flags, codes = [], []  # each warning in English and as data (a code and its numbers)
         if rate is not None and rate < Decimal("0.6"):
             flags.append(f"low attendance ({rules.percent(rate)})")
+            codes.append(rules.Reason("low_attendance", {"rate": rules.whole_percent(rate)}))
         if rate is not None and before is not None and before - rate >= Decimal("0.15"):
             flags.append(f"attendance down from {rules.percent(before)}")
+            codes.append(rules.Reason("attendance_down", {"before": rules.whole_percent(before)}))
         if left > joined:
             flags.append(f"shrinking ({joined} joined, {left} left)")
+            codes.append(rules.Reason("shrinking", {"joined": joined, "left": left}))
         if group.capacity and size >= group.capacity:
             flags.append("full")
+            codes.append(rules.Reason("full"))
         out.append(
             GroupHealthRow(
                 group_id=group.id,
@@ -376,6 +384,7 @@ async def group_health(
                 joined=joined,
                 left=left,
                 flags=flags,
+                flag_codes=codes,
             )
         )
     return GroupHealth(start=start, end=end, groups=out)

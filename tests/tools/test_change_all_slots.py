@@ -347,3 +347,60 @@ async def test_confirmations_pressed_at_the_same_moment_move_the_group_once(comm
     finally:
         await engine.dispose()
     REPORT["concurrent confirms (change every weekly class)"] = f"{CONCURRENT} at once -> 1 change"
+
+
+async def test_a_date_in_the_past_is_refused_when_asked_and_nothing_is_proposed(
+    session: AsyncSession,
+) -> None:
+    world = await twice_a_week(session)
+    before = await stored(session, world.studio.salsa)
+    asked = await runner.call(
+        ctx(session, world.studio.admin),
+        "change_schedule",
+        {"group": "Salsa Beginners", "effective_from": "2026-11-24", "venue": "Sala Norte"},
+    )
+    assert asked.output.text == "A change takes effect today or later; past classes stay as they were."
+    assert asked.output.data == {"error": "invalid"} and asked.pending is None
+    assert await count(session, PendingAction) == 0
+    assert await stored(session, world.studio.salsa) == before
+    # The control: from today it is proposed.
+    today = await runner.call(
+        ctx(session, world.studio.admin),
+        "change_schedule",
+        {"group": "Salsa Beginners", "effective_from": TODAY.isoformat(), "venue": "Sala Norte"},
+    )
+    assert today.pending is not None
+
+
+async def test_moving_a_group_where_it_already_is_asks_instead_of_proposing_nothing(
+    session: AsyncSession,
+) -> None:
+    world = await twice_a_week(session)
+    said = {"group": "Salsa Beginners", "effective_from": JANUARY.isoformat()}
+    for already, language, question in [
+        (
+            {"venue": "Studio Centro"},
+            "en",
+            "Salsa Beginners (Tuesdays and Wednesdays) is already at Studio Centro; what should change?",
+        ),
+        (
+            {"venue": "Studio Centro", "teacher": "Lucía"},
+            "es",
+            "Las clases de Salsa Beginners (martes y miércoles) ya son en Studio Centro y con Lucía Romero; "
+            "¿qué cambia?",
+        ),
+    ]:
+        with pytest.raises(NeedsClarification) as asked:
+            await runner.execute(
+                ctx(session, world.studio.admin, language), "change_schedule", said | already
+            )
+        assert asked.value.question == question
+    assert await count(session, PendingAction) == 0
+    # The control: a venue it is not at yet, with the teacher it already has, is proposed (the teacher
+    # said again changes nothing and is no reason to refuse).
+    moved = await runner.execute(
+        ctx(session, world.studio.admin),
+        "change_schedule",
+        said | {"venue": "Sala Norte", "teacher": "Lucía"},
+    )
+    assert moved.pending is not None
