@@ -106,6 +106,7 @@ class Words(BaseModel):
     # In a follow-up, the period before or after the last one asked about ("and the week after?").
     shift_back: str = r"\b(the )?(month|week|day) before\b|\bprevious (month|week|day)\b"
     shift_ahead: str = r"\b(the )?(month|week|day) after\b|\bfollowing (month|week|day)\b"
+    whole_week: str = r"\b(the whole|all|that|the full|the entire|whole) week\b"  # of the last day asked
     # Words that point back at the person or group of the last answer ("send her a reminder").
     pronouns: list[str] = Field(default_factory=list)
     # How dates are said around the names of days and months (the defaults are English's).

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from rapidfuzz import fuzz
 
 from copilot import dates, retrieval
@@ -83,6 +85,8 @@ class OfflinePlanner:
             if question:
                 return Decision(DecisionKind.CLARIFY, tool=intent.tool, text=question)
         followup = bool(re.search(lang.words.followup, folded))
+        if intent is not None and (followup or self._points(folded)):
+            intent = self._about_subject(intent, directory, folded, memory)
         if memory.awaiting and intent is None:
             return await self._complete(ctx, directory, utterance, memory.awaiting)
         # "and last month?" repeats the last call; "and Ana paid 45 yesterday" asks something new.
@@ -139,6 +143,20 @@ class OfflinePlanner:
             plain = re.sub(rf"\b{re.escape(said)}\b", written, plain)
         return plain
 
+    def _moved(self, folded: str, intent: Intent, last: dict[str, Any]) -> dict[str, Any] | None:
+        """ "and the week after?", "y el mes anterior": the last call's period, moved; "the whole week
+        there": the week of the last day asked about."""
+        words = self.language.words
+        slot = intent.slots.date
+        if slot is None:
+            return None
+        if slot.week_arg and re.search(words.whole_week, folded) and last.get(slot.arg or "date"):
+            return {**last, slot.week_arg: True}
+        for pattern, step in ((words.shift_back, -1), (words.shift_ahead, 1)):
+            if re.search(pattern, folded):
+                return _shift(last, step)
+        return None
+
     def _spelled_out(self, said: str) -> str:
         """Phone spelling spelled out in the words as written (case kept), for what captures take:
         "note abt knee probs" → "note about knee problems", "apunta q Emma…" → "apunta que Emma…"."""
@@ -184,6 +202,23 @@ class OfflinePlanner:
                 return said.which_kind.format(options=said.either.join(options))
         return None
 
+    def _points(self, folded: str) -> bool:
+        said = f" {' '.join(_TOKEN.findall(folded))} "
+        return any(f" {p} " in said for p in self.language.words.pronouns)
+
+    def _about_subject(self, intent: Intent, directory: Directory, folded: str, memory: Memory) -> Intent:
+        """A follow-up that names nobody is about the conversation's last subject, so a list's question
+        about it is that subject's ("y cuánto me debe en total?" after a student: her balance)."""
+        instead = self.language.when_named.get(intent.tool, {})
+        if not instead or not memory.subjects or self.spot.names_said(directory, folded):
+            return intent
+        unless = self.language.when_named_unless.get(intent.tool)
+        if unless and re.search(unless, folded):
+            return intent
+        latest = list(memory.subjects)[-1]
+        tool = instead.get(latest)  # type: ignore[call-overload]
+        return (self.language.intent(tool) or intent) if tool else intent
+
     def _by_entity(self, directory: Directory, folded: str) -> Intent | None:
         """No pattern fitted, but a name was said: its kind and the words around it choose the intent
         ("zouk advanced list pls" → the roster; "paula's pay" → her payout)."""
@@ -194,7 +229,8 @@ class OfflinePlanner:
         if not found:
             return None
         kind = max(found, key=lambda f: f[0].score)[0].kind
-        tokens = _TOKEN.findall(folded)
+        in_names = {w for _, span, _ in found for w in span.split()}  # "Sala Sur" is no "salary"
+        tokens = [t for t in _TOKEN.findall(folded) if t not in in_names]
         for route in self.language.by_entity[kind]:
             if not route.words or any(close(t, w) for t in tokens if len(t) >= 3 for w in route.words):
                 return self.language.intent(route.tool)
@@ -307,8 +343,8 @@ class OfflinePlanner:
         # nobody goes on about the same subject.
         going_on = bool(re.search(self.language.words.followup, text.strip()))
         slots = draft.intent.slots
-        if slots.one_entity and any(e.arg in draft.args for e in slots.entities):
-            return  # a name was said: that is the subject
+        if slots.one_entity and not pointed and any(e.arg in draft.args for e in slots.entities):
+            return  # a name was said and nobody pointed at: that is the subject
         newest_first = list(reversed(memory.subjects))  # kinds, the last one named first
         wanted = sorted(
             slots.entities,
@@ -567,6 +603,9 @@ class OfflinePlanner:
         intent = self.language.intent(memory.last_tool or "")
         if intent is None:
             return None
+        moved = self._moved(fold(utterance), intent, memory.last_args)
+        if moved is not None:
+            return Decision(DecisionKind.TOOL, tool=intent.tool, args=moved)
         fresh = await self._fill(ctx, directory, Draft(intent), utterance)
         changed = {k: v for k, v in fresh.args.items() if k in _slot_args(intent)}
         if not changed:
@@ -596,6 +635,30 @@ def offered(ctx: ToolContext, tool: str) -> bool:
     """Whether the asker's role is offered this tool (services still check every rule themselves)."""
     catalogued = CATALOG.get(tool)
     return catalogued is not None and (ctx.tenant.is_admin or ctx.tenant.role in catalogued.roles)
+
+
+def _shift(args: dict[str, Any], step: int) -> dict[str, Any] | None:
+    """The last call's period moved one period back (-1) or ahead (+1): a month, a week or a day."""
+    moved = dict(args)
+    if isinstance(args.get("month"), str):
+        first = date.fromisoformat(f"{args['month']}-01") + relativedelta(months=step)
+        moved["month"] = f"{first:%Y-%m}"
+    elif isinstance(args.get("start"), str) and isinstance(args.get("end"), str):
+        start, end = date.fromisoformat(args["start"]), date.fromisoformat(args["end"])
+        if start.day == 1 and (end + timedelta(days=1)).day == 1:  # whole months
+            months = (end.year - start.year) * 12 + end.month - start.month + 1
+            start = start + relativedelta(months=step * months)
+            end = start + relativedelta(months=months, days=-1)
+        else:
+            length = (end - start).days + 1
+            start, end = start + timedelta(days=step * length), end + timedelta(days=step * length)
+        moved["start"], moved["end"] = start.isoformat(), end.isoformat()
+    elif isinstance(args.get("date"), str):
+        days = 7 if args.get("week") else 1
+        moved["date"] = (date.fromisoformat(args["date"]) + timedelta(days=step * days)).isoformat()
+    else:
+        return None
+    return moved
 
 
 def _date_arg(intent: Intent) -> str:
