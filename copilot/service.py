@@ -2,11 +2,21 @@
 
 Every channel (CLI, web chat, Telegram, MCP) builds the tenant from authentication and calls these;
 the graph's state lives in PostgreSQL, so a confirmation may come from another process, later.
+
+Two turns of one conversation conflict in two places only, and are kept apart there:
+- the graph's state (read, run, written back): the checkpointer's turn holds the thread's lock from
+  the read to the write (``TenantSaver.thread_turn``), and writes once, when the run stops
+  (``durability="exit"``), in the same transaction;
+- a proposed change handed to the next turn: the action a turn proposed (or decided) is not visible
+  to others until the caller commits, so the turn that proposed it, and any turn that finds the
+  conversation waiting on it, hold the thread until their own commit (``conversations.hold_for_commit``).
+Everything else (a read answered, the turn recorded, the caller's commit) runs alongside the next turn.
 """
 
 from __future__ import annotations
 
 import uuid
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
@@ -18,7 +28,7 @@ from langgraph.types import Command
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copilot import graph as copilot_graph
-from copilot.checkpoints import acting_for_caller
+from copilot.checkpoints import TenantSaver, acting_for_caller
 from copilot.context import TurnContext
 from copilot.offline import OfflinePlanner
 from copilot.planner import Planner
@@ -112,29 +122,35 @@ class Copilot:
         now: datetime,
         attachment: Attachment | None = None,
     ) -> TurnResult:
-        thread = await conversations.open_thread(session, tenant, channel=channel, chat=chat, now=now)
-        ctx = self._context(
-            session,
-            tenant,
-            channel=channel,
-            key=thread.thread_key,
-            today=today,
-            now=now,
-            attachment=attachment,
-            locale=(await get_organization(session, tenant)).locale,
-        )
-        config = _config(thread.thread_key)
-        snapshot = await self.graph.aget_state(config)
-        waiting = _waiting_action(snapshot.values, snapshot.interrupts)
-        reply = self.offline.reply_to_pending(utterance, pending=waiting is not None)
-        if waiting is not None and reply in ("confirm", "cancel"):
-            resume: Command[Any] = Command(
-                resume={"decision": reply, "action_id": waiting}, update={"utterance": utterance}
+        key = conversations.thread_key(tenant, channel=channel, chat=chat)
+        async with self._turn_of(key):  # messages of one conversation take turns, in arrival order
+            thread = await conversations.open_thread(session, tenant, channel=channel, chat=chat, now=now)
+            ctx = self._context(
+                session,
+                tenant,
+                channel=channel,
+                key=thread.thread_key,
+                today=today,
+                now=now,
+                attachment=attachment,
+                locale=(await get_organization(session, tenant)).locale,
             )
-            state = await self._run(resume, config, ctx)
-        else:
-            state = await self._run(TurnState(utterance=utterance), config, ctx)
-        return await self._finish(session, tenant, ctx, state)
+            config = _config(thread.thread_key)
+            snapshot = await self.graph.aget_state(config)
+            waiting = _waiting_action(snapshot.values, snapshot.interrupts)
+            if waiting is not None:  # proposed by a turn that may not have committed it yet: wait for it
+                await conversations.hold_for_commit(session, tenant, key)
+            reply = self.offline.reply_to_pending(utterance, pending=waiting is not None)
+            if waiting is not None and reply in ("confirm", "cancel"):
+                resume: Command[Any] = Command(
+                    resume={"decision": reply, "action_id": waiting}, update={"utterance": utterance}
+                )
+                state = await self._run(resume, config, ctx)
+            else:
+                state = await self._run(TurnState(utterance=utterance), config, ctx)
+            if state.get("outcome") == "pending":  # the next turn may confirm it: only once it is ours
+                await conversations.hold_for_commit(session, tenant, key)
+            return await self._finish(session, tenant, ctx, state)  # recorded in the order it ran
 
     @acting_for_caller
     async def confirm(
@@ -171,21 +187,27 @@ class Copilot:
         now: datetime,
     ) -> TurnResult:
         """Resume the conversation waiting on this action; otherwise decide it directly (still once)."""
-        # Lock the action before looking at the conversation: a second confirmation sent at the same
-        # moment waits here until the first commits, then finds it applied and resumes nothing.
-        action = await actions.lock(session, tenant, action_id)
-        key = action.thread_key or ""
-        ctx = self._context(session, tenant, channel=action.channel or "", key=key, today=today, now=now)
-        thread = await conversations.owned_thread(session, tenant, key) if key else None
-        if thread is not None and action.status is ActionStatus.PENDING:
-            config = _config(key)
-            snapshot = await self.graph.aget_state(config)
-            if _waiting_action(snapshot.values, snapshot.interrupts) == str(action_id):
-                resume: Command[Any] = Command(
-                    resume={"decision": reply, "action_id": str(action_id)}, update={"utterance": reply}
-                )
-                state = await self._run(resume, config, ctx)
-                return await self._finish(session, tenant, ctx, state)
+        # The conversation first, then the action, in the order a "yes" typed in the chat takes them
+        # (its apply locks the action while its turn holds the thread): a press and a "yes" at the
+        # same moment queue on the thread instead of each holding what the other waits for.
+        key = await conversations.thread_of_action(session, tenant, action_id) or ""
+        async with self._turn_of(key) if key else nullcontext():
+            if key:
+                await conversations.hold_for_commit(session, tenant, key)
+            # A second confirmation sent at the same moment waits on the action's lock until the first
+            # commits, then finds it applied and resumes nothing.
+            action = await actions.lock(session, tenant, action_id)
+            ctx = self._context(session, tenant, channel=action.channel or "", key=key, today=today, now=now)
+            thread = await conversations.owned_thread(session, tenant, key) if key else None
+            if thread is not None and action.status is ActionStatus.PENDING:
+                config = _config(key)
+                snapshot = await self.graph.aget_state(config)
+                if _waiting_action(snapshot.values, snapshot.interrupts) == str(action_id):
+                    resume: Command[Any] = Command(
+                        resume={"decision": reply, "action_id": str(action_id)}, update={"utterance": reply}
+                    )
+                    state = await self._run(resume, config, ctx)
+                    return await self._finish(session, tenant, ctx, state)
         decide = runner.confirm if reply == "confirm" else runner.cancel
         output = await decide(ctx.tools, action_id)  # DomainErrors reach the caller: nothing changed
         await conversations.record_turn(
@@ -200,11 +222,19 @@ class Copilot:
         )
         return TurnResult(output.text, [], None, output.data, thread=key, outcome=reply + "ed")
 
+    def _turn_of(self, key: str) -> AbstractAsyncContextManager[None]:
+        saver = self.checkpointer
+        return saver.thread_turn(key) if isinstance(saver, TenantSaver) else nullcontext()
+
     async def _run(
         self, given: TurnState | Command[Any], config: RunnableConfig, ctx: TurnContext
     ) -> TurnState:
         try:
-            return cast(TurnState, await self.graph.ainvoke(given, config, context=ctx))
+            # One checkpoint per turn, written when the run stops (at the end, or at the confirmation's
+            # interrupt). Safe here: a turn that fails midway rolls back the caller's transaction, so
+            # no step's state is worth keeping without the rest; resume-after-interrupt needs only the
+            # state at the interrupt, which "exit" writes.
+            return cast(TurnState, await self.graph.ainvoke(given, config, context=ctx, durability="exit"))
         except InvalidUpdateError as exc:
             # Two resumes of one waiting thread in the same step (a "yes" typed while Confirm is pressed):
             # the other one is applying it. Our transaction rolls back, so nothing here ran twice.

@@ -61,7 +61,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         try:
             async with AsyncExitStack() as stack:
                 if url:  # the copilot for the chat channels, with its checkpointer on the app role
-                    saver = await stack.enter_async_context(TenantSaver.from_conn_string(libpq_url(url)))
+                    saver = await stack.enter_async_context(  # a pool: turns of other chats run alongside
+                        TenantSaver.pooled(libpq_url(url), max_size=settings.database_pool_size)
+                    )
                     app.state.copilot = Copilot(
                         saver,
                         planner=make_planner(settings),

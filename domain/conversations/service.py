@@ -13,10 +13,11 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.actions.models import PendingAction
 from domain.conversations.checkpoint_scope import checkpoints_of
 from domain.conversations.models import CopilotThread, CopilotTurn
 from domain.errors import Forbidden, Invalid
@@ -24,6 +25,11 @@ from domain.tenancy import TenantContext
 
 MAX_CHAT_ID = 120
 DEFAULT_RETENTION = timedelta(days=30)
+# How stale ``last_used_at`` may get: updating it takes the thread's row lock until the caller commits,
+# so it is refreshed at most this often (against a retention of days), not on every turn.
+TOUCH_EVERY = timedelta(hours=1)
+# The first key of pg_advisory_xact_lock(int, int): a proposed change handed from one turn to the next.
+HANDOFF_LOCK_NAMESPACE = 0x16C1
 
 
 def thread_key(tenant: TenantContext, *, channel: str, chat: str) -> str:
@@ -35,30 +41,54 @@ def thread_key(tenant: TenantContext, *, channel: str, chat: str) -> str:
 async def open_thread(
     session: AsyncSession, tenant: TenantContext, *, channel: str, chat: str, now: datetime
 ) -> CopilotThread:
-    """The caller's thread for this chat, created on first use; refused if it is someone else's."""
+    """The caller's thread for this chat, created on first use; refused if it is someone else's.
+
+    No row lock for a thread in use: the turns of one conversation are kept apart by the checkpointer's
+    turn (``copilot.checkpoints``), and a lock taken here would last until the caller commits, holding
+    the next message back for the whole turn. Only a thread idle for ``TOUCH_EVERY`` (or pruned) is
+    marked used again, which also makes the pruning job skip it or wait for it."""
     if tenant.user_id is None:
         raise Forbidden("The copilot talks to people: sign in first.")
     key = thread_key(tenant, channel=channel, chat=chat)
-    await session.execute(
-        insert(CopilotThread)
-        .values(
-            organization_id=tenant.org_id,
-            thread_key=key,
-            user_id=tenant.user_id,
-            channel=channel,
-            chat=chat,
-            last_used_at=now,
+    by_key = select(CopilotThread).where(CopilotThread.thread_key == key)
+    thread = (await session.execute(by_key)).scalar_one_or_none()
+    if thread is None:
+        await session.execute(
+            insert(CopilotThread)
+            .values(
+                organization_id=tenant.org_id,
+                thread_key=key,
+                user_id=tenant.user_id,
+                channel=channel,
+                chat=chat,
+                last_used_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["thread_key"])
         )
-        .on_conflict_do_nothing(index_elements=["thread_key"])
-    )
-    thread = (
-        await session.execute(select(CopilotThread).where(CopilotThread.thread_key == key).with_for_update())
-    ).scalar_one()
+        thread = (await session.execute(by_key)).scalar_one()
     if thread.user_id != tenant.user_id:
         raise Forbidden("That conversation belongs to someone else.")
-    thread.last_used_at, thread.pruned_at = now, None
-    await session.flush()
+    if thread.pruned_at is not None or thread.last_used_at < now - TOUCH_EVERY:
+        thread.last_used_at, thread.pruned_at = now, None
+        await session.flush()
     return thread
+
+
+async def hold_for_commit(session: AsyncSession, tenant: TenantContext, key: str) -> None:
+    """Hold the conversation ``key`` until the caller's transaction ends.
+
+    A turn that proposes a change (or finds one waiting) holds it, so the next turn, which may confirm
+    that change, waits until the action is committed and visible instead of finding none. Turns that
+    only read never take it. Transaction-scoped, so it suits a transaction-pooling PgBouncer."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:key))"),
+        {"namespace": HANDOFF_LOCK_NAMESPACE, "key": f"{tenant.org_id}/{key}"},
+    )
+
+
+async def thread_of_action(session: AsyncSession, tenant: TenantContext, action_id: uuid.UUID) -> str | None:
+    """The conversation an action was proposed in (read without a lock: it never changes)."""
+    return await session.scalar(select(PendingAction.thread_key).where(PendingAction.id == action_id))
 
 
 async def owned_thread(session: AsyncSession, tenant: TenantContext, key: str) -> CopilotThread | None:
@@ -85,6 +115,9 @@ async def record_turn(
 ) -> CopilotTurn:
     assert tenant.user_id is not None
     turn = CopilotTurn(
+        # The moment it is recorded, not the transaction's start: a conversation's turns are listed in
+        # the order they ran, though their transactions may have begun in another order.
+        created_at=func.clock_timestamp(),
         said=said,
         answer=answer,
         pending_action_id=pending_action_id,
