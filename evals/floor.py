@@ -29,7 +29,16 @@ def check_floor(report: dict[str, Any]) -> list[str]:
 # es-set2 99/144 (69%), written blind by new sessions after the first round of changes.
 # After the changes for them (understanding by entities and subjects, composable reads, Spanish):
 # en-set1 263/267 (99%), en-set2 147/153 (96%), es-set1 156/160 (98%), es-set2 139/144 (97%).
-BLIND_FLOOR: dict[str, float] = {"en-set1": 0.98, "es-set1": 0.97, "en-set2": 0.96, "es-set2": 0.96}
+# Third sets, written blind by two new sessions while sets 1-2 were being fixed, first run at db55f88
+# (before any change made for them): en-set3 152/169 (89.9%), es-set3 141/160 (88.1%).
+BLIND_FLOOR: dict[str, float] = {
+    "en-set1": 0.98,
+    "es-set1": 0.97,
+    "en-set2": 0.96,
+    "es-set2": 0.96,
+    "en-set3": 0.89,
+    "es-set3": 0.88,
+}
 
 
 def check_blind_floor(name: str, rate: float) -> list[str]:
