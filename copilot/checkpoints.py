@@ -45,6 +45,7 @@ from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.conversations.checkpoint_scope import checkpoint_org, checkpoints_of
+from domain.db import psycopg_options
 from domain.tenancy import TenantContext
 
 _SET_TENANT = "SELECT set_config('app.org_id', %s, true)"
@@ -100,7 +101,10 @@ class TenantSaver(AsyncPostgresSaver):
         if pipeline:
             raise ValueError("TenantSaver runs each operation in its own transaction: no pipeline.")
         async with await AsyncConnection.connect(
-            conn_string, autocommit=True, prepare_threshold=0, row_factory=dict_row
+            conn_string,
+            autocommit=True,
+            row_factory=dict_row,
+            **{"prepare_threshold": 0, **psycopg_options()},
         ) as conn:
             yield cls(conn=conn, serde=serde)
 
@@ -120,6 +124,7 @@ class TenantSaver(AsyncPostgresSaver):
                 "prepare_threshold": 0,
                 "row_factory": dict_row,
                 "application_name": APPLICATION_NAME,
+                **psycopg_options(),  # none prepared behind PgBouncer's transaction pooling
             },
         )
         async with pool:

@@ -27,6 +27,11 @@ from channels.embedded import DatabaseUrls
 # /usr/sbin is not on every PATH (a non-root shell's, say)
 CANDIDATES = ("pgbouncer", "/usr/sbin/pgbouncer", "/usr/bin/pgbouncer")
 SERVER_CONNECTIONS = 2  # few server connections for many clients: transactions must share them
+# A copilot turn holds two transactions at once (its session's and the checkpointer's), so the pool the
+# app uses must have a server connection for every session transaction plus one: with fewer, turns
+# holding the session's wait for the checkpointer's forever (query_wait_timeout). Engine pool 10 + 10 + 1.
+TURN_SERVER_CONNECTIONS = 21
+WIDE = "_wide"  # the database alias with TURN_SERVER_CONNECTIONS
 
 
 def pgbouncer_binary() -> str:
@@ -49,6 +54,7 @@ def _config(socket_dir: str, database: str, port: int, workdir: Path, users: lis
     return f"""
 [databases]
 {database} = host={socket_dir} dbname={database}
+{database}{WIDE} = host={socket_dir} dbname={database} pool_size={TURN_SERVER_CONNECTIONS}
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -86,8 +92,9 @@ def _read(path: Path) -> str:
 
 
 @contextmanager
-def pgbouncer_in_front(urls: DatabaseUrls) -> Iterator[DatabaseUrls]:
-    """Yield the same two roles' URLs, but through PgBouncer (transaction pooling) instead of the socket."""
+def pgbouncer_in_front(urls: DatabaseUrls) -> Iterator[tuple[DatabaseUrls, DatabaseUrls]]:
+    """Yield the same two roles' URLs, but through PgBouncer (transaction pooling) instead of the socket:
+    over SERVER_CONNECTIONS server connections, and over TURN_SERVER_CONNECTIONS (for the copilot)."""
     app, owner = make_url(urls.app), make_url(urls.owner)
     socket_dir = str(app.query["host"])
     database = str(app.database)
@@ -109,14 +116,18 @@ def pgbouncer_in_front(urls: DatabaseUrls) -> Iterator[DatabaseUrls]:
         try:
             _wait_for_port(port, process, workdir / "pgbouncer.log")
 
-            def through(url: str) -> str:
+            def through(url: str, alias: str = database) -> str:
                 return (
                     make_url(url)
-                    .set(host="127.0.0.1", port=port, query={})
+                    .set(host="127.0.0.1", port=port, database=alias, query={})
                     .render_as_string(hide_password=False)
                 )
 
-            yield DatabaseUrls(app=through(urls.app), owner=through(urls.owner))
+            wide = database + WIDE
+            yield (
+                DatabaseUrls(app=through(urls.app), owner=through(urls.owner)),
+                DatabaseUrls(app=through(urls.app, wide), owner=through(urls.owner, wide)),
+            )
         finally:
             process.send_signal(signal.SIGINT)  # PgBouncer's immediate shutdown
             try:

@@ -50,7 +50,8 @@ class School:
 @dataclass
 class Bounced:
     direct: DatabaseUrls
-    through: DatabaseUrls
+    through: DatabaseUrls  # over SERVER_CONNECTIONS
+    wide: DatabaseUrls  # over TURN_SERVER_CONNECTIONS: a turn holds two transactions at once
     schools: dict[str, School]
 
 
@@ -74,8 +75,8 @@ def bounced(database_urls: DatabaseUrls) -> Iterator[Bounced]:
             await engine.dispose()
 
     schools = asyncio.run(seed())
-    with pgbouncer_in_front(urls) as through:
-        yield Bounced(urls, through, schools)
+    with pgbouncer_in_front(urls) as (through, wide):
+        yield Bounced(urls, through, wide, schools)
 
 
 @pytest.fixture
@@ -151,7 +152,7 @@ async def _server_backends(direct: DatabaseUrls) -> int:
 async def serving(bounced: Bounced) -> AsyncIterator[FastAPI]:
     """The app with its lifespan running: its engine and its checkpointer both reach PostgreSQL via PgBouncer.
     Not a fixture: the MCP session manager's task group must be entered and left by the test's own task."""
-    app = create_app(Settings(), database_url=bounced.through.app)
+    app = create_app(Settings(), database_url=bounced.wide.app)
     async with app.router.lifespan_context(app):
         yield app
 
