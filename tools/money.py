@@ -123,7 +123,10 @@ async def _payouts(ctx: ToolContext, args: PayoutArgs) -> ToolOutput:
         rows += [
             say(
                 "money.payouts.line",
-                description=line.description,
+                # Said in the answer's language from the line's data; approved lines keep their English.
+                description=say(f"money.payouts.described.{line.detail.code}", **line.detail.values)
+                if line.detail
+                else line.description,
                 quantity=line.quantity,
                 rate=line.rate,
                 amount=line.amount,

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from domain.money import money
 from domain.payments.models import PerHeadRule
@@ -53,6 +54,16 @@ class HeldLesson:
 
 
 @dataclass(frozen=True)
+class LineDetail:
+    """A line's description as data, so an answer can say it in its own language: a code (salary,
+    class, class_substitute, head, head_substitute, private, correction) and the names, days and
+    numbers it mentions. The English ``description`` stays what is stored and shown by the API."""
+
+    code: str
+    values: dict[str, Any]  # str, int or date
+
+
+@dataclass(frozen=True)
 class Line:
     kind: str  # fixed | class | head | private | adjustment
     description: str
@@ -62,6 +73,7 @@ class Line:
     class_session_id: uuid.UUID | None = None
     private_session_id: uuid.UUID | None = None
     adjusts_payout_id: uuid.UUID | None = None
+    detail: LineDetail | None = None  # not stored: approved lines keep only their English description
 
 
 def rate_on(rates: Sequence[Rate], day: date) -> Rate | None:
@@ -99,6 +111,15 @@ def fixed_lines(rates: Sequence[Rate], start: date, end: date) -> list[Line]:
                 quantity=share.quantize(Decimal("0.0001")),
                 rate=rate.rate,
                 amount=money(rate.rate * share),
+                detail=LineDetail(
+                    "salary",
+                    {
+                        "start": stretch_start,
+                        "end": day - timedelta(days=1),
+                        "days": days,
+                        "month_days": month_days,
+                    },
+                ),
             )
         )
     return lines
@@ -119,6 +140,8 @@ def payout_lines(
         if rate is None or not start <= held.day <= end:
             continue
         note = " (as substitute)" if held.substitute else ""
+        said: dict[str, Any] = {"group": held.group_name, "day": held.day}
+        instead = "_substitute" if held.substitute else ""
         if rate.payment_type is TeacherPaymentType.PER_CLASS:
             lines.append(
                 Line(
@@ -128,6 +151,7 @@ def payout_lines(
                     rate.rate,
                     money(rate.rate),
                     class_session_id=held.session_id,
+                    detail=LineDetail(f"class{instead}", said),
                 )
             )
         elif rate.payment_type is TeacherPaymentType.PER_HEAD:
@@ -140,6 +164,7 @@ def payout_lines(
                     rate.rate,
                     money(rate.rate * count),
                     class_session_id=held.session_id,
+                    detail=LineDetail(f"head{instead}", said | {"count": count}),
                 )
             )
     for lesson in sorted(lessons, key=lambda p: (p.day, p.student_name)):
@@ -156,6 +181,9 @@ def payout_lines(
                 rate.private_hourly_rate,
                 money(rate.private_hourly_rate * hours),
                 private_session_id=lesson.lesson_id,
+                detail=LineDetail(
+                    "private", {"student": lesson.student_name, "day": lesson.day, "minutes": lesson.minutes}
+                ),
             )
         )
     return lines

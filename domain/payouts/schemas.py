@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from domain.inputs import Day
 from domain.payouts.models import PayoutStatus
+from domain.payouts.rules import LineDetail
 from domain.teachers.models import TeacherPaymentType
 
 
@@ -20,6 +21,7 @@ class LineOut(BaseModel):
     class_session_id: uuid.UUID | None = None
     private_session_id: uuid.UUID | None = None
     adjusts_payout_id: uuid.UUID | None = None
+    detail: LineDetail | None = None  # the description as data (previews; approved lines have none)
 
 
 class TeacherPayoutPreview(BaseModel):

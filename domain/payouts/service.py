@@ -25,7 +25,7 @@ from domain.orgs.permissions import require_admin
 from domain.orgs.service import get_organization
 from domain.payments.service import billing_settings
 from domain.payouts.models import PayoutLine, PayoutStatus, TeacherPayout, TeacherRate
-from domain.payouts.rules import HeldClass, HeldLesson, Line, Rate, payout_lines, total
+from domain.payouts.rules import HeldClass, HeldLesson, Line, LineDetail, Rate, payout_lines, total
 from domain.payouts.schemas import LineOut, PayoutOut, PayoutPreview, TeacherPayoutPreview
 from domain.private_lessons.models import PrivateSession
 from domain.sessions.models import ClassSession, SessionStatus
@@ -141,6 +141,7 @@ def _line_out(line: Line | PayoutLine) -> LineOut:
         class_session_id=line.class_session_id,
         private_session_id=line.private_session_id,
         adjusts_payout_id=line.adjusts_payout_id,
+        detail=line.detail if isinstance(line, Line) else None,
     )
 
 
@@ -219,6 +220,7 @@ async def preview(
                         due,
                         due,
                         adjusts_payout_id=past.id,
+                        detail=LineDetail("correction", {"month": past.period_start}),
                     )
                 )
         previews.append(
@@ -278,7 +280,7 @@ async def approve(
     session.add(payout)
     await session.flush()
     session.add_all(
-        PayoutLine(organization_id=tenant.org_id, payout_id=payout.id, **line.model_dump())
+        PayoutLine(organization_id=tenant.org_id, payout_id=payout.id, **line.model_dump(exclude={"detail"}))
         for line in result.lines
     )
     await session.flush()

@@ -206,6 +206,28 @@ async def _names_not_found_or_ambiguous_are_asked_about_in_spanish(demo: Demo) -
     assert english.text == "I couldn't find a venue called “Sala Oeste”."
 
 
+async def _payout_lines_in_spanish(demo: Demo) -> None:
+    martina = await demo.ask("payout_preview", {"month": "2026-10", "teacher": "Martina Delgado"})
+    head, teacher, first, substitute, *_ = martina.text.splitlines()
+    assert head == f"Liquidación de octubre de 2026: {euros(martina.data['total'])} en total"
+    assert teacher.startswith("- Martina Delgado: ") and teacher.endswith(" líneas)")
+    assert first == "  - Tango Beginners el 1 oct 2026: 13 alumnos: 13 × 6,60 = 85,80"
+    assert substitute == (
+        "  - Lindy Hop Open Level el 2 oct 2026 (como sustituto): 10 alumnos: 10 × 6,60 = 66,00"
+    )
+    liam = await demo.ask("payout_preview", {"month": "2026-10", "teacher": "Liam Santos"})
+    salary, private = liam.text.splitlines()[2:4]
+    assert (
+        salary
+        == "  - Sueldo mensual del 1 oct 2026 al 31 oct 2026 (31/31 días): 1,0000 × 1.250,00 = 1.250,00"
+    )
+    assert private == "  - Clase particular con Rocío Oliveira el 1 oct 2026 (60 min): 1,0000 × 40,00 = 40,00"
+    line = liam.data["teachers"][0]["lines"][0]
+    assert line["description"] == "Monthly salary 2026-10-01 – 2026-10-31 (31/31 days)"  # JSON: as before
+    assert line["detail"]["code"] == "salary" and line["detail"]["values"]["start"] == "2026-10-01"
+    no_english(martina.text + liam.text)
+
+
 async def test_every_report_and_question_about_a_name_is_said_in_spanish(demo: Demo) -> None:
     # One seeded school for all of them (seeding is the slow part).
     await _attendance_says_whose_marks_and_rates_in_spanish(demo)
@@ -214,6 +236,7 @@ async def test_every_report_and_question_about_a_name_is_said_in_spanish(demo: D
     await _teacher_load_and_group_health_in_spanish(demo)
     await _missing_attendance_and_schedule_in_spanish(demo)
     await _names_not_found_or_ambiguous_are_asked_about_in_spanish(demo)
+    await _payout_lines_in_spanish(demo)
 
 
 async def test_english_words_every_reason_and_warning_exactly_as_the_domain_does(demo: Demo) -> None:
@@ -230,3 +253,9 @@ async def test_english_words_every_reason_and_warning_exactly_as_the_domain_does
             line = next(x for x in health.text.splitlines() if x.startswith(f"- {group['group_name']}: "))
             assert line.endswith(f" — {', '.join(group['flags'])}" if group["flags"] else "")
     assert risk.text.startswith(f"{len(rows)} students may be about to drop out (of ")
+    for teacher in ("Martina Delgado", "Liam Santos", "Alba Campos"):
+        payout = await demo.ask("payout_preview", {"month": "2026-10", "teacher": teacher}, language="en")
+        lines = payout.data["teachers"][0]["lines"]
+        assert lines and all(line["detail"] for line in lines)
+        for text, line in zip(payout.text.splitlines()[2:], lines, strict=True):
+            assert text.startswith(f"  - {line['description']}: "), (text, line["description"])
