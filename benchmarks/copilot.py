@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Generator
 from datetime import UTC, date, datetime, timedelta
@@ -56,7 +57,7 @@ Case = Callable[[], Awaitable[object]]
 
 
 class RoundTrips:
-    """Counts the checkpointer's round trips to PostgreSQL.
+    """Counts the checkpointer's round trips to PostgreSQL, and the time spent waiting on them.
 
     psycopg sends and waits through ``AsyncConnection.wait`` once per exchange with the server (a
     statement, a BEGIN or COMMIT, a pipeline sync). The checkpointer's connections are told apart from
@@ -64,6 +65,7 @@ class RoundTrips:
 
     def __init__(self) -> None:
         self.count = 0
+        self.ms = 0.0
         self._original = AsyncConnection.wait
 
     def __enter__(self) -> RoundTrips:
@@ -72,9 +74,14 @@ class RoundTrips:
         async def counting(
             conn: AsyncConnection[object], gen: Generator[object, object, object], *a: object, **k: object
         ) -> object:
-            if conn.row_factory is dict_row:
-                counter.count += 1
-            return await original(conn, gen, *a, **k)  # type: ignore[arg-type]
+            if conn.row_factory is not dict_row:
+                return await original(conn, gen, *a, **k)  # type: ignore[arg-type]
+            counter.count += 1
+            start = time.perf_counter()
+            try:
+                return await original(conn, gen, *a, **k)  # type: ignore[arg-type]
+            finally:
+                counter.ms += (time.perf_counter() - start) * 1000
 
         AsyncConnection.wait = counting  # type: ignore[assignment, method-assign]
         return self
@@ -223,7 +230,10 @@ async def main(data_dir: Path) -> None:
                     await pairs["roster"][1]()
         print(report(timings, baseline=BASELINE))
         _print_against_targets({t.name: t for t in timings})
-        print(f"\ncheckpointer round trips per read turn (reused thread): {trips.count / turns:.1f}")
+        print(
+            f"\ncheckpointer per read turn (reused thread): {trips.count / turns:.1f} round trips, "
+            f"{trips.ms / turns:.1f} ms waiting on them"
+        )
         await _prompt_sizes(demo.sessions, admin, today, now, student.full_name, group.name)
         await demo.engine.dispose()
     finally:
