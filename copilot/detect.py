@@ -52,7 +52,7 @@ class Languages:
     def scores(self, utterance: str) -> dict[str, float]:
         """Each language's own words in the message, plus py3langid's probability (below one word)."""
         tokens = _WORD.findall(fold(utterance))
-        scores = {code: float(sum(token in own for token in tokens)) for code, own in self._own.items()}
+        scores = self._votes(tokens)
         if len(scores) > 1 and tokens:
             codes = tuple(sorted(scores))
             for code, probability in _identifier(codes).rank(" ".join(tokens)):
@@ -60,10 +60,18 @@ class Languages:
                     scores[code] += LANGID_WEIGHT * float(probability)
         return scores
 
+    def _votes(self, tokens: list[str]) -> dict[str, float]:
+        return {code: float(sum(token in own for token in tokens)) for code, own in self._own.items()}
+
     def pick(self, utterance: str, *, prior: str | None = None) -> Language:
         """The message's language; ``prior`` (the conversation's) wins when no word tells them apart."""
         if len(self.languages) == 1:
             return self.default
+        votes = sorted(self._votes(_WORD.findall(fold(utterance))).items(), key=lambda vote: -vote[1])
+        if votes[0][1] - votes[1][1] > LANGID_WEIGHT:
+            # py3langid adds at most LANGID_WEIGHT, so it cannot overturn this lead: not asking it spares
+            # a one-shot `cadence ask` loading its model, half a second (issue 16).
+            return self.languages[votes[0][0]]
         scores = self.scores(utterance)
         if prior in self.languages and _no_words(scores):
             return self.languages[prior]
