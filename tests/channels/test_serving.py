@@ -148,3 +148,23 @@ def test_a_worker_count_below_one_is_refused_before_anything_starts(workers: str
     assert result.returncode == 2, result.stdout
     assert b"--workers" in result.stderr
     assert not (tmp_path / "pg").exists()  # no server was started for a refused command
+
+
+def test_worker_connections_send_small_writes_at_once() -> None:
+    """A socket made like uvicorn's shared one (proto 0) gets no TCP_NODELAY from asyncio; ours sets it."""
+    from channels.http.serving import no_delay
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        with socket.create_connection(listener.getsockname()) as _client:
+            accepted, _ = listener.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0  # the control
+
+                class Transport(asyncio.BaseTransport):
+                    def get_extra_info(self, name: str, default: object = None) -> object:
+                        return accepted if name == "socket" else default
+
+                no_delay(Transport())
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
