@@ -24,6 +24,7 @@ _RULES: list[_Rule] = [
     (re.compile(r"^(\d+) class$"), lambda m: f"{m[1]} clase"),  # "1 clase", "5 clases"
     (re.compile(r" with "), lambda m: " con "),
     (re.compile(r"\((\d+) of (\d+) marks"), lambda m: f"({m[1]} de {m[2]} registros"),
+    (re.compile(r"\b(\d+)%"), lambda m: f"{m[1]}\xa0%"),  # "79 %", as Spain writes a percentage
     (re.compile(r"\bexpected "), lambda m: "previstos "),
     (re.compile(r"\bcollected "), lambda m: "cobrados "),
     (re.compile(r" received\b"), lambda m: " recibidos"),

@@ -12,6 +12,7 @@ def test_facts_read_as_a_spanish_answer_says_them() -> None:
     revenue = "expected 11735.17 EUR, collected 9728.12"
     assert spanish(revenue) == "previstos 11.735,17\xa0€, cobrados 9.728,12"
     assert spanish("No classes on 2026-11-27") == "No hay clases el 27 nov 2026"
+    assert spanish(": 71% (5 of 7 marks") == ": 71\xa0% (5 de 7 registros"  # attendance, as said now
 
 
 def test_facts_without_figures_stay_as_they_are() -> None:
