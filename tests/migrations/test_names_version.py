@@ -6,16 +6,19 @@ per process under it (tests/copilot/test_name_directory.py).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.db import use_tenant
+from domain.db import unit_of_work, use_tenant
+from domain.demo.seed import seed_demo
 from domain.groups import service as groups
 from domain.groups.models import GroupStatus
 from domain.groups.schemas import GroupIn, GroupUpdate
+from domain.orgs import service as orgs
 from domain.orgs.models import Organization
 from domain.students import service as students
 from domain.students.models import Student
@@ -23,6 +26,7 @@ from domain.students.schemas import StudentIn, StudentUpdate
 from domain.teachers import service as teachers
 from domain.teachers.models import TeacherPaymentType
 from domain.teachers.schemas import TeacherIn
+from domain.tenancy import Role, TenantContext
 from domain.text import fold
 from domain.venues import service as venues
 from domain.venues.schemas import VenueIn, VenueUpdate
@@ -43,7 +47,7 @@ async def test_every_name_change_of_every_kind_moves_the_version(session: AsyncS
     studio = await build_studio(session)
     admin = studio.admin
     ana = studio.students["Ana"]
-    changes = {
+    changes: dict[str, Callable[[], Awaitable[object]]] = {
         "student created": lambda: students.create_student(
             session, admin, data=StudentIn(full_name="Pilar Ortega")
         ),
@@ -146,3 +150,19 @@ async def test_one_schools_name_change_leaves_another_schools_version_alone(sess
     await session.flush()
     assert await names_version(session, ours) != our_version  # control: ours moved
     assert await names_version(session, theirs) == their_version
+
+
+async def test_the_demo_seeder_writing_rows_directly_moves_every_organizations_version(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Its organizations have fixed ids, so only the version can tell one seeding's names from another's."""
+    await seed_demo(sessions, today=date(2026, 11, 26), size="small", seed=7)
+    async with unit_of_work(sessions) as session:
+        for slug in ("demo-school", "demo-teacher"):
+            org_id = await orgs.organization_id_by_slug(session, slug)
+            assert org_id is not None
+            await use_tenant(session, TenantContext(org_id=org_id, role=Role.ADMIN))
+            version = await session.scalar(
+                select(Organization.names_version).where(Organization.id == org_id)
+            )
+            assert version not in {None, 0}, slug
