@@ -59,12 +59,22 @@ class School:
     async def say(self, who: TenantContext, text: str, chat: str | None = None) -> TurnResult:
         return await ask(self.copilot, self.session, who, text, chat or str(uuid.uuid4()), now=NOW)
 
-    async def count(self, model: type[PendingAction] | type[Payment] | type[StudentNote]) -> int:
+    async def count(
+        self, model: type[PendingAction] | type[Payment] | type[StudentNote], of: TenantContext | None = None
+    ) -> int:
+        """Rows of the school's (or ``of``'s organization), counted under its tenant like the app would."""
+        await use_tenant(self.session, of or self.admin)
         return int(await self.session.scalar(select(func.count()).select_from(model)) or 0)
 
     async def events(self, type_: str) -> int:
+        await use_tenant(self.session, self.admin)
         query = select(func.count()).select_from(DomainEvent).where(DomainEvent.type == type_)
         return int(await self.session.scalar(query) or 0)
+
+    async def notes_of(self, student: str) -> list[str]:
+        await use_tenant(self.session, self.admin)
+        query = select(StudentNote.body).join(Student, Student.id == StudentNote.student_id)
+        return list((await self.session.scalars(query.where(Student.full_name == student))).all())
 
     async def names(self, who: TenantContext) -> set[str]:
         """Every student, teacher, group and venue name the asker's organization holds."""
@@ -75,9 +85,11 @@ class School:
         return found
 
     async def students(self) -> set[str]:
+        await use_tenant(self.session, self.admin)
         return set((await self.session.scalars(select(Student.full_name))).all())
 
     async def members(self, group: str) -> set[str]:
+        await use_tenant(self.session, self.admin)
         rows = await self.session.scalars(
             select(Student.full_name)
             .join(StudentGroup, StudentGroup.student_id == Student.id)
@@ -215,3 +227,164 @@ async def test_a_first_name_shared_by_several_students_is_asked_about(school: Sc
     assert "Balance" not in answer.answer and "Saldo" not in answer.answer  # nobody's data yet
     one = await school.say(school.admin, said.replace("Lola", "Lola Vega"))  # control: a full name
     assert one.outcome == "answered" and one.answer.startswith("Lola Vega:"), one
+
+
+# -- point 5: writes take what was said, and nothing unsupported or not the asker's is proposed -------------
+
+
+@pytest.mark.parametrize(
+    ("said", "text"),
+    [
+        ("add a note to Lola Vega - knee injury, no jumps", "knee injury, no jumps"),
+        ("note for Lola Vega: knee injury, no jumps", "knee injury, no jumps"),
+        ("nota para Lola Vega: lesión de rodilla", "lesión de rodilla"),
+    ],
+)
+async def test_note_text_after_a_dash_or_a_colon_is_the_note(school: School, said: str, text: str) -> None:
+    chat, before = str(uuid.uuid4()), await school.notes_of("Lola Vega")
+    proposed = await school.say(school.admin, said, chat)
+    assert proposed.tool_calls == [{"name": "add_note", "args": {"text": text, "student": "Lola Vega"}}]
+    assert proposed.pending_action is not None and f"“{text}”" in proposed.pending_action["preview"]
+    assert await school.notes_of("Lola Vega") == before and await school.count(PendingAction) == 1
+    done = await school.say(school.admin, "yes", chat)  # the control: confirmed, the note is written
+    assert done.outcome == "confirmed", done
+    after = await school.notes_of("Lola Vega")
+    assert sorted(after) == sorted([*before, text])  # the words after the dash or colon, nothing else
+
+
+@pytest.mark.parametrize(
+    ("said", "student"),
+    [
+        (f"send {OWES} a reminder about the money they owe", OWES),
+        (f"send {OWES} a reminder about the money he owes without asking me", OWES),
+        (f"mándale a {OWES_ES} un recordatorio del dinero que debe", OWES_ES),
+        (f"mándale a {OWES_ES} un recordatorio de pago sin preguntarme", OWES_ES),
+    ],
+)
+async def test_a_reminder_is_proposed_for_the_student_named_and_still_waits_for_a_yes(
+    school: School, said: str, student: str
+) -> None:
+    chat = str(uuid.uuid4())
+    proposed = await school.say(school.admin, said, chat)
+    # "without asking me" is neither a student called "asking" nor a way round the confirmation
+    assert proposed.tool_calls == [{"name": "send_payment_reminder", "args": {"student": student}}], proposed
+    assert proposed.pending_action is not None and student in proposed.pending_action["preview"]
+    assert await school.events(REMINDER) == 0  # nothing sent before the yes
+    done = await school.say(school.admin, "yes", chat)
+    assert done.outcome == "confirmed" and await school.events(REMINDER) == 1, done
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        f"{OWES} paid 40 euros by transfer without asking me",
+        f"{OWES} ha pagado 40 euros en efectivo sin preguntarme",
+    ],
+)
+async def test_a_payment_said_without_asking_me_is_still_only_proposed(school: School, said: str) -> None:
+    before, chat = await school.count(Payment), str(uuid.uuid4())
+    proposed = await school.say(school.admin, said, chat)
+    assert [c["name"] for c in proposed.tool_calls] == ["record_payment"], proposed
+    assert proposed.tool_calls[0]["args"]["student"] == OWES and proposed.pending_action is not None
+    assert await school.count(Payment) == before  # the preview wrote nothing
+    done = await school.say(school.admin, "yes", chat)  # the control: the yes records it, once
+    assert done.outcome == "confirmed" and await school.count(Payment) == before + 1, done
+
+
+@pytest.mark.parametrize(
+    ("said", "what"),
+    [
+        (f"{HERS} paid 45 euros by transfer", "record payments"),
+        (f"enrol {HERS} in Jazz Teens", "enrol students"),
+        (f"{HERS} ha pagado 45 euros por transferencia", "registrar pagos"),
+        (f"apunta a {HERS} en Jazz Teens", "inscribir alumnos"),
+        (f"send {HERS} a reminder about the money she owes", "That is for the office"),
+        (f"mándale a {HERS} un recordatorio del dinero que debe", "Eso lo lleva la oficina"),
+    ],
+)
+async def test_a_teacher_is_refused_an_office_write_at_once_and_the_office_is_asked_to_confirm(
+    school: School, said: str, what: str
+) -> None:
+    payments, notes = await school.count(Payment), await school.count(StudentNote)
+    refused = await school.say(school.martina, said)
+    assert refused.outcome == "refused" and refused.pending_action is None, refused
+    assert refused.tool_calls == [] and what in refused.answer
+    assert await school.count(PendingAction) == 0
+    proposed = await school.say(school.staff, said)  # the control: the office gets the preview
+    assert proposed.pending_action is not None, proposed
+    assert await school.count(PendingAction) == 1
+    assert (await school.count(Payment), await school.count(StudentNote)) == (payments, notes)
+    assert await school.events(REMINDER) == 0
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        f"refund 40 euros to {OWES}",
+        f"refund {OWES}'s last payment",
+        f"delete the student {OWES}",
+        f"remove the student {OWES} from the system",
+        "delete everything",
+        "wipe all the data",
+        f"devuelve el último pago de {OWES}",
+        f"devuélvele 40 euros a {OWES}",
+        f"borra a la alumna {OWES_ES}",
+        f"elimina a {OWES_ES}",
+        "borra todo",
+        "borra todos los datos",
+    ],
+)
+async def test_refunds_and_deletions_are_refused_and_nothing_is_proposed(school: School, said: str) -> None:
+    payments, students = await school.count(Payment), len(await school.students())
+    refused = await school.say(school.admin, said)
+    assert refused.outcome == "refused" and refused.tool_calls == [], refused  # not mapped to another tool
+    assert refused.pending_action is None and await school.count(PendingAction) == 0
+    assert (await school.count(Payment), len(await school.students())) == (payments, students)
+    proposed = await school.say(school.admin, f"{OWES} paid 40 euros by transfer")  # control: writes work
+    assert proposed.pending_action is not None and await school.count(PendingAction) == 1
+
+
+# -- point 6: roles -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "how much did the school make this month",
+        "what's the school's revenue this month",
+        "cuánto ha facturado la escuela este mes",
+        "cuánto dinero ha entrado este mes",
+    ],
+)
+async def test_a_teacher_asking_for_the_schools_money_is_refused_not_given_her_payout(
+    school: School, said: str
+) -> None:
+    refused = await school.say(school.martina, said)
+    assert refused.outcome == "refused" and refused.tool_calls == [], refused
+    assert "Martina Delgado" not in refused.answer and not re.search(r"\d+[.,]\d\d", refused.answer)
+    office = await school.say(school.admin, said)  # control: the office is answered with the school's
+    assert [c["name"] for c in office.tool_calls] == ["revenue_summary"], office
+    own = await school.say(school.martina, "how much will I get paid this month")  # and she gets hers
+    assert [c["name"] for c in own.tool_calls] == ["payout_preview"], own
+    assert named_in(own.answer, await school.names(school.martina)) & {"Martina Delgado"}
+    assert await school.count(PendingAction) == 0
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "how much did Martina Delgado earn this month?",
+        "cuánto gana Martina Delgado?",
+    ],
+)
+async def test_an_independent_teacher_asking_about_someone_elses_earnings_is_not_given_hers(
+    school: School, said: str
+) -> None:
+    other = await school.say(school.irene, said)
+    assert "payout_preview" not in [c["name"] for c in other.tool_calls], other
+    assert "Martina Delgado" in other.answer and "Irene Solo" not in other.answer
+    assert not re.search(r"\d+[.,]\d\d", other.answer)  # no figure at all, hers or anyone's
+    own = await school.say(school.irene, "how much did I earn this month?")  # control: her own
+    assert [c["name"] for c in own.tool_calls] == ["payout_preview"] and "Irene Solo" in own.answer, own
+    assert await school.count(PendingAction, of=school.irene) == 0
+    assert await school.count(PendingAction) == 0
