@@ -13,6 +13,7 @@ generator, which shares the two cores with the server, costs as little as it can
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -238,7 +239,8 @@ def _start(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[by
 
 
 def _stop(up: subprocess.Popen[bytes], log: Path) -> None:
-    os.killpg(up.pid, signal.SIGINT)
+    with contextlib.suppress(ProcessLookupError):  # it may have exited already
+        os.killpg(up.pid, signal.SIGINT)
     try:
         up.wait(timeout=60)
     except subprocess.TimeoutExpired:
@@ -293,10 +295,11 @@ async def run_configurations(
 ) -> dict[str, dict[tuple[str, int], Result]]:
     """Every configuration served at once, and each endpoint and concurrency driven against one after
     the other, so that the machine's noise of that moment falls on all of them alike."""
-    servers = [_serve(name, urls, data_dir) for name in names]
+    servers: list[Served] = []
     runs: dict[str, dict[tuple[str, int], Result]] = {name: {} for name in names}
     try:
-        for served in servers:
+        for name in names:  # one after the other: each `cadence up` migrates, and two at once collide
+            servers.append(served := _serve(name, urls, data_dir))
             await _wait_until_up(served.port, served.up, served.log)
             served.people = await _log_in(served.port, max(CONCURRENCY))
         for endpoint in endpoints([]):
