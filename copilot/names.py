@@ -30,6 +30,7 @@ from tools.base import ToolContext
 
 GOOD = 82.0  # a match at least this good names someone
 CLEAR = 6.0  # the best must lead the next one by this much to be taken without asking
+MATCHES_REMEMBERED = 4096  # per directory (one organization at one names version)
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,24 @@ class Directory:
             for kind, names in self.names.items()
         }
 
+    @cached_property
+    def _matches(self) -> dict[tuple[Kind, str], NameMatch | None]:
+        """What each (kind, words said) matched: a directory never changes, and turns of one school
+        say the same names again (often twice within one turn), each a fuzzy search over them all."""
+        return {}
+
     def match(self, kind: Kind, said: str) -> NameMatch | None:
+        """``_match``, remembered for this names version (bounded: forgotten all at once when full)."""
+        key = (kind, said)
+        if key in self._matches:
+            return self._matches[key]
+        found = self._match(kind, said)
+        if len(self._matches) >= MATCHES_REMEMBERED:
+            self._matches.clear()
+        self._matches[key] = found
+        return found
+
+    def _match(self, kind: Kind, said: str) -> NameMatch | None:
         """The best name of this kind for the words said (folded), or None below ``GOOD``.
         Ranked by the same fuzzy search the services use, so both agree on who is meant."""
         choices = self.names[kind]

@@ -24,6 +24,7 @@ from domain.db import unit_of_work
 from domain.groups import service as groups
 from domain.groups.schemas import GroupUpdate
 from domain.orgs.models import Organization
+from domain.search import best_matches
 from domain.students import service as students
 from domain.students.schemas import StudentUpdate
 from domain.teachers import service as teachers
@@ -223,3 +224,25 @@ def test_the_cache_keeps_the_most_recently_used_organizations() -> None:
 
 def test_the_process_wide_cache_is_bounded() -> None:
     assert 0 < DIRECTORIES.max_orgs <= 1000
+
+
+async def test_a_name_said_again_at_the_same_version_is_not_searched_again(
+    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    searches: list[str] = []
+
+    def counted(query: str, *args: Any, **kwargs: Any) -> Any:
+        searches.append(query)
+        return best_matches(query, *args, **kwargs)
+
+    monkeypatch.setattr("copilot.names.best_matches", counted)
+    school = await studio(sessions)
+    first = (await directory(sessions, school.admin)).match("student", "ana garcia")
+    again = (await directory(sessions, school.admin)).match("student", "ana garcia")
+    assert first is not None and first.name == "Ana García" and again == first
+    assert searches == ["ana garcia"]
+    # another school saying the same words is searched in its own names
+    other = await studio(sessions, ("Ana Garcés",))
+    theirs = (await directory(sessions, other.admin)).match("student", "ana garcia")
+    assert searches == ["ana garcia", "ana garcia"]
+    assert theirs is None or theirs.name == "Ana Garcés"
