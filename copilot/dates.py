@@ -147,6 +147,7 @@ def _finders(words: Words) -> list[tuple[re.Pattern[str], str]]:
             ),
             "since",
         ),
+        (re.compile(rf"\b({months}){until}(?:{words.until_today})\b"), "month_to_today"),
         (re.compile(rf"\b({months}){until}({months})\b(?:(?: {of})? (\d{{4}}))?"), "month_range"),
         (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "iso"),
         (re.compile(r"\b(\d{4})-(\d{2})\b(?!-)"), "iso_month"),
@@ -223,6 +224,8 @@ def _resolve(kind: str, m: re.Match[str], words: Words, today: date, *, future: 
                     if future and not year and first < month_start(today):
                         first = first.replace(year=first.year + 1)
                 return When(day=first) if first > today else When(start=first, end=today)
+            case "month_to_today":
+                return When(start=_named_month(words.months[m[1]], None, today), end=today)
             case "month_range":  # "September and October", "de septiembre a noviembre"
                 year = int(m[3]) if m[3] else None
                 first = _named_month(words.months[m[1]], year, today)

@@ -106,6 +106,8 @@ class Words(BaseModel):
     # In a follow-up, the period before or after the last one asked about ("and the week after?").
     shift_back: str = r"\b(the )?(month|week|day) before\b|\bprevious (month|week|day)\b"
     shift_ahead: str = r"\b(the )?(month|week|day) after\b|\bfollowing (month|week|day)\b"
+    fix_calendar_typos: bool = True  # "octobr" is October (off where months look like names)
+    also: str = r"\b(too|as well|also)\b"  # "and Rocío too": the same again for someone else
     whole_week: str = r"\b(the whole|all|that|the full|the entire|whole) week\b"  # of the last day asked
     # Words that point back at the person or group of the last answer ("send her a reminder").
     pronouns: list[str] = Field(default_factory=list)
@@ -115,6 +117,7 @@ class Words(BaseModel):
     article: str = r"the"  # "from the 14th to the 16th"
     day_word: str = r"on the"  # "the 3rd" is also said "on the 3rd" ("el dia 3" in Spanish)
     since: str = r"since|ever since"  # "since September": from its first day until today
+    until_today: str = r"today|now|date"  # "from September to today"
     ordinals: str = "st|nd|rd|th"  # "the 8th"
     of: str = "of"  # "8th of December"
     month_prefix: str = "in"  # "in October"

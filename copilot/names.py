@@ -16,10 +16,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
+from rapidfuzz import fuzz
 from sqlalchemy import select
 
 from copilot.language import Kind
-from domain.groups.models import Group, GroupStatus
+from domain.groups.models import Group
 from domain.orgs.models import Organization
 from domain.search import best_matches
 from domain.students.models import Student, StudentStatus
@@ -31,6 +32,9 @@ from tools.base import ToolContext
 GOOD = 82.0  # a match at least this good names someone
 CLEAR = 6.0  # the best must lead the next one by this much to be taken without asking
 MATCHES_REMEMBERED = 4096  # per directory (one organization at one names version)
+
+
+TYPO = 80  # a word said this close to a word of a name is that word, misspelt
 
 
 @dataclass(frozen=True)
@@ -75,9 +79,9 @@ class Directory:
                 Student.archived_at.is_(None), Student.status == StudentStatus.ACTIVE
             )
         )
-        groups = await session.execute(
-            select(Group.search_name, Group.name).where(Group.status != GroupStatus.CLOSED)
-        )
+        # Closed groups too: people ask about them ("who was in Heels Beginners on 1 June?"); the
+        # services refuse what cannot be done to a closed group.
+        groups = await session.execute(select(Group.search_name, Group.name))
         teachers = await session.execute(
             select(Teacher.search_name, Teacher.full_name).where(Teacher.archived_at.is_(None))
         )
@@ -144,7 +148,19 @@ class Directory:
         best = found[0]
         runner_up = found[1].score if len(found) > 1 else 0.0
         exact = fold(best.name) == said
+        if not exact and self._says_another_name(said, best.name):
+            return None
         return NameMatch(kind, best.name, best.score, exact or best.score - runner_up >= CLEAR)
+
+    def _says_another_name(self, said: str, name: str) -> bool:
+        """A word of the organization's names that is not in this one, nor a typo of one of its words,
+        means another name: "Hip Hop Kids" is not "Hip Hop Improvers" (there are other Kids groups)."""
+        own = fold(name).split()
+        return any(
+            word in self.words and not any(fuzz.ratio(word, mine) >= TYPO for mine in own)
+            for word in said.split()
+            if len(word) >= 3
+        )
 
 
 class DirectoryCache:

@@ -18,6 +18,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from copilot import dates, retrieval
 from copilot.detect import Languages
@@ -84,18 +85,26 @@ class OfflinePlanner:
             intent, question = self._narrowed(intent, directory, folded)
             if question:
                 return Decision(DecisionKind.CLARIFY, tool=intent.tool, text=question)
-        followup = bool(re.search(lang.words.followup, folded))
+        followup = bool(re.search(lang.words.followup, " ".join(_TOKEN.findall(folded))))
         if intent is not None and (followup or self._points(folded)):
             intent = self._about_subject(intent, directory, folded, memory)
         if memory.awaiting and intent is None:
             return await self._complete(ctx, directory, utterance, memory.awaiting)
+        found = self.spot.names_said(directory, folded) if intent is None else []
+        if found and not self._by_default(found, folded):  # "is paula teaching fri": the words say what
+            intent = self._routed(found, folded)
         # "and last month?" repeats the last call; "and Ana paid 45 yesterday" asks something new.
         if memory.last_tool and (intent is None or (followup and intent.tool == memory.last_tool)):
             decision = await self._follow_up(ctx, directory, utterance, memory)
             if decision is not None:
                 return decision
         if intent is None:
-            intent = self._by_entity(directory, folded)
+            intent = self._routed(found, folded)
+            if intent is not None and self._by_default(found, folded):
+                others = set(self.language.by_entity) - {self._best_kind(found)}
+                question = self._two_kinds(directory, found, others)
+                if question:
+                    return Decision(DecisionKind.CLARIFY, tool=intent.tool, text=question)
         if intent is None:
             intent = await self._by_evidence(ctx, folded)
         if intent is None:
@@ -156,6 +165,14 @@ class OfflinePlanner:
             if re.search(pattern, folded):
                 return _shift(last, step)
         return None
+
+    def _calendar_word(self, word: str) -> str:
+        """A month or weekday misspelt by one letter ("octobr", "wensday" is two: left alone)."""
+        words = self.language.words
+        if word in words.months or word in words.weekdays or word in self.language.vocabulary:
+            return word
+        near = [w for w in (*words.months, *words.weekdays) if len(w) >= 5 and w[:2] == word[:2]]
+        return next((w for w in near if Levenshtein.distance(word, w) <= 1), word)
 
     def _spelled_out(self, said: str) -> str:
         """Phone spelling spelled out in the words as written (case kept), for what captures take:
@@ -219,22 +236,31 @@ class OfflinePlanner:
         tool = instead.get(latest)  # type: ignore[call-overload]
         return (self.language.intent(tool) or intent) if tool else intent
 
-    def _by_entity(self, directory: Directory, folded: str) -> Intent | None:
-        """No pattern fitted, but a name was said: its kind and the words around it choose the intent
-        ("zouk advanced list pls" → the roster; "paula's pay" → her payout)."""
-        return self._routed(self.spot.names_said(directory, folded), folded)
+    @staticmethod
+    def _best_kind(found: list[Found]) -> Kind:
+        return max(found, key=lambda f: f[0].score)[0].kind
+
+    def _route_words(self, found: list[Found], folded: str) -> list[str]:
+        in_names = {w for _, span, _ in found for w in span.split()}  # "Sala Sur" is no "salary"
+        return [t for t in _TOKEN.findall(folded) if t not in in_names and len(t) >= 3]
 
     def _routed(self, found: list[Found], folded: str) -> Intent | None:
-        """Where the best name said leads: the first route of its kind whose words were said."""
+        """No pattern fitted (or it cannot take the name said): where the best name said leads, the
+        first route of its kind whose words were said ("zouk advanced list pls" → the roster;
+        "paula's pay" → her payout)."""
         if not found:
             return None
-        kind = max(found, key=lambda f: f[0].score)[0].kind
-        in_names = {w for _, span, _ in found for w in span.split()}  # "Sala Sur" is no "salary"
-        tokens = [t for t in _TOKEN.findall(folded) if t not in in_names]
-        for route in self.language.by_entity[kind]:
-            if not route.words or any(close(t, w) for t in tokens if len(t) >= 3 for w in route.words):
+        tokens = self._route_words(found, folded)
+        for route in self.language.by_entity[self._best_kind(found)]:
+            if not route.words or any(close(t, w) for t in tokens for w in route.words):
                 return self.language.intent(route.tool)
         return None
+
+    def _by_default(self, found: list[Found], folded: str) -> bool:
+        """Whether the name led where it did for want of any word saying what about it."""
+        tokens = self._route_words(found, folded)
+        routes = self.language.by_entity[self._best_kind(found)]
+        return not any(close(t, w) for route in routes for t in tokens for w in route.words)
 
     def _by_pattern(self, folded: str) -> Intent | None:
         return next((i for i in self.language.intents if any(p.search(folded) for p in i.compiled)), None)
@@ -283,6 +309,12 @@ class OfflinePlanner:
         for arg, capture in slots.captures.items():
             rest = self._capture(directory, draft, arg, capture, rest, utterance)
         text = self._plain(fold(rest))
+        if self.language.words.fix_calendar_typos:  # "octobr"; never a name ("Marco" is no "March")
+            text = re.sub(
+                r"[a-z]{5,}",
+                lambda m: m.group(0) if m.group(0) in directory.words else self._calendar_word(m.group(0)),
+                text,
+            )
         if slots.date:
             when, text = dates.find(text, self.language.words, ctx.today, future=slots.date.future)
             draft.args.update(dates.arguments(when, slots.date, ctx.today))
@@ -341,7 +373,7 @@ class OfflinePlanner:
         pointed = any(f" {p} " in said for p in self.language.words.pronouns)
         # "and which of them haven't paid?", "y cómo van de asistencia?": a follow-up that names
         # nobody goes on about the same subject.
-        going_on = bool(re.search(self.language.words.followup, text.strip()))
+        going_on = bool(re.search(self.language.words.followup, said.strip()))
         slots = draft.intent.slots
         if slots.one_entity and not pointed and any(e.arg in draft.args for e in slots.entities):
             return  # a name was said and nobody pointed at: that is the subject
@@ -350,6 +382,11 @@ class OfflinePlanner:
             slots.entities,
             key=lambda e: newest_first.index(e.kind) if e.kind in newest_first else len(newest_first),
         )
+        for arg, capture in slots.captures.items():  # "mete también a Lucía García": in the same group
+            if capture.kind and capture.required and arg not in draft.args:
+                known = memory.subjects.get(capture.kind)
+                if known and (pointed or going_on or self._also(text)):
+                    draft.args[arg] = known
         for entity in wanted:
             if entity.arg in draft.args or not (pointed or going_on or entity.required):
                 continue
@@ -358,6 +395,9 @@ class OfflinePlanner:
                 draft.args[entity.arg] = known
                 if slots.one_entity or not (pointed or entity.required):
                     return
+
+    def _also(self, text: str) -> bool:
+        return bool(re.search(self.language.words.also, text))
 
     def _capture(
         self, directory: Directory, draft: Draft, arg: str, capture: Capture, rest: str, utterance: str

@@ -83,6 +83,7 @@ class NameSpotter:
         "sofia cabrera"). Nothing else is dropped: "reggaeton kids" is not "Contemporary Kids" and
         "flamenco kids" is not "Flamenco Adults"."""
         whole = directory.folded if directory else frozenset()
+        name_words = directory.words if directory else frozenset()
         spans: list[str] = []
         for segment in segments:
             words = segment.split()
@@ -91,7 +92,7 @@ class NameSpotter:
                 for start in range(len(words) - size + 1):
                     run = " ".join(words[start : start + size])
                     dropped = words[:start] + words[start + size :]
-                    if run in whole or all(self.misspelt_command(w) for w in dropped):
+                    if run in whole or all(self.misspelt_command(w) and w not in name_words for w in dropped):
                         spans.append(run)
         return list(dict.fromkeys(spans))
 
