@@ -6,7 +6,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from benchmarks import copilot, core_domain, load, money, schedule, telegram, tenant_overhead
+from benchmarks import copilot, core_domain, directory, load, money, schedule, telegram, tenant_overhead
 from domain.settings import get_settings
 
 SUITES = {
@@ -14,6 +14,7 @@ SUITES = {
     "core": core_domain.main,
     "money": money.main,
     "copilot": copilot.main,
+    "directory": directory.main,
     "schedule": schedule.main,
     "telegram": telegram.main,
 }
