@@ -125,6 +125,8 @@ def _same(expected: Any, got: Any) -> bool:
 
 
 def _norm(value: Any) -> str:
+    if isinstance(value, dict):  # a stored action's arguments come back from JSONB in another key order
+        return fold(json.dumps(value, sort_keys=True, default=str))
     text = str(value)
     if re.fullmatch(r"-?\d+(\.\d+)?", text.strip()):
         try:

@@ -43,3 +43,19 @@ async def test_the_offline_planner_keeps_its_floor_on_every_blind_set(eval_datab
     finally:
         await engine.dispose()
     assert problems == []
+
+
+def test_a_writes_planned_arguments_compare_by_value_whatever_their_key_order() -> None:
+    """A pending action's arguments come back from JSONB with their keys in another order than the
+    expected call's plan; the same marks must count as the same effect, and different ones must not."""
+    marks = [{"student_id": "a", "status": "absent"}, {"student_id": "b", "status": "present"}]
+    stored = [{"status": "present", "student_id": "b"}, {"status": "absent", "student_id": "a"}]
+    assert blind.same_effect(
+        blind.Effect("mark_attendance", planned={"marks": marks}),
+        blind.Effect("mark_attendance", planned={"marks": stored}),
+    )
+    other = [{"status": "present", "student_id": "b"}, {"status": "present", "student_id": "a"}]
+    assert not blind.same_effect(
+        blind.Effect("mark_attendance", planned={"marks": marks}),
+        blind.Effect("mark_attendance", planned={"marks": other}),
+    )
