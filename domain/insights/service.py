@@ -10,7 +10,6 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pandas as pd
 from sqlalchemy import ColumnElement, case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -110,6 +109,8 @@ async def attendance_summary(
             .where(*where)
         )
     ).all()
+    import pandas as pd  # here, not at import: it costs every process that loads the tools ~0.3 s
+
     frame = pd.DataFrame(rows, columns=["session_id", "group_name", "student", "status"])
     frame["attended"] = frame["status"].isin(CAME)
     frame["absent"] = frame["status"] == AttendanceStatus.ABSENT
