@@ -31,15 +31,15 @@ def check_floor(report: dict[str, Any]) -> list[str]:
 # en-set1 263/267 (99%), en-set2 147/153 (96%), es-set1 156/160 (98%), es-set2 139/144 (97%).
 # Third sets, written blind by two new sessions while sets 1-2 were being fixed, first run at db55f88
 # (before any change made for them): en-set3 152/169 (89.9%), es-set3 141/160 (88.1%).
-# After the changes for them: en-set3 162/169 (96%), es-set3 155/160 (97%); sets 1-2 at that point:
-# en-set1 265/267, en-set2 152/153, es-set1 158/160, es-set2 140/144.
+# After the changes for them (and the scorer comparing a write's planned marks by value): en-set1
+# 266/267, en-set2 152/153, es-set1 158/160, es-set2 141/144, en-set3 164/169, es-set3 156/160.
 BLIND_FLOOR: dict[str, float] = {
     "en-set1": 0.99,
     "es-set1": 0.98,
     "en-set2": 0.99,
     "es-set2": 0.97,
-    "en-set3": 0.95,
-    "es-set3": 0.96,
+    "en-set3": 0.97,
+    "es-set3": 0.97,
 }
 
 
