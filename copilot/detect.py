@@ -16,8 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-
-from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+from typing import Any
 
 from copilot.language import Language
 from copilot.planner import Memory
@@ -28,7 +27,10 @@ LANGID_WEIGHT = 0.9  # py3langid's probability is worth less than one of the lan
 
 
 @lru_cache
-def _identifier(codes: tuple[str, ...]) -> LanguageIdentifier:
+def _identifier(codes: tuple[str, ...]) -> Any:
+    # Imported when first asked: py3langid brings numpy, and most messages are decided by their words.
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(codes))
     return identifier

@@ -7,6 +7,8 @@ verdict cannot change the answer: the choice must be exactly the one the full sc
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,28 @@ def test_a_message_whose_words_decide_does_not_load_py3langid(monkeypatch: pytes
     # The control: a message with no word of either language is py3langid's to call.
     LANGUAGES.pick("ana garcia")
     assert consulted
+
+
+PICK_AND_REPORT = """
+import sys
+from copilot.detect import Languages
+from copilot.language import every
+Languages(every()).pick(sys.argv[1])
+print("py3langid" in sys.modules, "numpy" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(
+    ("said", "loaded"),
+    [("who hasn't paid this month?", "False False"), ("ana garcia", "True True")],  # the control: no words
+)
+def test_py3langid_and_numpy_are_imported_only_to_be_asked(said: str, loaded: str) -> None:
+    done = subprocess.run(  # noqa: S603 - our interpreter, our code
+        [sys.executable, "-c", PICK_AND_REPORT, said],
+        cwd=TESTS.parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip() == loaded
