@@ -58,6 +58,11 @@ class OfflinePlanner:
     def __init__(self, language: Language | None = None) -> None:
         self.language = language or load()
         self.spot = NameSpotter(self.language)
+        # Every language's refusals, its own first: "refund Samuel León 40 euros" may read as Spanish
+        # for its names and must still be refused (in the language it was read in).
+        self._refusals = [*self.language.refusals] + [
+            r for other in every() if other.language != self.language.language for r in other.refusals
+        ]
         # Given no language, each message is planned by the planner of the language it is written in.
         self.languages = Languages([language] if language else every())
         self.by_language: dict[str, OfflinePlanner] = (
@@ -76,9 +81,10 @@ class OfflinePlanner:
         reply = self._reply_to_pending(folded, pending)
         if reply is not None:
             return reply
-        for refusal in lang.refusals:
+        for refusal in self._refusals:
             if re.search(refusal.pattern, folded):
-                return Decision(DecisionKind.REFUSE, text=getattr(lang.messages, refusal.message))
+                said = getattr(lang.messages, refusal.message, None) or lang.messages.out_of_scope
+                return Decision(DecisionKind.REFUSE, text=said)
         directory = await Directory.load(ctx)
         intent = self._by_pattern(folded)
         if intent is not None:
@@ -196,11 +202,20 @@ class OfflinePlanner:
         found = self.spot.names_said(directory, folded)
         named = {m.kind for m, _, _ in found}
         for kind, tool in instead.items():
-            if kind in named:
+            if kind in named or self._first_name_said(directory, folded, kind):
                 return self.language.intent(tool) or intent, None
         if named and takes and not named & takes and reads:
             return self._routed(found, folded) or intent, self._two_kinds(directory, found, takes)
         return intent, None
+
+    def _first_name_said(self, directory: Directory, folded: str, kind: Kind) -> bool:
+        """A name of this kind said that fits several ("what does Lola owe?"): never dropped for the
+        whole school's list — the question goes to that kind, which asks which one."""
+        words_of_kind = {w for name in directory.names[kind] for w in name.split()}
+        for segment in self.spot.segments(folded, directory.words):
+            if all(w in words_of_kind for w in segment.split()) and directory.match(kind, segment):
+                return True
+        return False
 
     def _two_kinds(self, directory: Directory, found: list[Found], takes: set[Kind]) -> str | None:
         """ "How's Sofía doing?": one teacher is called Sofía, and so are several students the question
@@ -359,11 +374,9 @@ class OfflinePlanner:
         slots = draft.intent.slots
         if draft.question or not slots.entities or any(e.arg in draft.args for e in slots.entities):
             return
-        if slots.captures and any(arg in draft.args for arg in slots.captures):
-            return  # the words were taken by a capture (an amount, a reason, a note)
         unknown = self.spot.unknown_name(directory, segments, utterance)
         if unknown:
-            draft.question = self.language.messages.not_found.format(said=unknown.title())
+            draft.question = self.language.messages.not_found.format(said=unknown)
 
     def _from_memory(self, draft: Draft, text: str, memory: Memory) -> None:
         """The conversation's subject for a name nobody said this time: a pronoun ("send her a

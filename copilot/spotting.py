@@ -114,7 +114,7 @@ class NameSpotter:
             words = segment.split()
             if len(words) == 1 and len(words[0]) >= 3 and words[0] in inside:
                 if not any(directory.match(kind, words[0]) for kind in directory.names):
-                    return segment
+                    return _as_written(words, written)
                 continue
             if len(words) < 2 or any(len(w) < 3 for w in words):
                 continue
@@ -127,5 +127,17 @@ class NameSpotter:
             ]
             if any(directory.match(kind, run) for kind in directory.names for run in runs):
                 continue
-            return segment
+            # "send Carlos Pérez a reminder": the name is the words written like one, as written
+            named = [w for w in words if w in capitals or w in directory.words] if capitals else words
+            start, end = words.index(named[0]), len(words) - words[::-1].index(named[-1])
+            return _as_written(words[start:end] if end - start >= 1 else words, written)
         return None
+
+
+def _as_written(words: list[str], written: list[str]) -> str:
+    """The words (folded) as the person wrote them, accents and capitals kept ("Carlos Pérez")."""
+    folded = [fold(w) for w in written]
+    for start in range(len(folded) - len(words) + 1):
+        if folded[start : start + len(words)] == words:
+            return " ".join(written[start : start + len(words)])
+    return " ".join(words).title()
