@@ -35,6 +35,8 @@ def check_floor(report: dict[str, Any]) -> list[str]:
 # en-set3 154/169 (91.1%), es-set3 142/160 (88.8%).
 # After the changes for them (and the scorer comparing a write's planned marks by value): en-set1
 # 266/267, en-set2 152/153, es-set1 158/160, es-set2 141/144, en-set3 164/169, es-set3 156/160.
+# Fourth sets, written blind by two more new sessions after the changes for sets 1-3, first run at 4460b5c
+# (before any change made for them): en-set4 125/140 (89.3%), es-set4 117/134 (87.3%).
 BLIND_FLOOR: dict[str, float] = {
     "en-set1": 0.99,
     "es-set1": 0.98,
@@ -42,6 +44,8 @@ BLIND_FLOOR: dict[str, float] = {
     "es-set2": 0.97,
     "en-set3": 0.97,
     "es-set3": 0.97,
+    "en-set4": 0.89,
+    "es-set4": 0.87,
 }
 
 
