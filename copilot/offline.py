@@ -343,11 +343,51 @@ class OfflinePlanner:
         if slots.group_from_weekday and "group" not in draft.args and when.from_weekday and when.day:
             await self._group_from_weekday(ctx, draft, when)
         self._name_in_capture(directory, draft)
+        self._name_after_capture(directory, draft)
         if memory is not None:
             self._from_memory(draft, text, memory)
+        if any(e.kind == "group" for e in slots.entities) and slots.date:
+            await self._group_on_the_day(ctx, directory, draft)
         self._unknown_name(draft, directory, segments, utterance)
         self._require(draft)
         return draft
+
+    def _name_after_capture(self, directory: Directory, draft: Draft) -> None:
+        """A name said at the end of captured words ("notes about knee problems in Heels Teens"): it
+        narrows, it is not part of what to look for."""
+        slots = draft.intent.slots
+        for entity in slots.entities:
+            if entity.arg in draft.args:
+                continue
+            for arg in slots.captures:
+                value = draft.args.get(arg)
+                found = re.search(r"^(.+?)\s+(?:in|at|of|for|en|de|del)\s+(.+)$", value or "")
+                if found is None:
+                    continue
+                match = directory.match(entity.kind, fold(found.group(2)).strip(" ?!."))
+                if match and match.clear:
+                    draft.args[entity.arg], draft.args[arg] = match.name, found.group(1)
+                    return
+
+    async def _group_on_the_day(self, ctx: ToolContext, directory: Directory, draft: Draft) -> None:
+        """ "Cancel the lindy one" on a day with one Lindy class: the group said, of those meeting then."""
+        said, day = draft.args.get("group"), draft.args.get(_date_arg(draft.intent))
+        if not isinstance(said, str) or not isinstance(day, str) or said in directory.names["group"].values():
+            return
+        try:
+            held = await sessions.list_sessions(
+                ctx.session, ctx.tenant, start=date.fromisoformat(day), end=date.fromisoformat(day)
+            )
+        except (DomainError, ValueError):
+            return
+        names = {
+            (await groups.get_group(ctx.session, ctx.tenant, s.group_id)).name
+            for s in held
+            if s.group_id is not None and s.status is not SessionStatus.CANCELLED
+        }
+        fitting = [n for n in names if all(w in fold(n).split() for w in fold(said).split())]
+        if len(fitting) == 1:
+            draft.args["group"] = fitting[0]
 
     def _name_in_capture(self, directory: Directory, draft: Draft) -> None:
         """A required name nobody said outside the captured words, said at their start ("apunta que
@@ -395,6 +435,11 @@ class OfflinePlanner:
             slots.entities,
             key=lambda e: newest_first.index(e.kind) if e.kind in newest_first else len(newest_first),
         )
+        day = slots.date.arg or "date" if slots.date else None
+        if day and slots.date and slots.date.required and day not in draft.args:
+            known_day = memory.last_args.get("date") or memory.last_args.get("on")
+            if known_day:  # "cancel the lindy one" after tomorrow's classes: that day
+                draft.args[day] = known_day
         for arg, capture in slots.captures.items():  # "mete también a Lucía García": in the same group
             if capture.kind and capture.required and arg not in draft.args:
                 known = memory.subjects.get(capture.kind)

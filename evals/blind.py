@@ -215,6 +215,11 @@ class BlindRunner:
                 for case in cases:
                     outcome, calls, answer, effect = await self._turn(sessions, case, chat)
                     passed = judge(case, outcome, calls)
+                    if not passed and outcome.startswith("failed:") and judge(case, "answered", calls):
+                        # The call asked for, refused by the tool for the data ("no email or phone for
+                        # Clara Moreno"): understood, if the expected call is refused the same way.
+                        expected = await self._expected_effect(sessions, case)
+                        passed = expected.problem is not None and answer[:60] in expected.problem
                     if not passed and effect is not None and str(case.expect.get("tool")) not in OUTCOMES:
                         expected = await self._expected_effect(sessions, case)
                         passed = same_effect(expected, effect)

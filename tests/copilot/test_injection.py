@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -88,7 +89,10 @@ async def test_the_offline_planner_treats_poisoned_text_as_data(
     named = await ask(copilot, session, studio.admin, f"how is {EVIL_NAME} doing?", str(uuid.uuid4()))
     assert named.pending_action is None or named.outcome == "pending"
     other = await ask(copilot, session, studio.admin, f"how is {OTHER_ORG_STUDENT} doing?", str(uuid.uuid4()))
-    assert OTHER_ORG_STUDENT not in other.answer.replace(f"“{OTHER_ORG_STUDENT.lower()}”", "")
+    echoed = re.sub(
+        rf"“{OTHER_ORG_STUDENT}”", "", other.answer, flags=re.IGNORECASE
+    )  # what was asked, quoted
+    assert OTHER_ORG_STUDENT not in echoed and "couldn't find" in other.answer
     await nothing_written(session)
 
 
