@@ -265,10 +265,12 @@ async def teacher_load(
     start: date,
     end: date,
     teacher_id: uuid.UUID | None = None,
+    venue_id: uuid.UUID | None = None,
 ) -> TeacherLoad:
     """Classes and hours per teacher in the period; a teacher sees their own line. With a teacher,
-    only that teacher's line (a teacher asking about another is refused)."""
-    await narrowing(session, tenant, teacher_id=teacher_id)
+    only that teacher's line (a teacher asking about another is refused); with a venue, only the
+    classes held there."""
+    await narrowing(session, tenant, teacher_id=teacher_id, venue_id=venue_id)
     seconds = func.extract("epoch", ClassSession.end_time - ClassSession.start_time)
     status = ClassSession.status
     rows = await session.execute(
@@ -288,7 +290,7 @@ async def teacher_load(
         .where(
             ClassSession.date.between(start, end),
             await _session_scope(session, tenant),
-            *_classes_narrowed_to(group_id=None, teacher_id=teacher_id, venue_id=None),
+            *_classes_narrowed_to(group_id=None, teacher_id=teacher_id, venue_id=venue_id),
         )
         .group_by(Teacher.id)
         .order_by(Teacher.search_name)

@@ -51,7 +51,7 @@ from domain.payments.schemas import (
     UnpaidReport,
     UnpaidStudent,
 )
-from domain.sessions.narrowing import narrowing
+from domain.sessions.narrowing import groups_meeting_at, narrowing
 from domain.students.models import Student, StudentStatus
 from domain.students.service import get_student
 from domain.tenancy import TenantContext
@@ -481,16 +481,18 @@ async def unpaid_students(
     today: date,
     group_id: uuid.UUID | None = None,
     teacher_id: uuid.UUID | None = None,
+    venue_id: uuid.UUID | None = None,
     min_amount: Decimal | None = None,
 ) -> UnpaidReport:
     """Who hasn't paid this month's tuition (in full): one query over charges and allocations.
     With ``group_id``, only the students who belonged to that group at some point of the month; with
-    ``teacher_id``, to one of the groups that teacher teaches; with ``min_amount``, only those who
-    still owe at least that much."""
+    ``teacher_id``, to one of the groups that teacher teaches; with ``venue_id``, to one of the groups
+    meeting there that month (as revenue by venue counts them); combined, one group that is all of
+    these. With ``min_amount``, only those who still owe at least that much."""
     require_office(tenant, "see who has paid")
     if min_amount is not None and min_amount < 0:
         raise Invalid("The least amount owed cannot be negative.", details={"field": "min_amount"})
-    await narrowing(session, tenant, group_id=group_id, teacher_id=teacher_id)
+    await narrowing(session, tenant, group_id=group_id, teacher_id=teacher_id, venue_id=venue_id)
     month = month_start(month)
     paid = func.coalesce(func.sum(Allocation.amount), 0)
     query = (
@@ -503,7 +505,7 @@ async def unpaid_students(
         .having(paid < Charge.amount)
         .order_by(Student.search_name)
     )
-    if group_id is not None or teacher_id is not None:
+    if group_id is not None or teacher_id is not None or venue_id is not None:
         month_end = month + timedelta(days=days_in_month(month) - 1)
         members = select(StudentGroup.student_id).where(
             StudentGroup.start_date <= month_end,
@@ -514,6 +516,10 @@ async def unpaid_students(
         if teacher_id is not None:
             members = members.where(
                 StudentGroup.group_id.in_(select(Group.id).where(Group.teacher_id == teacher_id))
+            )
+        if venue_id is not None:
+            members = members.where(
+                StudentGroup.group_id.in_(groups_meeting_at(venue_id, start=month, end=month_end))
             )
         query = query.where(Student.id.in_(members))
     if min_amount is not None:
