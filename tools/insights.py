@@ -211,13 +211,20 @@ async def _revenue(ctx: ToolContext, args: RevenueArgs) -> ToolOutput:
 
 class LoadArgs(Period):
     teacher: str | None = Field(default=None, description="Only this teacher's classes and hours.")
+    venue: str | None = Field(default=None, description="Only the classes held at this venue.")
 
 
 async def _load(ctx: ToolContext, args: LoadArgs) -> ToolOutput:
     start, end = args.resolve(ctx.today)
-    teacher_id = await resolve.teacher(ctx, args.teacher) if args.teacher else None
-    load = await insights.teacher_load(ctx.session, ctx.tenant, start=start, end=end, teacher_id=teacher_id)
+    narrowed = await resolve.narrowed(ctx, teacher_said=args.teacher, venue_said=args.venue)
+    teacher_id = narrowed.teacher_id
+    load = await insights.teacher_load(
+        ctx.session, ctx.tenant, start=start, end=end, teacher_id=teacher_id, venue_id=narrowed.venue_id
+    )
     say, period = ctx.speech.say, ctx.speech.period(start, end)
+    # At a venue the sentences name it ("Teaching load at Studio Centro, …"); otherwise they are unchanged.
+    at: dict[str, Any] = {"venue": narrowed.venue.name} if narrowed.venue else {}
+    key_at = "_at" if narrowed.venue else ""
 
     def figures(t: TeacherLoadRow) -> str:
         return say(
@@ -229,21 +236,31 @@ async def _load(ctx: ToolContext, args: LoadArgs) -> ToolOutput:
             groups=t.groups,
         ) + (say("insights.load.substitute", count=t.substitutions) if t.substitutions else "")
 
-    if teacher_id is not None:
-        name = (await teachers.get_teacher(ctx.session, ctx.tenant, teacher_id)).full_name
+    if narrowed.teacher is not None:
+        name = narrowed.teacher.full_name
         if not load.teachers:
             return ToolOutput(
-                say("insights.load.teacher_none", teacher=name, period=period), load.model_dump(mode="json")
+                say(f"insights.load.teacher_none{key_at}", teacher=name, period=period, **at),
+                load.model_dump(mode="json"),
             )
         return ToolOutput(
-            say("insights.load.teacher", teacher=name, period=period, figures=figures(load.teachers[0])),
+            say(
+                f"insights.load.teacher{key_at}",
+                teacher=name,
+                period=period,
+                figures=figures(load.teachers[0]),
+                **at,
+            ),
             load.model_dump(mode="json"),
         )
     if not load.teachers:
-        return ToolOutput(say("insights.load.none", period=period), load.model_dump(mode="json"))
+        return ToolOutput(
+            say(f"insights.load.none{key_at}", period=period, **at), load.model_dump(mode="json")
+        )
     rows = [say("insights.load.row", teacher=t.teacher_name, figures=figures(t)) for t in load.teachers]
     return ToolOutput(
-        say("insights.load.head", period=period) + "\n" + "\n".join(rows), load.model_dump(mode="json")
+        say(f"insights.load.head{key_at}", period=period, **at) + "\n" + "\n".join(rows),
+        load.model_dump(mode="json"),
     )
 
 

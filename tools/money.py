@@ -28,6 +28,9 @@ class UnpaidArgs(BaseModel):
     )
     group: str | None = Field(default=None, description="Only the students of this group.")
     teacher: str | None = Field(default=None, description="Only the students of this teacher's groups.")
+    venue: str | None = Field(
+        default=None, description="Only the students of the groups meeting at this venue."
+    )
     min_amount: Decimal | None = Field(
         default=None,
         ge=0,
@@ -39,7 +42,9 @@ class UnpaidArgs(BaseModel):
 
 async def _unpaid(ctx: ToolContext, args: UnpaidArgs) -> ToolOutput:
     month = date.fromisoformat(f"{args.month}-01") if args.month else month_start(ctx.today)
-    narrowed = await resolve.narrowed(ctx, group_said=args.group, teacher_said=args.teacher)
+    narrowed = await resolve.narrowed(
+        ctx, group_said=args.group, teacher_said=args.teacher, venue_said=args.venue
+    )
     report = await payments.unpaid_students(
         ctx.session,
         ctx.tenant,
@@ -47,12 +52,14 @@ async def _unpaid(ctx: ToolContext, args: UnpaidArgs) -> ToolOutput:
         today=ctx.today,
         group_id=narrowed.group_id,
         teacher_id=narrowed.teacher_id,
+        venue_id=narrowed.venue_id,
         min_amount=args.min_amount,
     )
     say = ctx.speech.say
     who = (  # the answer says whose list it is
         (say("money.unpaid.in_group", group=narrowed.group.name) if narrowed.group else "")
         + (say("money.unpaid.of_teacher", teacher=narrowed.teacher.full_name) if narrowed.teacher else "")
+        + (say("money.unpaid.at_venue", venue=narrowed.venue.name) if narrowed.venue else "")
         + (
             say("money.unpaid.at_least", amount=money(args.min_amount), currency=report.currency)
             if args.min_amount is not None

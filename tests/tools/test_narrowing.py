@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.attendance.models import AttendanceRecord
@@ -27,6 +27,7 @@ from domain.notes import service as notes
 from domain.payments import service as payments
 from domain.payments.models import Payment, PaymentMethod, PaymentState
 from domain.payments.schemas import PaymentIn
+from domain.scheduling.models import GroupSlot
 from domain.sessions.models import ClassSession
 from domain.students import service as students
 from domain.students.models import Student
@@ -350,3 +351,72 @@ async def test_notes_of_one_groups_students(session: AsyncSession) -> None:
     assert refused.data == {"error": "forbidden"}
     own = await search(studio.teacher, {"group": "Salsa Beginners"})  # control
     assert _names(own, "notes", "student_name") == {"Ana García"}
+
+
+async def test_unpaid_narrowed_to_the_groups_meeting_at_a_venue(demo: Demo) -> None:
+    everyone = await demo.ask("unpaid_students", {})
+    norte = await demo.ask("unpaid_students", {"venue": "studio norte"})  # fuzzy, like any name
+    venue_id = await demo.id_of(Venue, "Studio Norte")
+    november, november_end = date(2026, 11, 1), date(2026, 11, 30)
+    slot_there = select(GroupSlot.group_id).where(
+        GroupSlot.venue_id == venue_id,
+        GroupSlot.valid_from <= november_end,
+        or_(GroupSlot.valid_until.is_(None), GroupSlot.valid_until >= november),
+    )
+    members_there = set(
+        (
+            await demo.session.scalars(
+                select(Student.full_name)
+                .join(StudentGroup, StudentGroup.student_id == Student.id)
+                .join(Group, Group.id == StudentGroup.group_id)
+                .where(
+                    or_(Group.venue_id == venue_id, Group.id.in_(slot_there)),
+                    StudentGroup.start_date <= november_end,
+                    or_(StudentGroup.end_date.is_(None), StudentGroup.end_date >= november),
+                )
+            )
+        ).all()
+    )
+    shown = _names(norte, "students", "full_name")
+    whole = _names(everyone, "students", "full_name")
+    assert shown and shown == whole & members_there and len(shown) < len(whole)
+    count = len(shown)
+    assert norte.text.startswith(f"{count} student{'' if count == 1 else 's'} at Studio Norte ha")
+    unknown = await demo.ask("unpaid_students", {"venue": "Sala Oeste"})
+    assert unknown.text == "I couldn't find a venue called “Sala Oeste”." and "students" not in unknown.data
+
+
+def _classes_per_teacher(load: ToolOutput) -> dict[str, int]:
+    return {t["teacher_name"]: t["held"] + t["scheduled"] + t["cancelled"] for t in load.data["teachers"]}
+
+
+async def test_teacher_load_narrowed_to_the_classes_held_at_a_venue(demo: Demo) -> None:
+    everyone = await demo.ask("teacher_load", OCTOBER)
+    centro = await demo.ask("teacher_load", {"venue": "studio centro"} | OCTOBER)
+    venue_id = await demo.id_of(Venue, "Studio Centro")
+    held_there = dict(
+        (
+            await demo.session.execute(
+                select(Teacher.full_name, func.count())
+                .join(ClassSession, ClassSession.teacher_id == Teacher.id)
+                .where(
+                    ClassSession.venue_id == venue_id,
+                    ClassSession.date.between(date(2026, 10, 1), date(2026, 10, 31)),
+                )
+                .group_by(Teacher.full_name)
+            )
+        ).all()
+    )
+    shown = _classes_per_teacher(centro)
+    assert shown and shown == held_there
+    whole = _classes_per_teacher(everyone)
+    assert shown != whole and sum(shown.values()) < sum(whole.values())
+    assert centro.text.startswith("Teaching load at Studio Centro, October 2026:")
+    name = sorted(shown)[0]
+    one = await demo.ask("teacher_load", {"teacher": name, "venue": "Studio Centro"} | OCTOBER)
+    assert one.text.startswith(f"Teaching load of {name} at Studio Centro, October 2026:")
+    assert [t["teacher_name"] for t in one.data["teachers"]] == [name]
+    mine = await demo.ask("teacher_load", {"venue": "Studio Centro"} | OCTOBER, as_teacher=True)
+    assert {t["teacher_name"] for t in mine.data["teachers"]} <= {"Martina Delgado"}
+    unknown = await demo.ask("teacher_load", {"venue": "Sala Oeste"} | OCTOBER)
+    assert unknown.text == "I couldn't find a venue called “Sala Oeste”." and "teachers" not in unknown.data
