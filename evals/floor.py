@@ -39,7 +39,8 @@ def check_floor(report: dict[str, Any]) -> list[str]:
 # (before any change made for them): en-set4 125/140 (89.3%), es-set4 117/134 (87.3%).
 # After the changes for them (and a tool's data refusal of the very call asked for counted as understood):
 # en-set1 266/267, en-set2 152/153, es-set1 158/160, es-set2 141/144, en-set3 164/169, es-set3 156/160,
-# en-set4 137/140 (97.9%), es-set4 129/134 (96.3%).
+# en-set4 137/140 (97.9%), es-set4 129/134 (96.3%); with unpaid students and teacher load by venue:
+# en-set4 138/140 (98.6%), es-set4 131/134 (97.8%).
 BLIND_FLOOR: dict[str, float] = {
     "en-set1": 0.99,
     "es-set1": 0.98,
@@ -47,8 +48,8 @@ BLIND_FLOOR: dict[str, float] = {
     "es-set2": 0.97,
     "en-set3": 0.97,
     "es-set3": 0.97,
-    "en-set4": 0.97,
-    "es-set4": 0.96,
+    "en-set4": 0.98,
+    "es-set4": 0.97,
 }
 
 
