@@ -198,7 +198,12 @@ class Language(BaseModel):
         yes and no, and the words of relative days and periods."""
         said = [*self.words.yes, *self.words.no, *self.words.relative_days, *self.words.periods]
         said += self.words.not_dates
-        return self.command_words | {w for phrase in said for w in re.findall(r"[a-z0-9]+", fold(phrase))}
+        # The words of what it refuses too: "refund Samuel León 40 euros" is English for its "refund",
+        # however Spanish its names sound.
+        refused = {
+            w for r in self.refusals for w in re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", r.pattern))
+        }
+        return self.command_words | refused | {w for p in said for w in re.findall(r"[a-z0-9]+", fold(p))}
 
 
 @lru_cache

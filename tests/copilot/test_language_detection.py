@@ -78,3 +78,11 @@ def test_the_conversation_s_language_is_the_pending_question_s_or_the_last_messa
 
 def test_one_language_is_always_that_language() -> None:
     assert Languages([load("en")]).pick("quien no ha pagado este mes").language == "en"
+
+
+def test_an_english_refusal_full_of_spanish_names_is_read_as_english() -> None:
+    """ "refund" is a word only English's file knows (in what it refuses): Spanish names around it do not
+    make the message Spanish; the Spanish refusal is still Spanish (the control)."""
+    languages = Languages(every())
+    assert languages.pick("refund Samuel León 40 euros").language == "en"
+    assert languages.pick("devuélvele 40 euros a Samuel León").language == "es"
