@@ -186,6 +186,11 @@ async def load(session: AsyncSession, *, today: date, only: str | None = None) -
                 continue
             items = await _source(session, org, raw["for_each"], today)
             skip = int(raw.get("skip", 0))
-            for i, item in enumerate(items[skip : skip + int(raw.get("limit", 10))]):
+            chosen = items[skip : skip + int(raw.get("limit", 10))]
+            if not chosen:  # a case that never runs would count as passed: refuse it instead
+                raise ValueError(
+                    f"{raw['id']}: {raw['for_each']} gives {len(items)} items, none after skip {skip}"
+                )
+            for i, item in enumerate(chosen):
                 cases.append(_case(raw, {**base, **item}, f"-{i + 1}"))
     return cases
