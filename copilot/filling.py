@@ -23,7 +23,7 @@ from domain.sessions.models import SessionStatus
 from domain.text import fold
 from tools.base import ToolContext
 
-_TOKEN = re.compile(r"[a-z0-9]+")
+TOKEN = re.compile(r"[a-z0-9]+")
 
 
 @dataclass
@@ -134,17 +134,10 @@ class Filling:
         if not isinstance(said, str) or not isinstance(day, str) or said in directory.names["group"].values():
             return
         try:
-            held = await sessions.list_sessions(
-                ctx.session, ctx.tenant, start=date.fromisoformat(day), end=date.fromisoformat(day)
-            )
-        except (DomainError, ValueError):
+            names = await _groups_meeting(ctx, date.fromisoformat(day))
+        except ValueError:
             return
-        names = {
-            (await groups.get_group(ctx.session, ctx.tenant, s.group_id)).name
-            for s in held
-            if s.group_id is not None and s.status is not SessionStatus.CANCELLED
-        }
-        fitting = [n for n in names if all(w in fold(n).split() for w in fold(said).split())]
+        fitting = [n for n in names or [] if all(w in fold(n).split() for w in fold(said).split())]
         if len(fitting) == 1:
             draft.args["group"] = fitting[0]
 
@@ -181,11 +174,10 @@ class Filling:
         """The conversation's subject for a name nobody said this time: a pronoun ("send her a
         reminder", "his attendance", "ese grupo") points at the last one of its kind, and a name the
         call cannot do without ("who's enrolled?", "she just paid 45") is the one being talked about."""
-        said = f" {' '.join(_TOKEN.findall(text))} "
-        pointed = any(f" {p} " in said for p in self.language.words.pronouns)
+        pointed = self._points(text)
         # "and which of them haven't paid?", "y cómo van de asistencia?": a follow-up that names
         # nobody goes on about the same subject.
-        going_on = bool(re.search(self.language.words.followup, said.strip()))
+        going_on = self._goes_on(text)
         slots = draft.intent.slots
         if slots.one_entity and not pointed and any(e.arg in draft.args for e in slots.entities):
             return  # a name was said and nobody pointed at: that is the subject
@@ -194,8 +186,8 @@ class Filling:
             slots.entities,
             key=lambda e: newest_first.index(e.kind) if e.kind in newest_first else len(newest_first),
         )
-        day = slots.date.arg or "date" if slots.date else None
-        if day and slots.date and slots.date.required and day not in draft.args:
+        day = _date_arg(draft.intent)
+        if slots.date and slots.date.required and day not in draft.args:
             known_day = memory.last_args.get("date") or memory.last_args.get("on")
             if known_day:  # "cancel the lindy one" after tomorrow's classes: that day
                 draft.args[day] = known_day
@@ -212,6 +204,15 @@ class Filling:
                 draft.args[entity.arg] = known
                 if slots.one_entity or not (pointed or entity.required):
                     return
+
+    def _points(self, folded: str) -> bool:
+        """A pronoun was said ("her", "ese grupo"): it points at the conversation's subject."""
+        said = f" {' '.join(TOKEN.findall(folded))} "
+        return any(f" {p} " in said for p in self.language.words.pronouns)
+
+    def _goes_on(self, folded: str) -> bool:
+        """The message goes on from the last one ("and …", "¿y …?", after any opening mark)."""
+        return bool(re.search(self.language.words.followup, " ".join(TOKEN.findall(folded))))
 
     def _also(self, text: str) -> bool:
         return bool(re.search(self.language.words.also, text))
@@ -271,14 +272,14 @@ class Filling:
             return text
         after = text[found.end() :]
         items = [
-            " ".join(t for t in _TOKEN.findall(part) if t not in self.language.command_words)
+            " ".join(t for t in TOKEN.findall(part) if t not in self.language.command_words)
             for part in re.split(self.language.words.list_separators, after)
         ]
         before = text[: found.start()]
         if not any(items):  # "…, ana absent", "… - Nerea and Olivia were off": the names come before
             tail = re.split(r"[,:;|–—]|\s-\s", before)[-1]
             said = [
-                " ".join(t for t in _TOKEN.findall(part) if t not in self.language.command_words)
+                " ".join(t for t in TOKEN.findall(part) if t not in self.language.command_words)
                 for part in re.split(self.language.words.list_separators, tail)
             ]
             if any(said) and len(tail) < len(before):
@@ -347,17 +348,9 @@ class Filling:
     async def _group_from_weekday(self, ctx: ToolContext, draft: Draft, when: dates.When) -> None:
         assert when.day is not None
         day = when.day
-        try:
-            found = [
-                s
-                for s in await sessions.list_sessions(ctx.session, ctx.tenant, start=day, end=day)
-                if s.status is not SessionStatus.CANCELLED and s.group_id is not None
-            ]
-        except DomainError:
+        names = await _groups_meeting(ctx, day)
+        if names is None:
             return
-        names = sorted(
-            {(await groups.get_group(ctx.session, ctx.tenant, s.group_id)).name for s in found if s.group_id}
-        )
         if len(names) == 1:
             draft.args["group"] = names[0]
             draft.args.setdefault(_date_arg(draft.intent), day.isoformat())
@@ -409,6 +402,16 @@ class Filling:
                 awaiting=awaiting,
             )
         return Decision(DecisionKind.TOOL, tool=draft.intent.tool, args=draft.args)
+
+
+async def _groups_meeting(ctx: ToolContext, day: date) -> list[str] | None:
+    """The groups with a class (not cancelled) that day, by name; None when the caller may not list them."""
+    try:
+        held = await sessions.list_sessions(ctx.session, ctx.tenant, start=day, end=day)
+    except DomainError:
+        return None
+    ids = {s.group_id for s in held if s.group_id is not None and s.status is not SessionStatus.CANCELLED}
+    return sorted({(await groups.get_group(ctx.session, ctx.tenant, group_id)).name for group_id in ids})
 
 
 def _said_group(found: re.Match[str]) -> int:

@@ -17,8 +17,6 @@ from copilot.planner import Decision, DecisionKind, Memory
 from domain.text import fold
 from tools.base import ToolContext
 
-_TOKEN = re.compile(r"[a-z0-9]+")
-
 
 class Following(Filling):
     """The offline planner's follow-ups, on top of its argument filling."""
@@ -36,10 +34,6 @@ class Following(Filling):
             if re.search(pattern, folded):
                 return _shift(last, step)
         return None
-
-    def _points(self, folded: str) -> bool:
-        said = f" {' '.join(_TOKEN.findall(folded))} "
-        return any(f" {p} " in said for p in self.language.words.pronouns)
 
     def _about_subject(self, intent: Intent, directory: Directory, folded: str, memory: Memory) -> Intent:
         """A follow-up that names nobody is about the conversation's last subject, so a list's question

@@ -99,7 +99,7 @@ class Directory:
 
     def prepare(self) -> None:
         """Build what every turn uses now, once, rather than in the first turn that needs it."""
-        _ = self.folded, self.words, self._candidates
+        _ = self.folded, self.words, self.words_of, self._candidates
 
     @cached_property
     def folded(self) -> frozenset[str]:
@@ -109,7 +109,15 @@ class Directory:
     @cached_property
     def words(self) -> frozenset[str]:
         """Every word of every name ("kids" in "Contemporary Kids" is a name word there)."""
-        return frozenset(w for names in self.names.values() for folded in names for w in folded.split())
+        return frozenset(w for words in self.words_of.values() for w in words)
+
+    @cached_property
+    def words_of(self) -> dict[Kind, frozenset[str]]:
+        """The words of each kind's names ("lola" is a student's word here)."""
+        return {
+            kind: frozenset(w for folded in names for w in folded.split())
+            for kind, names in self.names.items()
+        }
 
     @cached_property
     def _candidates(self) -> dict[Kind, list[tuple[uuid.UUID, str, str]]]:

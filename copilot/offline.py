@@ -17,7 +17,7 @@ import re
 
 from copilot import retrieval
 from copilot.detect import Languages
-from copilot.filling import Draft
+from copilot.filling import TOKEN, Draft
 from copilot.following import Following
 from copilot.language import Intent, Kind, Language, every, load
 from copilot.names import Directory
@@ -29,7 +29,6 @@ from tools.catalog import CATALOG
 
 EXEMPLAR_FLOOR = 0.35  # nearer exemplars than this vote for their intent
 ENOUGH = 1.0  # the least evidence for an intent without a pattern
-_TOKEN = re.compile(r"[a-z0-9]+")
 
 
 class OfflinePlanner(Following):
@@ -71,7 +70,7 @@ class OfflinePlanner(Following):
             intent, question = self._narrowed(intent, directory, folded)
             if question:
                 return Decision(DecisionKind.CLARIFY, tool=intent.tool, text=question)
-        followup = bool(re.search(lang.words.followup, " ".join(_TOKEN.findall(folded))))
+        followup = self._goes_on(folded)
         if intent is not None and (followup or self._points(folded)):
             intent = self._about_subject(intent, directory, folded, memory)
         if memory.awaiting and intent is None:
@@ -115,7 +114,7 @@ class OfflinePlanner(Following):
         return self.language.messages.not_for_role.format(what=what)
 
     def _reply_to_pending(self, folded: str, pending: bool) -> Decision | None:
-        said = " ".join(_TOKEN.findall(folded.replace("'", "")))
+        said = " ".join(TOKEN.findall(folded.replace("'", "")))
         words = self.language.words
         if said in {fold(w).replace("'", "") for w in words.yes}:
             if pending:
@@ -150,9 +149,8 @@ class OfflinePlanner(Following):
     def _first_name_said(self, directory: Directory, folded: str, kind: Kind) -> bool:
         """A name of this kind said that fits several ("what does Lola owe?"): never dropped for the
         whole school's list — the question goes to that kind, which asks which one."""
-        words_of_kind = {w for name in directory.names[kind] for w in name.split()}
         for segment in self.spot.segments(folded, directory.words):
-            if all(w in words_of_kind for w in segment.split()) and directory.match(kind, segment):
+            if all(w in directory.words_of[kind] for w in segment.split()) and directory.match(kind, segment):
                 return True
         return False
 
@@ -179,7 +177,7 @@ class OfflinePlanner(Following):
 
     def _route_words(self, found: list[Found], folded: str) -> list[str]:
         in_names = {w for _, span, _ in found for w in span.split()}  # "Sala Sur" is no "salary"
-        return [t for t in _TOKEN.findall(folded) if t not in in_names and len(t) >= 3]
+        return [t for t in TOKEN.findall(folded) if t not in in_names and len(t) >= 3]
 
     def _routed(self, found: list[Found], folded: str) -> Intent | None:
         """No pattern fitted (or it cannot take the name said): where the best name said leads, the
@@ -207,7 +205,7 @@ class OfflinePlanner(Following):
         lang = self.language
         await self._ensure_index(ctx)
         scores: dict[str, float] = {}
-        tokens = [t for t in _TOKEN.findall(folded) if len(t) >= 4]
+        tokens = [t for t in TOKEN.findall(folded) if len(t) >= 4]
         for intent in lang.intents:
             for keyword, weight in intent.keywords.items():
                 if any(close(token, keyword) for token in tokens):

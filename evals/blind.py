@@ -175,12 +175,14 @@ def judge(case: BlindCase, outcome: str, calls: list[dict[str, Any]]) -> bool:
     wanted = str(case.expect.get("tool"))
     if wanted in OUTCOMES:
         return outcome in OUTCOMES[wanted]
-    if outcome not in ("answered", "pending") or not calls:
+    return outcome in ("answered", "pending") and asked_for(case, calls)
+
+
+def asked_for(case: BlindCase, calls: list[dict[str, Any]]) -> bool:
+    """The last call is the tool the case expects, with the arguments that matter."""
+    if not calls or calls[-1]["name"] != str(case.expect.get("tool")):
         return False
-    call = calls[-1]
-    if call["name"] != wanted:
-        return False
-    args = call.get("args") or {}
+    args = calls[-1].get("args") or {}
     return all(_same(v, args.get(k)) for k, v in (case.expect.get("args") or {}).items())
 
 
@@ -215,7 +217,7 @@ class BlindRunner:
                 for case in cases:
                     outcome, calls, answer, effect = await self._turn(sessions, case, chat)
                     passed = judge(case, outcome, calls)
-                    if not passed and outcome.startswith("failed:") and judge(case, "answered", calls):
+                    if not passed and outcome.startswith("failed:") and asked_for(case, calls):
                         # The call asked for, refused by the tool for the data ("no email or phone for
                         # Clara Moreno"): understood, if the expected call is refused the same way.
                         expected = await self._expected_effect(sessions, case)
