@@ -23,7 +23,7 @@ class BankImport(TenantOwned, Base):
         return (UniqueConstraint("organization_id", "file_sha256"),)
 
     filename: Mapped[str]
-    format: Mapped[str]  # csv:<preset> | mt940
+    format: Mapped[str]  # camt | norma43 | ofx | mt940 | csv:<preset> | csv:custom
     file_sha256: Mapped[str] = mapped_column(String(64))
     lines_total: Mapped[int]
     lines_new: Mapped[int]
@@ -53,12 +53,29 @@ class BankLine(TenantOwned, Base):
     import_id: Mapped[uuid.UUID]
     line_key: Mapped[str] = mapped_column(String(64))  # hash of date, amount, reference, payer and occurrence
     booked_on: Mapped[date]
+    value_date: Mapped[date | None]  # when the money counts; kept apart from the booking date
     amount: Mapped[Decimal]
     currency: Mapped[str] = mapped_column(String(3))
     payer_name: Mapped[str | None]
+    payer_iban: Mapped[str | None] = mapped_column(String(34))
     reference: Mapped[str | None]
+    bank_transaction_id: Mapped[str | None] = mapped_column(String(120))  # CAMT AcctSvcrRef, OFX FITID, …
     status: Mapped[LineStatus] = mapped_column(pg_enum(LineStatus, "bank_line_status"))
     proposed_student_id: Mapped[uuid.UUID | None]
     confidence: Mapped[float | None] = mapped_column(Float)
     candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     raw: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+
+
+class BankCsvMapping(TenantOwned, Base):
+    """A CSV layout an organization named and saved, to import its bank's files without mapping again."""
+
+    __tablename__ = "bank_csv_mappings"
+
+    @classmethod
+    def __tenant_table_args__(cls) -> tuple[object, ...]:
+        return (UniqueConstraint("organization_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(60))
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    saved_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

@@ -14,10 +14,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit import service as audit
+from domain.banking import formats
+from domain.banking.formats import CsvMapping, ParsedLine
 from domain.banking.matching import Candidate, Proposal, propose
 from domain.banking.models import BankImport, BankLine, LineStatus
-from domain.banking.parsers import PRESETS, CsvMapping, ParsedLine, keyed, parse_csv
-from domain.banking.swift import parse_mt940
 from domain.errors import Conflict, Invalid, NotFound
 from domain.events import service as events
 from domain.money import money
@@ -30,7 +30,7 @@ from domain.students.service import get_student
 from domain.tenancy import TenantContext
 from domain.text import fold
 
-# Rows per statement: psycopg sends at most 65,535 bind parameters, and a line has 15 columns.
+# Rows per statement: psycopg sends at most 65,535 bind parameters, and a line has 18 columns.
 BATCH = 2_000
 
 
@@ -74,20 +74,11 @@ async def _candidates(session: AsyncSession) -> list[Candidate]:
     ]
 
 
-def parse(data: bytes, *, fmt: str, mapping: CsvMapping | None) -> tuple[str, list[tuple[str, ParsedLine]]]:
-    if fmt == "mt940":
-        return "mt940", keyed(parse_mt940(data))
-    if fmt.startswith("csv"):
-        preset = fmt.partition(":")[2] or "generic"
-        if mapping is None and preset not in PRESETS:
-            raise Invalid(
-                f"Unknown CSV preset {preset!r}; choose one of {', '.join(PRESETS)}.",
-                details={"field": "format"},
-            )
-        return f"csv:{preset if mapping is None else 'custom'}", keyed(
-            parse_csv(data, mapping or PRESETS[preset])
-        )
-    raise Invalid("The format is csv, csv:<preset> or mt940.", details={"field": "format"})
+def parse(
+    data: bytes, *, fmt: str = "auto", mapping: CsvMapping | None = None
+) -> tuple[str, list[tuple[str, ParsedLine]]]:
+    """(the format's label, keyed lines): the content decides the format unless ``fmt`` names one."""
+    return formats.parse(data, fmt=fmt, mapping=mapping)
 
 
 async def import_statement(
@@ -96,7 +87,7 @@ async def import_statement(
     *,
     filename: str,
     data: bytes,
-    fmt: str,
+    fmt: str = "auto",
     mapping: CsvMapping | None = None,
 ) -> ImportResult:
     """Import a statement: the same file or the same line twice creates nothing new."""
@@ -147,10 +138,13 @@ def _line_row(
         "import_id": import_id,
         "line_key": key,
         "booked_on": line.booked_on,
+        "value_date": line.value_date,
         "amount": line.amount,
         "currency": line.currency,
         "payer_name": line.payer_name,
+        "payer_iban": line.payer_iban,
         "reference": line.reference,
+        "bank_transaction_id": line.bank_id,
         "status": proposal.status,
         "proposed_student_id": proposal.best.student_id if proposal.best else None,
         "confidence": proposal.best.score

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.banking import service as banking
 from domain.banking.models import BankImport, BankLine
 from domain.banking.parsers import CsvMapping, keyed
-from domain.banking.swift import parse_mt940
+from domain.banking.formats.swift import parse_mt940
 from domain.errors import Invalid
 from tests.domain.studio import build_studio
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import mt940
 
-from domain.banking.parsers import ParsedLine, checked_line, refuse_binary
+from domain.banking.formats.lines import ParsedLine, checked_line, clean, refuse_binary
 from domain.errors import Invalid
 
 # Every documented fix of the library on: reversals signed like debits, ?31 read as the IBAN, long
@@ -41,9 +41,7 @@ ACCOUNT_THEN_NAME = re.compile(r"^(?P<account>[A-Z]{2}\d{2}[A-Z0-9]{10,30}|\d{7,
 REK_NAAM = re.compile(r"REK:\s*(?P<account>[A-Z0-9]+)\s*/\s*NAAM:\s*(?P<name>.+)$", re.MULTILINE)
 
 
-def _clean(text: object) -> str | None:
-    value = " ".join(str(text).split()) if text is not None else ""
-    return value or None
+_clean = clean
 
 
 def _transactions(data: bytes) -> list[mt940.models.Transaction]:
@@ -119,12 +117,12 @@ def _details(data: dict[str, Any]) -> Details:
     return None, None, _clean(text), None, text
 
 
-def _legacy_identity(data: dict[str, Any]) -> tuple[str | None, str | None]:
+def _legacy_identity(data: dict[str, Any]) -> tuple[Any, str | None, str | None]:
     """(payer, reference) as the first MT940 reader keyed lines: the :86: text split at ``/ORDP/``
     (German SEPA :86: never reached it: the library had already taken it apart)."""
     details = str(data.get("transaction_details") or "").replace("\n", " ").strip()
     reference, _, payer = details.partition("/ORDP/")
-    return payer.strip() or None, reference.strip() or None
+    return data["date"], payer.strip() or None, reference.strip() or None
 
 
 def _currency(transaction: mt940.models.Transaction) -> str | None:
@@ -142,7 +140,9 @@ def parse_mt940(data: bytes) -> list[ParsedLine]:
     for number, transaction in enumerate(transactions, start=1):
         values = transaction.data
         amount = values.get("amount")
-        booked = values.get("date")
+        # :61: holds the value date first and the booking (entry) date after it, which banks may omit.
+        valued = values.get("date")
+        booked = values.get("entry_date") or valued
         if amount is None or booked is None:
             raise Invalid(
                 f"Transaction {number} of the MT940 statement has no amount or date.",
@@ -176,6 +176,8 @@ def parse_mt940(data: bytes) -> list[ParsedLine]:
                 reference=purpose or eref or kref,
                 raw={key: value for key, value in raw.items() if value},
                 identity=_legacy_identity(values),
+                value_date=valued,
+                payer_iban=iban,
             )
         )
     if not lines:
