@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -22,6 +23,13 @@ from domain.banking.formats.lines import ParsedLine, checked_line, decode_text, 
 from domain.errors import Invalid
 
 HEADER_SEARCH_ROWS = 30
+# Who paid, when a bank writes it into a sentence: Revolut's "Money added from ANA LOPEZ", Santander's and
+# Sabadell's "TRANSFERENCIA DE LAURA SANCHEZ, CONCEPTO …". The name alone is what matching compares.
+PAYER_IN_TEXT = re.compile(
+    r"^(?:payment from|money added from|transfer from|transferencia (?:recibida )?de|transf\.? de)\s+"
+    r"(?P<name>[^,;]+)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,7 @@ class CsvMapping:
     default_currency: str = "EUR"
     encoding: str = "auto"
     skip_rows: int = 0
+    skip_footer: int = 0  # summary rows under the table (a closing balance)
     has_header: bool = True
     debit: str | None = None  # amounts taken out, written positive or negative
     credit: str | None = None  # amounts paid in
@@ -77,7 +86,7 @@ def check_mapping(mapping: CsvMapping) -> CsvMapping:
             "Say which column holds the amount, or which two hold debits and credits.",
             details={"field": "amount_column"},
         )
-    if not 0 <= mapping.skip_rows <= 1_000:
+    if not (0 <= mapping.skip_rows <= 1_000 and 0 <= mapping.skip_footer <= 1_000):
         raise Invalid("Rows to skip is between 0 and 1,000.", details={"field": "skip_rows"})
     if not mapping.has_header and not all(c.isdigit() and int(c) >= 1 for c in mapping.columns()):
         raise Invalid(
@@ -166,10 +175,9 @@ def parse_csv(data: bytes, mapping: CsvMapping) -> list[ParsedLine]:
     index = {name: i for i, name in enumerate(table.header)}  # a repeated name: the last one
     if not mapping.has_header:
         index = {c: int(c) - 1 for c in mapping.columns()}
+    rows = [(number, row) for number, row in table.rows if any(row)]
     lines = []
-    for number, row in table.rows:
-        if not any(row):
-            continue
+    for number, row in rows[: len(rows) - mapping.skip_footer]:
         values = {c: (row[i] if i < len(row) else "") for c, i in index.items()}
         if mapping.status and values.get(mapping.status, "").upper() not in mapping.accepted_statuses:
             continue
@@ -203,15 +211,18 @@ def _line(number: int, values: dict[str, str], mapping: CsvMapping) -> ParsedLin
         raise Invalid(
             f"Line {number} of the CSV cannot be read: {short(reason)}.", details={"line": number}
         ) from exc
+    payer, reference = get(mapping.payer), get(mapping.reference)
+    said = PAYER_IN_TEXT.match(payer or "") or (PAYER_IN_TEXT.match(reference or "") if not payer else None)
+    payer = said["name"].strip() if said else payer
     return checked_line(
         f"Line {number} of the CSV",
         booked_on=booked,
         value_date=valued,
         amount=amount,
         currency=(get(mapping.currency) or mapping.default_currency).upper(),
-        payer_name=get(mapping.payer),
+        payer_name=payer,
         payer_iban=get(mapping.payer_iban),
-        reference=get(mapping.reference),
+        reference=reference,
         raw={k: v for k, v in values.items() if v},
         bank_id=get(mapping.bank_id),
     )
