@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from channels.http.deps import DB, Tenant
+from channels.http.exports import EXPORTABLE, Exporter
+from channels.http.paging import Paging
 from domain.errors import Invalid
 from domain.groups import memberships
 from domain.groups import service as groups
@@ -35,11 +38,16 @@ async def create_group(body: GroupIn, tenant: Tenant, db: DB) -> GroupOut:
     return GroupOut.model_validate(await groups.create_group(db, tenant, data=body))
 
 
-@router.get("/groups", response_model=list[GroupOut])
+@router.get("/groups", response_model=list[GroupOut], responses=EXPORTABLE)
 async def list_groups(
-    tenant: Tenant, db: DB, status_: GroupStatus | None = Query(None, alias="status")
-) -> list[GroupOut]:
-    return [GroupOut.model_validate(g) for g in await groups.list_groups(db, tenant, status=status_)]
+    tenant: Tenant,
+    db: DB,
+    export: Exporter,
+    page: Paging,
+    status_: GroupStatus | None = Query(None, alias="status"),
+) -> Sequence[GroupOut] | Response:
+    out = [GroupOut.model_validate(g) for g in await groups.list_groups(db, tenant, status=status_)]
+    return await export.items(out, GroupOut, "groups") if export.wanted else page.slice(out)
 
 
 @router.get("/groups/search", response_model=list[NameMatch])
@@ -70,10 +78,13 @@ async def change_status(group_id: uuid.UUID, body: GroupStatusIn, tenant: Tenant
     return GroupOut.model_validate(group)
 
 
-@router.get("/groups/{group_id}/roster", response_model=list[RosterEntry])
-async def roster(group_id: uuid.UUID, tenant: Tenant, db: DB, on: Day | None = None) -> list[RosterEntry]:
+@router.get("/groups/{group_id}/roster", response_model=list[RosterEntry], responses=EXPORTABLE)
+async def roster(
+    group_id: uuid.UUID, tenant: Tenant, db: DB, export: Exporter, page: Paging, on: Day | None = None
+) -> Sequence[RosterEntry] | Response:
     """Who is (or was, or will be) in the group on a date; today by default."""
-    return await groups.roster(db, tenant, group_id, on=on or tenant.today())
+    out = await groups.roster(db, tenant, group_id, on=on or tenant.today())
+    return await export.items(out, RosterEntry, "roster") if export.wanted else page.slice(out)
 
 
 @router.get("/groups/{group_id}/overview", response_model=GroupOverview)
@@ -123,10 +134,12 @@ async def move(
     return [MembershipOut.model_validate(ended), MembershipOut.model_validate(started)]
 
 
-@router.get("/students/{student_id}/memberships", response_model=list[MembershipOut])
+@router.get("/students/{student_id}/memberships", response_model=list[MembershipOut], responses=EXPORTABLE)
 async def student_memberships(
-    student_id: uuid.UUID, tenant: Tenant, db: DB, on: Day | None = None
-) -> list[MembershipOut]:
+    student_id: uuid.UUID, tenant: Tenant, db: DB, export: Exporter, on: Day | None = None
+) -> Sequence[MembershipOut] | Response:
     """All of a student's memberships, or those on a given date (their roster status that day)."""
     rows = await memberships.memberships_of(db, tenant, student_id, on=on)
-    return [MembershipOut.model_validate(m) for m, _ in rows]
+    return await export.items(
+        [MembershipOut.model_validate(m) for m, _ in rows], MembershipOut, "memberships"
+    )

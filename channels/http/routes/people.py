@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from channels.http.deps import DB, Now, Tenant
+from channels.http.exports import EXPORTABLE, Exporter
+from channels.http.paging import TOTAL_HEADER, Paging
+from domain.exports.students import count_students, student_rows
 from domain.orgs.viewer import guardian_out, student_out, teacher_out, viewer
 from domain.search import Match, NameMatch
 from domain.students import service as students
@@ -40,17 +44,32 @@ async def create_student(body: StudentIn, tenant: Tenant, db: DB) -> StudentOut:
     return StudentOut.model_validate(await students.create_student(db, tenant, data=body))
 
 
-@router.get("/students", response_model=list[StudentOut], tags=["students"])
+@router.get("/students", response_model=list[StudentOut], tags=["students"], responses=EXPORTABLE)
 async def list_students(
     tenant: Tenant,
     db: DB,
+    export: Exporter,
+    response: Response,
     status_: StudentStatus | None = Query(default=StudentStatus.ACTIVE, alias="status"),
     include_archived: bool = False,
     limit: int = Query(default=200, ge=1, le=1000),
     offset: int = Query(default=0, ge=0, le=1_000_000),  # PostgreSQL refuses a huge OFFSET (was a 500)
-) -> list[StudentOut]:
+) -> list[StudentOut] | Response:
     """The office sees every student; a teacher their own students, with contact details only if the
-    school allows it."""
+    school allows it. As CSV/xlsx: every student (no paging) with guardians, family and groups — the
+    format the spreadsheet import reads."""
+    if export.wanted:
+        table, cells = await student_rows(
+            db,
+            tenant,
+            today=tenant.today(),
+            language=export.language,
+            status=status_,
+            include_archived=include_archived,
+        )
+        return export.download(table, cells)
+    total = await count_students(db, tenant, status=status_, include_archived=include_archived)
+    response.headers[TOTAL_HEADER] = str(total)
     rows = await students.list_students(
         db, tenant, status=status_, include_archived=include_archived, limit=limit, offset=offset
     )
@@ -81,11 +100,19 @@ async def archive_student(student_id: uuid.UUID, tenant: Tenant, db: DB, now: No
     return StudentOut.model_validate(await students.archive_student(db, tenant, student_id, now=now))
 
 
-@router.get("/students/{student_id}/guardians", response_model=list[GuardianOut], tags=["students"])
-async def list_guardians(student_id: uuid.UUID, tenant: Tenant, db: DB) -> list[GuardianOut]:
+@router.get(
+    "/students/{student_id}/guardians",
+    response_model=list[GuardianOut],
+    tags=["students"],
+    responses=EXPORTABLE,
+)
+async def list_guardians(
+    student_id: uuid.UUID, tenant: Tenant, db: DB, export: Exporter
+) -> Sequence[GuardianOut] | Response:
     guardians = await students.list_guardians(db, tenant, student_id)
     seen_by = await viewer(db, tenant)
-    return [guardian_out(g, seen_by) for g in guardians]
+    out = [guardian_out(g, seen_by) for g in guardians]
+    return await export.items(out, GuardianOut, "guardians")
 
 
 @router.post(
@@ -103,12 +130,15 @@ async def create_teacher(body: TeacherIn, tenant: Tenant, db: DB) -> TeacherOut:
     return TeacherOut.model_validate(await teachers.create_teacher(db, tenant, data=body))
 
 
-@router.get("/teachers", response_model=list[TeacherOut], tags=["teachers"])
-async def list_teachers(tenant: Tenant, db: DB, include_archived: bool = False) -> list[TeacherOut]:
+@router.get("/teachers", response_model=list[TeacherOut], tags=["teachers"], responses=EXPORTABLE)
+async def list_teachers(
+    tenant: Tenant, db: DB, export: Exporter, page: Paging, include_archived: bool = False
+) -> Sequence[TeacherOut] | Response:
     """Everyone sees who teaches; a teacher sees no colleague's pay rate (nor contacts, unless allowed)."""
     rows = await teachers.list_teachers(db, tenant, include_archived=include_archived)
     seen_by = await viewer(db, tenant)
-    return [teacher_out(t, seen_by) for t in rows]
+    out = [teacher_out(t, seen_by) for t in rows]
+    return await export.items(out, TeacherOut, "teachers") if export.wanted else page.slice(out)
 
 
 @router.get("/teachers/search", response_model=list[NameMatch], tags=["teachers"])
@@ -138,12 +168,15 @@ async def create_venue(body: VenueIn, tenant: Tenant, db: DB) -> VenueOut:
     return VenueOut.model_validate(await venues.create_venue(db, tenant, data=body))
 
 
-@router.get("/venues", response_model=list[VenueOut], tags=["venues"])
-async def list_venues(tenant: Tenant, db: DB, include_archived: bool = False) -> list[VenueOut]:
-    return [
+@router.get("/venues", response_model=list[VenueOut], tags=["venues"], responses=EXPORTABLE)
+async def list_venues(
+    tenant: Tenant, db: DB, export: Exporter, page: Paging, include_archived: bool = False
+) -> Sequence[VenueOut] | Response:
+    out = [
         VenueOut.model_validate(v)
         for v in await venues.list_venues(db, tenant, include_archived=include_archived)
     ]
+    return await export.items(out, VenueOut, "venues") if export.wanted else page.slice(out)
 
 
 @router.get("/venues/search", response_model=list[NameMatch], tags=["venues"])

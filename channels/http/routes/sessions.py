@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from channels.http.deps import DB, Now, Tenant
+from channels.http.exports import EXPORTABLE, Exporter
+from channels.http.paging import Paging
 from domain.attendance import service as attendance
 from domain.attendance.schemas import (
     AttendanceOut,
@@ -18,6 +21,8 @@ from domain.attendance.schemas import (
     MissingReport,
     OverrideIn,
 )
+from domain.exports import attendance as attendance_export
+from domain.exports.attendance import AttendanceRow
 from domain.inputs import Day
 from domain.private_lessons import service as lessons
 from domain.private_lessons.schemas import PrivateSessionIn, PrivateSessionOut
@@ -33,17 +38,19 @@ async def create_session(body: SessionIn, tenant: Tenant, db: DB) -> SessionOut:
     return SessionOut.model_validate(await sessions.create_session(db, tenant, data=body))
 
 
-@router.get("/sessions", response_model=list[SessionOut], tags=["sessions"])
+@router.get("/sessions", response_model=list[SessionOut], tags=["sessions"], responses=EXPORTABLE)
 async def list_sessions(
     tenant: Tenant,
     db: DB,
+    export: Exporter,
+    page: Paging,
     start: Day | None = None,
     end: Day | None = None,
     group_id: uuid.UUID | None = None,
     teacher_id: uuid.UUID | None = None,
     venue_id: uuid.UUID | None = None,
     status_: SessionStatus | None = None,
-) -> list[SessionOut]:
+) -> Sequence[SessionOut] | Response:
     """Sessions in a period (this week by default)."""
     today = tenant.today()
     start = start or today - timedelta(days=today.weekday())
@@ -58,7 +65,35 @@ async def list_sessions(
         venue_id=venue_id,
         status=status_,
     )
-    return [SessionOut.model_validate(s) for s in rows]
+    out = [SessionOut.model_validate(s) for s in rows]
+    return await export.items(out, SessionOut, "sessions") if export.wanted else page.slice(out)
+
+
+@router.get("/attendance", response_model=list[AttendanceRow], tags=["attendance"], responses=EXPORTABLE)
+async def list_attendance(
+    request: Request,
+    tenant: Tenant,
+    db: DB,
+    export: Exporter,
+    page: Paging,
+    start: Day | None = None,
+    end: Day | None = None,
+    group_id: uuid.UUID | None = None,
+    student_id: uuid.UUID | None = None,
+) -> list[AttendanceRow] | Response:
+    """Every attendance mark the caller may see (a teacher: their classes), oldest first. As CSV/xlsx the
+    whole period streams off a cursor; as JSON, a page (``limit``, 100 by default) and the total."""
+    query = await attendance_export.attendance_query(
+        db, tenant, start=start, end=end, group_id=group_id, student_id=student_id
+    )
+    if export.wanted:
+        return export.download(
+            attendance_export.ATTENDANCE,
+            attendance_export.stream_attendance(request.app.state.sessions, tenant, query),
+        )
+    page.total(await attendance_export.count(db, query))
+    rows = await db.execute(query.limit(page.limit or 100).offset(page.offset))
+    return [AttendanceRow.of(attendance_export.attendance_cells(r)) for r in rows]
 
 
 @router.get("/sessions/missing-attendance", response_model=MissingReport, tags=["attendance"])
