@@ -84,6 +84,9 @@ class Settings(BaseSettings):
         default=None, description="Secret: from the environment only."
     )
     telegram_bot_username: str | None = Field(default=None, description="For t.me deep links in link codes.")
+    telegram_api_url: str | None = Field(
+        default=None, description="Another Bot API server (self-hosted, or the fake one); unset: Telegram's."
+    )
     # Signs webhooks (each endpoint's secret is derived from it). Unset: generated once into
     # <data_dir>/secret_key, which suits one machine; set it when several machines send webhooks.
     secret_key: str | None = Field(default=None, description="Secret: from the environment only.")

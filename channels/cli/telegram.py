@@ -18,7 +18,7 @@ def poll(
     # python-telegram-bot and the copilot load here, not when `cadence` starts (issue 16).
     from channels.cli.copilot import copilot_runtime
     from channels.telegram.bot import BotDeps, build_application, register_commands
-    from channels.telegram.webhook import Outcome, handle
+    from channels.telegram.polling import poll as fetch_updates
     from domain.settings import get_settings
 
     token = get_settings().telegram_token
@@ -32,23 +32,19 @@ def poll(
 
     async def go() -> None:
         async with copilot_runtime("auto") as (sessions, copilot):
-            application = build_application(token, BotDeps(sessions=sessions, copilot=copilot))
+            deps = BotDeps(sessions=sessions, copilot=copilot)
+            application = build_application(token, deps, api_url=get_settings().telegram_api_url)
             async with application:
                 await register_commands(application)
                 me = application.bot.username
                 typer.echo(f"Polling as @{me} (Ctrl-C stops)…")
-                offset: int | None = None
-                while True:
-                    updates = await application.bot.get_updates(offset=offset, timeout=0 if once else 30)
-                    for update in updates:
-                        # A failure was rolled back and apologised for (or logged when even that
-                        # failed); moving on keeps one bad update from blocking every later one.
-                        if await handle(application, sessions, update) is Outcome.FAILED_SILENTLY:
-                            typer.secho(f"Update {update.update_id} failed (see the log).", err=True)
-                        offset = update.update_id + 1
-                    if once:
-                        typer.echo(f"{len(updates)} updates handled.")
-                        return
+                count = await fetch_updates(
+                    application,
+                    sessions,
+                    once=once,
+                    failed=lambda update: typer.secho(f"Update {update} failed (see the log).", err=True),
+                )
+                typer.echo(f"{count} updates handled.")
 
     try:
         asyncio.run(go())

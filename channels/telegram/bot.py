@@ -32,13 +32,14 @@ from telegram.ext import (
     filters,
 )
 
-from channels.telegram import handling
+from channels.telegram import handling, roll, texts
 from channels.telegram.replies import MESSAGE_LIMIT, send, utf16_length
 from copilot.service import Copilot, TurnResult
 from domain.db import unit_of_work
 from domain.errors import DomainError
 from domain.notifications.models import TelegramAccount
 from domain.payments import receipts
+from domain.telegram import roll as roll_service
 from domain.telegram import service as telegram
 from domain.tenancy import TenantContext
 from tools import runner
@@ -47,6 +48,7 @@ from tools.base import Attachment, ToolContext
 HELP = (
     "I'm Cadence, your school's assistant.\n\n"
     "/today — your classes today\n"
+    "/roll — take the roll of a class today, in a few taps\n"
     "/unpaid — who hasn't paid this month (office only)\n"
     "/org — choose the organization I act in\n"
     "/help — this message\n\n"
@@ -62,15 +64,18 @@ NOT_LINKED = (
 CHOOSE_ORG = "You work with several organizations; choose one with /org first."
 PRIVATE_ONLY = "I only talk in private chats: message me directly."
 SORRY = "Sorry, something went wrong on my side; nothing was changed. Please try again in a moment."
-COMMANDS = (
-    BotCommand("today", "Your classes today"),
-    BotCommand("unpaid", "Who hasn't paid this month (office only)"),
-    BotCommand("org", "Choose the organization I act in"),
-    BotCommand("help", "What I can do"),
-)
+MENU = ("today", "roll", "unpaid", "org", "help")
+
+
+def commands(language: str) -> tuple[BotCommand, ...]:
+    """The command menu in ``language`` (Telegram shows each person the one of their app's language)."""
+    return tuple(BotCommand(name, texts.say(language, f"cmd.{name}")) for name in MENU)
+
+
+COMMANDS = commands(texts.ENGLISH)
 
 # The runner's preview ends by asking for the press; once pressed, that request is history.
-_ASK_TO_CONFIRM = re.compile(r"\s*Confirm to apply\.\s*$")
+_ASK_TO_CONFIRM = re.compile(r"\s*(Confirm to apply|Confirma para aplicarlo)\.\s*$")
 
 logger = logging.getLogger(__name__)
 
@@ -142,10 +147,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Publish the command menu (/today, /unpaid, /org, /help). A convenience: if Telegram refuses,
-    the bot works without it, so this logs and carries on."""
+    """Publish the command menu (/today, /roll, /unpaid, /org, /help), in English for everyone and in
+    Spanish for people whose Telegram speaks it. A convenience: if Telegram refuses, the bot works
+    without it, so this logs and carries on."""
     try:
         await application.bot.set_my_commands(COMMANDS)
+        await application.bot.set_my_commands(commands(texts.SPANISH), language_code=texts.SPANISH)
     except Exception:  # the menu must never keep the bot from starting
         logger.warning("Could not set the Telegram command menu", exc_info=True)
 
@@ -245,9 +252,53 @@ async def _tool(update: Update, deps: BotDeps, tenant: TenantContext, name: str)
     await _reply(update, outcome.output.text)
 
 
+def _language(update: Update) -> str:
+    user = update.effective_user
+    return texts.language_of(user.language_code if user else None)
+
+
 @_linked
 async def today(update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext) -> None:
-    await _tool(update, deps, tenant, "schedule")
+    """The day's classes, each with a button that opens its roll."""
+    async with unit_of_work(deps.sessions, tenant) as session:
+        ctx = ToolContext(session=session, tenant=tenant, today=tenant.today(), now=_now())
+        outcome = await runner.call(ctx, "schedule", {})
+        found = await roll_service.classes_on(session, tenant, tenant.today())
+    person = update.effective_user.id if update.effective_user else 0
+    signer = roll.Signer(update.get_bot().token)
+    markup = roll.class_buttons(signer, person, _language(update), found) if found else None
+    await _reply(update, outcome.output.text, markup)
+
+
+@_linked
+async def roll_command(
+    update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext
+) -> None:
+    person = update.effective_user.id if update.effective_user else 0
+    signer = roll.Signer(update.get_bot().token)
+    reply = await roll.open_today(deps.sessions, tenant, signer, person, _language(update))
+    await _reply(update, reply.text, reply.markup)
+
+
+async def roll_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button of a roll: only for the person it was sent to, and only while the message shows it."""
+    query, deps = update.callback_query, _deps(context)
+    if query is None:
+        return
+    found = await _person(update, deps)
+    if found is None or found[1] is None:
+        await query.answer()
+        return
+    signer = roll.Signer(context.bot.token)
+    try:
+        reply = await roll.pressed(query, deps.sessions, found[1], signer, _language(update), _now())
+    except DomainError as exc:
+        await query.answer()
+        await _reply(update, exc.message)
+        return
+    await query.answer()
+    if reply is not None:
+        await roll.show(query, reply)
 
 
 @_linked
@@ -359,9 +410,16 @@ async def _settle(query: CallbackQuery, outcome: str) -> None:
         logger.warning("Could not replace the buttons of a settled action", exc_info=True)
 
 
-def build_application(token: str, deps: BotDeps) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The bot without an updater: the webhook (or ``run_polling``) feeds it updates."""
-    application = Application.builder().token(token).updater(None).build()
+def build_application(
+    token: str, deps: BotDeps, *, api_url: str | None = None
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The bot without an updater: the webhook (or polling) feeds it updates. ``api_url`` is another
+    Bot API server (a self-hosted ``telegram-bot-api``, or the fake one of the tests and the demo)."""
+    builder = Application.builder().token(token).updater(None)
+    if api_url:
+        root = api_url.rstrip("/")
+        builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+    application = builder.build()
     application.bot_data["deps"] = deps
     application.add_handler(TypeHandler(Update, private_only), group=-1)  # before every handler
     application.add_error_handler(on_error)
@@ -370,8 +428,10 @@ def build_application(token: str, deps: BotDeps) -> Application[Any, Any, Any, A
     application.add_handler(CommandHandler("org", choose_org))
     application.add_handler(CommandHandler("today", today))
     application.add_handler(CommandHandler("unpaid", unpaid))
+    application.add_handler(CommandHandler("roll", roll_command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text))
     receipt_files = filters.PHOTO | filters.Document.MimeType("application/pdf") | filters.Document.IMAGE
     application.add_handler(MessageHandler(receipt_files, attachment))
+    application.add_handler(CallbackQueryHandler(roll_button, pattern=r"^R"))
     application.add_handler(CallbackQueryHandler(button))
     return application

@@ -233,7 +233,11 @@ async def test_the_command_menu_is_published_once(
 ) -> None:
     await post(copilot_app, message(STRANGER, "/help"))
     await post(copilot_app, message(STRANGER, "hi"))
-    assert len(bot_api.commands) == 1
-    menu = json.loads(bot_api.commands[0]["commands"])
-    assert [c["command"] for c in menu] == ["today", "unpaid", "org", "help"]
-    assert all(c["description"] for c in menu)
+    assert [c.get("language_code") for c in bot_api.commands] == [None, "es"]  # once: English, Spanish
+    menu, menu_es = (json.loads(c["commands"]) for c in bot_api.commands)
+    assert (
+        [c["command"] for c in menu]
+        == [c["command"] for c in menu_es]
+        == ["today", "roll", "unpaid", "org", "help"]
+    )
+    assert all(c["description"] for c in menu) and menu_es[0]["description"] == "Tus clases de hoy"

@@ -28,7 +28,8 @@ async def bot_of(request: Request, token: str) -> Application[Any, Any, Any, Any
         state.telegram_lock = asyncio.Lock()  # no await since the check: no other task got here first
     async with state.telegram_lock:
         if getattr(state, "telegram", None) is None:
-            application = build_application(token, BotDeps(sessions=state.sessions, copilot=state.copilot))
+            deps = BotDeps(sessions=state.sessions, copilot=state.copilot)
+            application = build_application(token, deps, api_url=state.settings.telegram_api_url)
             await application.initialize()
             await register_commands(application)
             state.telegram = application

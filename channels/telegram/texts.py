@@ -1,0 +1,96 @@
+"""What the bot itself says (its commands, buttons and the roll), in English and Spanish. The copilot's
+and the tools' answers have their own language files (``tools/answers``); these are the bot's words.
+
+The language is the person's: their Telegram app's (``language_code``), else their school's locale.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from babel.dates import format_date
+
+ENGLISH, SPANISH = "en", "es"
+LANGUAGES = (ENGLISH, SPANISH)
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "cmd.today": "Your classes today",
+        "cmd.roll": "Take the roll of a class today",
+        "cmd.unpaid": "Who hasn't paid this month (office only)",
+        "cmd.org": "Choose the organization I act in",
+        "cmd.help": "What I can do",
+        "roll.none_today": "You have no class to take the roll of today.",
+        "roll.which": "Which class?",
+        "roll.head": "Roll of {name}, {when}: {summary}.\nTap a name to change it: present → absent → late → "
+        "excused → present. Then Save.",
+        "roll.empty": "Nobody is enrolled in {name} on {when}: there is no roll to take.",
+        "roll.save": "💾 Save",
+        "roll.page": "Page {page}/{pages}",
+        "roll.stale": "This roll is out of date (the class list changed); here it is again.",
+        "roll.not_yours": "That button is not for you.",
+        "roll.preview": "Save the roll of {name}, {when}: {summary}.",
+        "roll.changes": "It changes marks already recorded:",
+        "roll.no_changes": "Nothing to change: the marks are already as shown.",
+        "roll.confirm": "Confirm to apply.",
+        "roll.take": "📋 Roll: {what}",
+        "button.confirm": "Confirm",
+        "button.cancel": "Cancel",
+        "status.present": "present",
+        "status.absent": "absent",
+        "status.late": "late",
+        "status.excused": "excused",
+        "status.unmarked": "not marked",
+        "class.one_off": "a class",
+    },
+    "es": {
+        "cmd.today": "Tus clases de hoy",
+        "cmd.roll": "Pasar lista de una clase de hoy",
+        "cmd.unpaid": "Quién no ha pagado este mes (solo oficina)",
+        "cmd.org": "Elegir la organización en la que actúo",
+        "cmd.help": "Qué puedo hacer",
+        "roll.none_today": "Hoy no tienes ninguna clase en la que pasar lista.",
+        "roll.which": "¿Qué clase?",
+        "roll.head": "Lista de {name}, {when}: {summary}.\nToca un nombre para cambiarlo: "
+        "presente → ausente → tarde → justificado → presente. Después, Guardar.",
+        "roll.empty": "Nadie está inscrito en {name} el {when}: no hay lista que pasar.",
+        "roll.save": "💾 Guardar",
+        "roll.page": "Página {page}/{pages}",
+        "roll.stale": "Esta lista está desactualizada (cambió quién está en la clase); "
+        "aquí la tienes de nuevo.",
+        "roll.not_yours": "Ese botón no es para ti.",
+        "roll.preview": "Guardar la lista de {name}, {when}: {summary}.",
+        "roll.changes": "Cambia marcas ya registradas:",
+        "roll.no_changes": "Nada que cambiar: las marcas ya son las que se ven.",
+        "roll.confirm": "Confirma para aplicarlo.",
+        "roll.take": "📋 Lista: {what}",
+        "button.confirm": "Confirmar",
+        "button.cancel": "Cancelar",
+        "status.present": "presente",
+        "status.absent": "ausente",
+        "status.late": "tarde",
+        "status.excused": "justificado",
+        "status.unmarked": "sin marcar",
+        "class.one_off": "una clase",
+    },
+}
+
+
+def language_of(telegram_language: str | None, school_locale: str | None = None) -> str:
+    """English or Spanish: the person's Telegram language when it is one of them, else the school's."""
+    for candidate in (telegram_language, school_locale):
+        code = (candidate or "").replace("_", "-").split("-")[0].lower()
+        if code in LANGUAGES:
+            return code
+    return ENGLISH
+
+
+def say(language: str, key: str, **values: object) -> str:
+    text = _TEXTS.get(language, _TEXTS[ENGLISH]).get(key) or _TEXTS[ENGLISH][key]
+    return text.format(**values) if values else text
+
+
+def when(language: str, day: date, start: time | None) -> str:
+    """'Tue 1 Dec 18:00' / 'mar 1 dic 18:00'."""
+    said = format_date(day, "EEE d MMM", locale="es_ES" if language == SPANISH else "en_GB")
+    return f"{said} {start.strftime('%H:%M')}" if start else said
