@@ -23,6 +23,7 @@ from channels.http.routes import (
     orgs,
     people,
     registration,
+    reports,
     schedule,
     sessions,
     students_web,
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.include_router(health.router)
     app.include_router(telegram.webhook_router)
     app.include_router(web.router)
+    app.include_router(reports.assets)  # the chart scripts the report pages run
     app.mount("/static", web.static_files, name="static")
     api = APIRouter(prefix="/api/v1")
     routers = (
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         schedule,
         registration,
         money,
+        reports,
         tools,
         notifications,
         webhooks,

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGES = {"login", "chat", "students", "groups", "today", "payments", "payouts"}
+PAGES |= {"dashboard", "reports"}  # issue 17's pages (the reports engineer's)
 
 router = APIRouter(include_in_schema=False)
 static_files = StaticFiles(directory=STATIC)

@@ -40,9 +40,7 @@ async def dashboard(session: AsyncSession, tenant: TenantContext, *, today: date
         owed = await payments.unpaid_students(session, tenant, month=month, today=today)
         unpaid_count, unpaid_amount = len(owed.students), owed.total_outstanding
         unpaid = [
-            DashboardStudent(
-                student_id=s.student_id, full_name=s.full_name, detail=f"{s.outstanding} {org.currency}"
-            )
+            DashboardStudent(student_id=s.student_id, full_name=s.full_name, amount=s.outstanding)
             for s in sorted(owed.students, key=lambda s: (-s.outstanding, s.full_name))[:LISTED]
         ]
     weeks_from = today - timedelta(days=today.weekday()) - timedelta(weeks=TREND_WEEKS - 1)

@@ -102,7 +102,10 @@ class TeacherLoadRow(BaseModel):
     seats: int = Field(description="Capacity of the held classes whose group has one.")
     attended: int = Field(description="Present or late in those same classes.")
     fill_rate: Rate = Field(description="attended / seats")
-    pay: Decimal = Field(description="What the payout rules owe for the period (as the payout preview).")
+    pay: Decimal | None = Field(
+        description="What the payout rules owe for the period (the payout preview); None for staff, who do "
+        "not see payouts."
+    )
     pay_per_hour: Decimal | None = Field(description="pay / hours")
 
 
@@ -174,7 +177,8 @@ class DashboardRevenue(BaseModel):
 class DashboardStudent(BaseModel):
     student_id: uuid.UUID
     full_name: str
-    detail: str = Field(description="Why listed: the amount owed, or the risk's reasons.")
+    amount: Decimal | None = Field(default=None, description="What they owe (the unpaid list).")
+    detail: str = Field(default="", description="Why listed: the risk's reasons, in English.")
 
 
 class DashboardClass(BaseModel):

@@ -4,7 +4,8 @@ Over the classes dated in the period: ``classes`` and ``hours`` are those held (
 the held classes a teacher gave in another's place, ``covered_by_others`` their own classes another gave.
 The fill rate is the students who came (present or late, guests too) over the seats of the held classes
 whose group has a capacity. Pay is what the payout rules owe for the period (the payout preview's total,
-private lessons and adjustments included), divided by the hours held. A teacher sees their own line.
+private lessons and adjustments included), divided by the hours held; it is left out (None) for staff,
+who do not see payouts. A teacher sees their own line.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.attendance.models import AttendanceRecord
+from domain.errors import Forbidden
 from domain.groups.models import Group
 from domain.money import money
 from domain.orgs.service import get_organization
@@ -85,11 +87,13 @@ async def teacher_load_report(
             .group_by(ClassSession.teacher_id)
         )
     }
-    pay = {
-        t.teacher_id: t.total for t in (await payouts.preview(session, tenant, start=start, end=end)).teachers
-    }
+    try:
+        preview = await payouts.preview(session, tenant, start=start, end=end)
+        pay: dict[uuid.UUID, Decimal] | None = {t.teacher_id: t.total for t in preview.teachers}
+    except Forbidden:  # staff: the load without the pay (payouts are the admin's and each teacher's own)
+        pay = None
     # Everyone who taught, or is owed something (a fixed salary, private lessons) for the period.
-    ids: set[uuid.UUID] = set(per_teacher) | {t for t, total in pay.items() if total}
+    ids: set[uuid.UUID] = set(per_teacher) | {t for t, total in (pay or {}).items() if total}
     names = dict(
         (await session.execute(select(Teacher.id, Teacher.full_name).where(Teacher.id.in_(ids)))).all()
     )
@@ -98,7 +102,7 @@ async def teacher_load_report(
         classes, scheduled, cancelled, secs, subs = per_teacher.get(tid, (0, 0, 0, 0, 0))
         hours = (Decimal(str(secs)) / HOUR).quantize(Decimal("0.01"))
         seats, attended = fill.get(tid, (0, 0))
-        owed = money(pay.get(tid, 0))
+        owed = money(pay.get(tid, 0)) if pay is not None else None
         rows.append(
             TeacherLoadRow(
                 teacher_id=tid,
@@ -113,7 +117,7 @@ async def teacher_load_report(
                 attended=attended,
                 fill_rate=rate(attended, seats),
                 pay=owed,
-                pay_per_hour=money(owed / hours) if hours else None,
+                pay_per_hour=money(owed / hours) if hours and owed is not None else None,
             )
         )
     rows.sort(key=lambda r: (r.teacher_name, str(r.teacher_id)))

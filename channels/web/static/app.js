@@ -38,7 +38,7 @@ function renderText(text) {
 
 // Pages and who sees them: the office (admins, staff) every page; a teacher no school money, only their own pay.
 const EVERYONE = ["admin", "staff", "teacher"], OFFICE = ["admin", "staff"];
-const PAGES = [["chat", "Chat", EVERYONE], ["today", "Today", EVERYONE], ["students", "Students", EVERYONE], ["groups", "Groups", EVERYONE], ["payments", "Payments", OFFICE], ["payouts", "Payouts", EVERYONE]];
+const PAGES = [["chat", "Chat", EVERYONE], ["today", "Today", EVERYONE], ["students", "Students", EVERYONE], ["groups", "Groups", EVERYONE], ["payments", "Payments", OFFICE], ["payouts", "Payouts", EVERYONE], ["dashboard", "Dashboard", EVERYONE], ["reports", "Reports", EVERYONE]];
 
 // The header: navigation, the organization switcher, log out. Returns who is logged in.
 async function start(here) {

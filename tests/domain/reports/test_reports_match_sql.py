@@ -21,12 +21,14 @@ from domain.reports.attendance import attendance_report
 from domain.reports.enrolment import enrolment_report
 from domain.reports.groups import group_health_report
 from domain.reports.revenue import revenue_report
+from domain.reports.schemas import AttendanceBy, Every
 from domain.reports.teaching import teacher_load_report
 from domain.tenancy import TenantContext
 from tests.domain.reports.world import TODAY, build_school
 from tests.domain.studio import Studio
 
 PERIODS = ((date(2026, 9, 1), date(2026, 10, 31)), (date(2026, 10, 15), date(2026, 11, 30)))
+EVERY: tuple[Every, Every] = ("month", "week")  # the first period by month, the second by week
 
 
 async def rows(session: AsyncSession, sql: str, **params: Any) -> list[Any]:
@@ -53,7 +55,7 @@ def roles(school: Studio) -> list[tuple[TenantContext, uuid.UUID | None]]:
     return [(school.admin, None), (school.teacher, school.lucia.id)]
 
 
-ATTENDANCE_KEYS = {
+ATTENDANCE_KEYS: dict[AttendanceBy, str] = {
     "group": "cs.group_id",
     "teacher": "cs.teacher_id",
     "student": "ar.student_id",
@@ -65,7 +67,7 @@ async def test_attendance_by_each_key_and_the_trend_match_sql(
     session: AsyncSession, one_school: tuple[Studio, None]
 ) -> None:
     school, _ = one_school
-    for (start, end), every in zip(PERIODS, ("month", "week"), strict=True):
+    for (start, end), every in zip(PERIODS, EVERY, strict=True):
         for tenant, teacher_id in roles(school):
             for by, key in ATTENDANCE_KEYS.items():
                 expected = await rows(
@@ -90,7 +92,7 @@ async def test_attendance_by_each_key_and_the_trend_match_sql(
                     start=start,
                     end=end,
                     by=by,
-                    every=every,  # type: ignore[arg-type]
+                    every=every,
                 )
                 got = {(r.period, r.key_id, r.marks, r.attended, r.absent, r.excused) for r in report.rows}
                 assert got == set(expected), (start, tenant.role, by)
@@ -260,6 +262,7 @@ async def test_teacher_load_matches_sql(session: AsyncSession, one_school: tuple
             assert got == want, (start, tenant.role)
             assert len(want) == (1 if teacher_id else 2)
             for r in report.rows:
+                assert r.pay is not None
                 assert r.pay_per_hour == (r.pay / r.hours).quantize(Decimal("0.01"))
 
 

@@ -77,7 +77,7 @@ async def build_school(session: AsyncSession, variant: int = 0) -> Studio:
     # Classes: Salsa on Tuesdays 19:00–20:30 (Lucía), Bachata on Thursdays 20:00–21:00 (Marco).
     day, index = date(2026, 9, 1), 0
     while day <= date(2026, 11, 30):
-        for group, weekday, begin, end, teacher in (
+        for group, weekday, starts, ends, teacher in (
             (studio.salsa, 1, time(19), time(20, 30), studio.lucia),
             (studio.bachata, 3, time(20), time(21), studio.marco),
         ):
@@ -98,8 +98,8 @@ async def build_school(session: AsyncSession, variant: int = 0) -> Studio:
                 teacher_id=taught_by,
                 substitute_for_teacher_id=instead,
                 date=day,
-                start_time=begin,
-                end_time=end,
+                start_time=starts,
+                end_time=ends,
                 status=status,
             )
             session.add(held)
