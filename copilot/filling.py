@@ -11,7 +11,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from copilot import dates
+from copilot import class_refs, dates
 from copilot.language import Capture, Intent, Language
 from copilot.names import Directory, NameMatch
 from copilot.planner import Decision, DecisionKind, Memory
@@ -89,6 +89,7 @@ class Filling:
                 lambda m: m.group(0) if m.group(0) in directory.words else self._calendar_word(m.group(0)),
                 text,
             )
+        said_class, text = class_refs.find(text, self.language.words)  # "next", "7": not dates
         if slots.date:
             when, text = dates.find(text, self.language.words, ctx.today, future=slots.date.future)
             draft.args.update(dates.arguments(when, slots.date, ctx.today))
@@ -101,6 +102,8 @@ class Filling:
         self._entities(directory, draft, segments)
         if slots.group_from_weekday and "group" not in draft.args and when.from_weekday and when.day:
             await self._group_from_weekday(ctx, draft, when)
+        if said_class is not None:
+            await class_refs.fill(ctx, draft, said_class, self.language.messages)
         self._name_in_capture(directory, draft)
         self._name_after_capture(directory, draft)
         if memory is not None:

@@ -61,6 +61,7 @@ class Slots(BaseModel):
     captures: dict[str, Capture] = Field(default_factory=dict)
     names_list: ListSlot | None = Field(default=None, alias="list")
     group_from_weekday: bool = False  # "Tuesday's class" names the group by its day
+    next_arg: str | None = None  # the tool's own "only the next class" argument ("my next class")
 
 
 class Intent(BaseModel):
@@ -124,6 +125,10 @@ class Words(BaseModel):
     weekday_prefix: str = "on"  # "on Tuesday"
     markers_follow: bool = False  # the marker may come after the day too: "el martes pasado"
     not_dates: list[str] = Field(default_factory=list)  # "por la mañana" (morning) is no "mañana" (tomorrow)
+    # A class said by when it is (copilot/class_refs.py): "my next class"; "the 6pm class" — each
+    # pattern names its groups ``hour`` and optionally ``minute``, ``half`` ("y media"), ``ampm``.
+    next_class: str | None = None
+    class_at: list[str] = Field(default_factory=list)
 
 
 class Messages(BaseModel):
@@ -135,6 +140,8 @@ class Messages(BaseModel):
     nothing_pending: str
     tuesday_class_none: str
     tuesday_class_many: str
+    # A class said by its time or as "the next one", and none fits (copilot/class_refs.py).
+    no_class_then: str = "I can't find a class then. Which group or class?"
     refund: str | None = None  # a language may refuse more things, each with its own message
     # A name was said that is nobody's here: said so, never dropped or swapped for someone else's.
     not_found: str = "I couldn't find “{said}” here. Who or which group did you mean?"

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,6 +61,13 @@ class ToolContext:
     @property
     def speech(self) -> Speech:
         return Speech(self.language, self.locale)
+
+    @property
+    def school_now(self) -> datetime:
+        """The school's wall-clock time on ``today`` (what "the next class" is counted from). When a
+        caller pins ``today`` to another day (evals, a replay), the time of day is kept on that day."""
+        local = self.now.astimezone(ZoneInfo(self.tenant.timezone))
+        return datetime.combine(self.today, local.time().replace(tzinfo=None))
 
 
 @dataclass(frozen=True)

@@ -238,10 +238,17 @@ class ScheduleArgs(BaseModel):
     teacher: str | None = Field(default=None, description="Only this teacher's classes.")
     venue: str | None = Field(default=None, description="Only classes at this venue.")
     group: str | None = Field(default=None, description="Only this group's classes.")
+    next: bool = Field(
+        default=False,
+        description="Only the next class still to start from now (of the teacher, venue or group said; "
+        "a teacher's own), instead of a day's or a week's.",
+    )
 
 
 async def _schedule(ctx: ToolContext, args: ScheduleArgs) -> ToolOutput:
     day = args.date or ctx.today
+    if args.next:
+        return await _next_class(ctx, args)
     start, end = (
         (day - dt.timedelta(days=day.weekday()), day + dt.timedelta(days=6 - day.weekday()))
         if args.week
@@ -309,6 +316,50 @@ async def _schedule(ctx: ToolContext, args: ScheduleArgs) -> ToolOutput:
                     "status": s.status.value,
                 }
                 for s in rows
+            ]
+        },
+    )
+
+
+async def _next_class(ctx: ToolContext, args: ScheduleArgs) -> ToolOutput:
+    narrowed = await resolve.narrowed(
+        ctx, group_said=args.group, teacher_said=args.teacher, venue_said=args.venue, on=ctx.today
+    )
+    found = await sessions.upcoming_sessions(
+        ctx.session,
+        ctx.tenant,
+        after=ctx.school_now,
+        group_id=narrowed.group_id,
+        teacher_id=narrowed.teacher_id,
+        venue_id=narrowed.venue_id,
+    )
+    say = ctx.speech.say
+    if not found:
+        return ToolOutput(say("classes.schedule.no_next"), {"sessions": []})
+    upcoming = found[0]
+    group = await groups.get_group(ctx.session, ctx.tenant, upcoming.group_id) if upcoming.group_id else None
+    teacher = await teachers.get_teacher(ctx.session, ctx.tenant, upcoming.teacher_id)
+    time_said = upcoming.start_time.isoformat(timespec="minutes") if upcoming.start_time else ""
+    return ToolOutput(
+        say(
+            "classes.schedule.next",
+            what=group.name if group else say("classes.schedule.a_class"),
+            when=say("classes.schedule.at_time", day=upcoming.date, time=time_said)
+            if time_said
+            else ctx.speech.day(upcoming.date),
+            teacher=teacher.full_name,
+        ),
+        {
+            "sessions": [
+                {
+                    "id": str(upcoming.id),
+                    "date": upcoming.date.isoformat(),
+                    "start_time": time_said or None,
+                    "group_id": str(upcoming.group_id) if upcoming.group_id else None,
+                    "group": group.name if group else None,
+                    "teacher_id": str(upcoming.teacher_id),
+                    "status": upcoming.status.value,
+                }
             ]
         },
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -150,6 +150,38 @@ async def list_sessions(
             query = query.where(column == value)
     query = query.order_by(ClassSession.date, ClassSession.start_time.nulls_last(), ClassSession.id)
     return list((await session.execute(query)).scalars())
+
+
+async def upcoming_sessions(
+    session: AsyncSession,
+    tenant: TenantContext,
+    *,
+    after: datetime,
+    group_id: uuid.UUID | None = None,
+    teacher_id: uuid.UUID | None = None,
+    venue_id: uuid.UUID | None = None,
+    within_days: int = 60,
+    limit: int = 1,
+) -> list[ClassSession]:
+    """The next classes still to start after ``after`` (the school's local date and time), in order;
+    cancelled ones are skipped. A teacher sees only their own, as in ``list_sessions``."""
+    rows = await list_sessions(
+        session,
+        tenant,
+        start=after.date(),
+        end=after.date() + timedelta(days=within_days),
+        group_id=group_id,
+        teacher_id=teacher_id,
+        venue_id=venue_id,
+    )
+    moment = after.replace(tzinfo=None)
+    later = [
+        s
+        for s in rows
+        if s.status is not SessionStatus.CANCELLED
+        and datetime.combine(s.date, s.start_time or time(23, 59)) > moment
+    ]
+    return later[:limit]
 
 
 def _snapshot(class_session: ClassSession) -> dict[str, Any]:
