@@ -38,7 +38,7 @@ async def classes(school: School, day: date) -> list[tuple[str, time, str]]:
         .where(ClassSession.date == day, ClassSession.status != SessionStatus.CANCELLED)
         .order_by(ClassSession.start_time)
     )
-    return [(name, start, str(user)) for name, start, user in rows.all()]
+    return [(name, start, str(user)) for name, start, user in rows.all() if start is not None]
 
 
 async def next_class_of(school: School, who: TenantContext) -> tuple[str, date, time]:
@@ -114,12 +114,9 @@ async def test_a_class_at_an_hour_two_groups_share_is_asked_about_with_both(scho
 async def test_tomorrows_class_by_its_hour_in_spanish(school: School) -> None:
     tomorrow = TODAY + timedelta(days=1)
     held = await classes(school, tomorrow)
-    name, start = next(
-        (n, s) for n, s, _ in held if s.minute == 30 and [o for _, o, _ in held].count(s) == 1
-    )
+    name, start = next((n, s) for n, s, _ in held if s.minute == 30 and [o for _, o, _ in held].count(s) == 1)
     said = f"quien viene a la clase de las {start.hour - 12} y media de mañana"
     answer = await school.say(school.admin, said)
     assert answer.tool_calls == [
         {"name": "group_roster", "args": {"group": name, "on": tomorrow.isoformat()}}
     ]
-
