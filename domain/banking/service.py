@@ -41,6 +41,7 @@ class ImportResult:
     lines_total: int
     lines_new: int
     by_status: dict[str, int]
+    format: str = ""  # what the file was read as: the user's choice, or what its content said
 
 
 async def _candidates(session: AsyncSession) -> list[Candidate]:
@@ -96,7 +97,7 @@ async def import_statement(
     digest = hashlib.sha256(data).hexdigest()
     earlier = await session.scalar(select(BankImport).where(BankImport.file_sha256 == digest))
     if earlier is not None:
-        return ImportResult(earlier.id, True, earlier.lines_total, 0, {})
+        return ImportResult(earlier.id, True, earlier.lines_total, 0, {}, earlier.format)
     label, lines = parse(data, fmt=fmt, mapping=mapping)
     keys = [key for key, _ in lines]
     known: set[str] = set()
@@ -127,7 +128,7 @@ async def import_statement(
     for start in range(0, len(rows), BATCH):
         await session.execute(insert(BankLine), rows[start : start + BATCH])
     await events.emit(session, tenant, "bank_statement.imported", {"import_id": str(batch.id), **counts})
-    return ImportResult(batch.id, False, len(lines), batch.lines_new, dict(counts))
+    return ImportResult(batch.id, False, len(lines), batch.lines_new, dict(counts), label)
 
 
 def _line_row(

@@ -14,8 +14,10 @@ from pydantic import BaseModel, Field
 from channels.http.deps import DB, AppSettings, Now, Tenant
 from channels.http.exports import EXPORTABLE, Exporter
 from channels.http.paging import Paging
+from domain.banking import mappings as bank_mappings
 from domain.banking import service as banking
-from domain.banking.parsers import PRESETS, CsvMapping
+from domain.banking.formats import PRESETS, CsvMapping
+from domain.banking.formats.delimited import check_mapping
 from domain.errors import Invalid
 from domain.inputs import Day, Line
 from domain.payments import receipts
@@ -339,6 +341,61 @@ class ImportOut(BaseModel):
     lines_total: int
     lines_new: int
     by_status: dict[str, int]
+    format: str = Field(description="What the file was read as: the format chosen, or what its content said")
+
+
+FORMAT_HELP = (
+    "auto (the content decides), camt, norma43, ofx, mt940, csv, "
+    f"csv:<preset> ({', '.join(PRESETS)}) or csv:custom"
+)
+
+
+def _custom_mapping(
+    *,
+    date_column: str | None,
+    amount_column: str | None,
+    payer_column: str | None,
+    reference_column: str | None,
+    currency_column: str | None,
+    currency: str,
+    value_date_column: str | None,
+    payer_iban_column: str | None,
+    debit_column: str | None,
+    credit_column: str | None,
+    date_format: str,
+    delimiter: str,
+    decimal_comma: bool,
+    encoding: str,
+    skip_rows: int,
+    skip_footer: int,
+    has_header: bool,
+) -> CsvMapping:
+    if not (date_column and (amount_column or (debit_column and credit_column))):
+        raise Invalid(
+            "A custom CSV mapping needs date_column and amount_column (or debit_column and credit_column).",
+            details={"field": "date_column"},
+        )
+    return check_mapping(
+        CsvMapping(
+            date=date_column,
+            amount=amount_column,
+            payer=payer_column,
+            reference=reference_column,
+            currency=currency_column,
+            default_currency=currency.strip().upper(),
+            value_date=value_date_column,
+            payer_iban=payer_iban_column,
+            debit=debit_column,
+            credit=credit_column,
+            date_format=date_format,
+            delimiter=delimiter,
+            decimal_comma=decimal_comma,
+            encoding=encoding,
+            skip_rows=skip_rows,
+            skip_footer=skip_footer,
+            has_header=has_header,
+        )
+    )
 
 
 @router.post(
@@ -347,51 +404,110 @@ class ImportOut(BaseModel):
 async def import_statement(
     tenant: Tenant,
     db: DB,
-    file: Annotated[UploadFile, File(description="A CSV export or an MT940 statement")],
-    format: Annotated[
-        str, Form(description=f"csv:<preset> ({', '.join(PRESETS)}), csv:custom or mt940")
-    ] = "csv:generic",
+    file: Annotated[UploadFile, File(description="CAMT.053/054, Norma 43, OFX, MT940 or a CSV export")],
+    format: Annotated[str, Form(description=FORMAT_HELP)] = "auto",
+    mapping_name: Annotated[
+        str | None, Form(max_length=60, description="Read the CSV with this saved mapping")
+    ] = None,
+    save_mapping_as: Annotated[
+        str | None, Form(max_length=60, description="csv:custom — save the mapping under this name")
+    ] = None,
     date_column: Annotated[
-        str | None, Form(description="csv:custom — the column with the booking date")
+        str | None,
+        Form(description="csv:custom — the column with the booking date (a number without header)"),
     ] = None,
     amount_column: Annotated[str | None, Form(description="csv:custom — the column with the amount")] = None,
     payer_column: Annotated[str | None, Form()] = None,
     reference_column: Annotated[str | None, Form()] = None,
-    date_format: Annotated[str, Form(description="strftime format, e.g. %d/%m/%Y")] = "%Y-%m-%d",
+    currency_column: Annotated[
+        str | None, Form(description="csv:custom — a column with the currency")
+    ] = None,
+    currency: Annotated[
+        str, Form(min_length=3, max_length=3, description="csv:custom — the currency when no column says it")
+    ] = "EUR",
+    value_date_column: Annotated[str | None, Form()] = None,
+    payer_iban_column: Annotated[str | None, Form()] = None,
+    debit_column: Annotated[
+        str | None, Form(description="csv:custom — money out, instead of an amount")
+    ] = None,
+    credit_column: Annotated[
+        str | None, Form(description="csv:custom — money in, instead of an amount")
+    ] = None,
+    date_format: Annotated[
+        str, Form(max_length=40, description="strftime format, e.g. %d/%m/%Y")
+    ] = "%Y-%m-%d",
     delimiter: Annotated[str, Form(max_length=1)] = ",",
     decimal_comma: Annotated[bool, Form()] = False,
+    encoding: Annotated[
+        str, Form(max_length=20, description="auto, utf-8, cp1252, cp1250, latin-1, …")
+    ] = "auto",
+    skip_rows: Annotated[int, Form(ge=0, le=1000, description="preamble rows above the header")] = 0,
+    skip_footer: Annotated[int, Form(ge=0, le=1000, description="summary rows under the table")] = 0,
+    has_header: Annotated[bool, Form()] = True,
 ) -> ImportOut:
-    """Import transfers; confident matches are proposed, never applied. A file imported twice adds nothing."""
+    """Import transfers; confident matches are proposed, never applied. A file imported twice adds nothing.
+
+    The file's content decides its format unless ``format`` names one; a CSV is read with the bank's
+    preset, a saved mapping (``mapping_name``) or the custom columns given here."""
     data = await file.read(20 * 1024 * 1024 + 1)
     if len(data) > 20 * 1024 * 1024:
         raise Invalid("A statement file is at most 20 MB.", details={"field": "file"})
     mapping = None
-    if format == "csv:custom":
-        if not (date_column and amount_column):
-            raise Invalid(
-                "A custom CSV mapping needs date_column and amount_column.", details={"field": "date_column"}
-            )
-        mapping = CsvMapping(
-            date=date_column,
-            amount=amount_column,
-            payer=payer_column,
-            reference=reference_column,
+    if mapping_name:
+        mapping = await bank_mappings.get_mapping(db, tenant, mapping_name)
+    elif format == "csv:custom":
+        mapping = _custom_mapping(
+            date_column=date_column,
+            amount_column=amount_column,
+            payer_column=payer_column,
+            reference_column=reference_column,
+            currency_column=currency_column,
+            currency=currency,
+            value_date_column=value_date_column,
+            payer_iban_column=payer_iban_column,
+            debit_column=debit_column,
+            credit_column=credit_column,
             date_format=date_format,
             delimiter=delimiter,
             decimal_comma=decimal_comma,
+            encoding=encoding,
+            skip_rows=skip_rows,
+            skip_footer=skip_footer,
+            has_header=has_header,
         )
     result = await banking.import_statement(
         db, tenant, filename=file.filename or "statement", data=data, fmt=format, mapping=mapping
     )
+    if save_mapping_as and mapping is not None and not mapping_name:
+        await bank_mappings.save_mapping(db, tenant, name=save_mapping_as, mapping=mapping)
     return ImportOut(**result.__dict__)
+
+
+class BankFormatsOut(BaseModel):
+    formats: list[str]
+    csv_presets: list[str]
+    saved_mappings: list[str]
+
+
+@router.get("/bank-formats", response_model=BankFormatsOut, tags=["reconciliation"])
+async def bank_formats(tenant: Tenant, db: DB) -> BankFormatsOut:
+    """What an upload can be read as: the formats, the banks' CSV presets and the school's saved mappings."""
+    saved = await bank_mappings.list_mappings(db, tenant)
+    return BankFormatsOut(
+        formats=["auto", "camt", "norma43", "ofx", "mt940", "csv", "csv:custom"],
+        csv_presets=list(PRESETS),
+        saved_mappings=[m.name for m in saved],
+    )
 
 
 class LineOut(BaseModel):
     id: uuid.UUID
     booked_on: date
+    value_date: date | None
     amount: Decimal
     currency: str
     payer_name: str | None
+    payer_iban: str | None
     reference: str | None
     status: str
     proposed_student_id: uuid.UUID | None
@@ -413,9 +529,11 @@ async def reconciliation_inbox(tenant: Tenant, db: DB) -> Inbox:
             LineOut(
                 id=x.id,
                 booked_on=x.booked_on,
+                value_date=x.value_date,
                 amount=x.amount,
                 currency=x.currency,
                 payer_name=x.payer_name,
+                payer_iban=x.payer_iban,
                 reference=x.reference,
                 status=x.status.value,
                 proposed_student_id=x.proposed_student_id,

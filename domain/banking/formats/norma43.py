@@ -10,6 +10,7 @@ code page); a file that is valid UTF-8 is read as UTF-8.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from domain.banking.formats.lines import ParsedLine, checked_line, clean, refuse_binary
@@ -17,6 +18,7 @@ from domain.errors import Invalid
 
 RECORD = 80
 CODES = (b"11", b"22", b"23", b"24", b"33", b"88")
+VALIDATION = re.compile(r"\[(?P<line>\d+)\].*?content b'(?P<value>[^']*)'.*?Field\.(?P<field>\w+)", re.DOTALL)
 
 
 def _records(data: bytes) -> bytes:
@@ -53,16 +55,25 @@ def _batch(data: bytes) -> Any:
         with context.scope():
             return read_batch(io.BytesIO(_records(data)), context=context)
     except ValidationException as exc:
-        raise Invalid(
-            f"This Norma 43 file does not follow the standard: {clean(str(exc))} Download it again from the "
-            "bank. / El fichero Norma 43 no sigue la norma.",
-            details={"format": "norma43", "line": getattr(exc, "line", None)},
-        ) from exc
+        raise Invalid(_reason(str(exc)), details={"format": "norma43"}) from exc
     except (ValueError, KeyError, IndexError, UnicodeError) as exc:
         raise Invalid(
             "This is not a readable Norma 43 file. / No es un fichero Norma 43 legible.",
             details={"format": "norma43"},
         ) from exc
+
+
+def _reason(message: str) -> str:
+    """csb43's "[0010] Bad format: content b'0' mismatches … Field.FINAL_BALANCE_CODE]" for a person."""
+    found = VALIDATION.search(message)
+    if found is None:
+        return "This Norma 43 file does not follow the standard. / El fichero Norma 43 no sigue la norma."
+    field = found["field"].lower().replace("_", " ")
+    return (
+        f"This Norma 43 file does not follow the standard: on line {int(found['line']) + 1} the {field} is "
+        f"{found['value']!r}, which the standard does not allow. Download it again from the bank. / El "
+        f"fichero Norma 43 no sigue la norma (línea {int(found['line']) + 1})."
+    )
 
 
 def _text(value: object) -> str | None:

@@ -32,8 +32,8 @@ def _tree(data: bytes) -> Element:
         tree.parse(BytesIO(data.lstrip(b"\xef\xbb\xbf")))
     except OFXHeaderError as exc:
         raise Invalid(
-            "This OFX file has no valid OFX header (OFXHEADER:100 … or <?OFX …?>): export it again from "
-            "the bank. / El fichero OFX no tiene una cabecera válida.",
+            "This OFX file has no valid OFX header (OFXHEADER:100 or an OFX processing instruction): export "
+            "it again from the bank. / El fichero OFX no tiene una cabecera válida.",
             details={"format": "ofx"},
         ) from exc
     except (ParseError, ValueError, UnicodeError, LookupError) as exc:
