@@ -14,6 +14,7 @@ from channels.http.limits import install_limits
 from channels.http.openapi import install_openapi
 from channels.http.routes import (
     api_keys,
+    audit,
     auth,
     chat,
     groups,
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         summary="Operations and intelligence for dance schools and independent dance teachers.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # /docs is served offline by channels.web (Swagger UI's files from a package)
+        redoc_url=None,  # ReDoc would load from a CDN
     )
     app.state.settings = settings
     state["app"] = app
@@ -104,8 +107,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         auth,
         orgs,
         api_keys,
+        audit,
+        students_web,  # before people: /students/browse is not a student id
         people,
-        students_web,
         groups,
         sessions,
         schedule,

@@ -209,3 +209,47 @@ async def test_a_reminder_is_queued_by_the_office_only_when_something_is_owed(
     assert sent.status_code == 202, sent.text
     assert sent.json()["outstanding"] == "45.00" and sent.json()["to_email"] == "x@example.org"
     assert await queued() == 1
+
+
+async def test_the_list_page_sorts_pages_and_finds_a_name_with_a_typo(
+    session: AsyncSession, make_client: Callable[[], AsyncClient]
+) -> None:
+    studio = await build_studio(session, names=("Ana García", "José Martínez", "Sofía López", "Bea Ruiz"))
+    await students.archive_student(session, studio.admin, studio.students["Bea"].id, now=NOW)
+    await session.flush()
+    staff = await as_user(session, make_client(), studio.staff.user_id)
+
+    first = (await staff.get("/students/browse?limit=2")).json()
+    assert first["total"] == 3  # the archived student is not in the everyday list
+    assert [s["full_name"] for s in first["rows"]] == ["Ana García", "José Martínez"]
+    second = (await staff.get("/students/browse?limit=2&offset=2")).json()
+    assert [s["full_name"] for s in second["rows"]] == ["Sofía López"]
+    backwards = (await staff.get("/students/browse?sort=-name")).json()
+    assert [s["full_name"] for s in backwards["rows"]] == ["Sofía López", "José Martínez", "Ana García"]
+    with_archived = (await staff.get("/students/browse?include_archived=true")).json()
+    assert with_archived["total"] == 4
+
+    found = (await staff.get("/students/browse", params={"q": "jose martines"})).json()
+    assert found["rows"][0]["full_name"] == "José Martínez"
+    for bad in ("sort=age", "limit=0", "limit=201", "offset=-1"):
+        assert (await staff.get(f"/students/browse?{bad}")).status_code == 422, bad
+
+    other = await build_studio(session, names=("Elena Otra",))
+    elena = await as_user(session, make_client(), other.staff.user_id)
+    assert [s["full_name"] for s in (await elena.get("/students/browse")).json()["rows"]] == ["Elena Otra"]
+
+
+async def test_the_audit_trail_is_the_offices_to_read(
+    session: AsyncSession, make_client: Callable[[], AsyncClient]
+) -> None:
+    studio = await build_studio(session)
+    ana, jose = studio.students["Ana"].id, studio.students["José"].id
+    staff = await as_user(session, make_client(), studio.staff.user_id)
+    assert (await staff.put(f"/students/{ana}/family", {"sibling_id": str(jose)})).status_code == 200
+    lucia = await as_user(session, make_client(), studio.teacher.user_id)
+    assert (await lucia.get("/audit")).status_code == 403
+    rows = (await staff.get(f"/audit?entity_type=student&entity_id={ana}")).json()
+    assert [r["action"] for r in rows] == ["student.family_changed"]
+    assert rows[0]["by"] and rows[0]["after"]["family_id"]
+    assert (await staff.get("/audit?entity_type=bank_line")).json() == []
+    assert (await staff.get("/audit?limit=501")).status_code == 422

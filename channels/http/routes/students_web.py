@@ -16,8 +16,11 @@ from domain.attendance.history import AttendanceEntry, student_attendance
 from domain.embeddings import default_embedder
 from domain.inputs import Text
 from domain.notes import service as notes
+from domain.orgs.viewer import student_out, viewer
 from domain.payments import reminders
+from domain.students.browse import StudentSort, browse_students
 from domain.students.family import FamilyOut, family, set_family
+from domain.students.schemas import StudentOut
 
 router = APIRouter(tags=["students"])
 
@@ -46,6 +49,32 @@ class ReminderOut(BaseModel):
     outstanding: Decimal
     currency: str
     oldest_due: date | None
+
+
+class StudentPage(BaseModel):
+    total: int = Field(description="How many students the list has in all (with a query: how many matched).")
+    rows: list[StudentOut]
+
+
+@router.get("/students/browse", response_model=StudentPage)
+async def browse(
+    tenant: Tenant,
+    db: DB,
+    q: Annotated[
+        str | None, Query(max_length=200, description="A name or part of one; typos are fine.")
+    ] = None,
+    sort: StudentSort = StudentSort.NAME,
+    include_archived: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 25,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> StudentPage:
+    """The students list page: one page of students in the chosen order, or the best matches of a search.
+    A teacher sees their own students only, with contacts only if the school allows it."""
+    total, rows = await browse_students(
+        db, tenant, query=q, sort=sort, include_archived=include_archived, limit=limit, offset=offset
+    )
+    seen_by = await viewer(db, tenant)
+    return StudentPage(total=total, rows=[student_out(s, seen_by) for s in rows])
 
 
 @router.get("/students/{student_id}/family", response_model=FamilyOut)

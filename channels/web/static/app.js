@@ -1,9 +1,80 @@
-// Shared by every page: the API with the login cookie and CSRF header, the header bar, text rendering.
+// Shared by every page: the API with the login cookie and CSRF header, the header bar, the language
+// (English or Spanish: STRINGS in i18n.js), and money and dates in the locale (Intl, in the browser).
 const API = "/api/v1";
 let CSRF = "";
+let ORG = null;  // the active organization: name, timezone, currency, locale
 
+// -- language ---------------------------------------------------------------------------------------
+const LANGUAGES = ["en", "es"];
+const LANG_KEY = "cadence-lang";
+
+// The person's own choice (the switch in the header), else the browser's language, else English.
+function chosenLanguage() {
+  const stored = localStorage.getItem(LANG_KEY);
+  if (LANGUAGES.includes(stored)) return stored;
+  const browser = (navigator.languages || [navigator.language]).map(l => String(l).slice(0, 2).toLowerCase());
+  return browser.find(l => LANGUAGES.includes(l)) || "en";
+}
+let LANG = chosenLanguage();
+document.documentElement.lang = LANG;
+
+// t("students.title") or t("payments.recorded", { amount: "40,00 €" }); a missing key falls back to English.
+function t(key, vars = {}) {
+  const text = (STRINGS[LANG] || {})[key] ?? STRINGS.en[key] ?? key;
+  return String(text).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
+}
+
+// Static text in the pages: data-t="key" (text), data-t-placeholder, data-t-label (aria-label), data-t-title.
+function translate(root = document) {
+  root.querySelectorAll("[data-t]").forEach(el => { el.textContent = t(el.dataset.t); });
+  root.querySelectorAll("[data-t-placeholder]").forEach(el => { el.placeholder = t(el.dataset.tPlaceholder); });
+  root.querySelectorAll("[data-t-label]").forEach(el => { el.setAttribute("aria-label", t(el.dataset.tLabel)); });
+  root.querySelectorAll("[data-t-title]").forEach(el => { document.title = `Cadence · ${t(el.dataset.tTitle)}`; });
+}
+
+// The formatting locale: the organization's own when it speaks the chosen language (es-MX stays es-MX).
+function locale() {
+  const org = ORG && ORG.locale ? ORG.locale.replace("_", "-") : "";
+  if (org.slice(0, 2).toLowerCase() === LANG && org.length > 2) return org;
+  return LANG === "es" ? "es-ES" : "en-GB";
+}
+
+// Amounts arrive as decimal strings ("3136.00"): Intl formats the string itself, so no float rounding.
+function money(amount, currency) {
+  if (amount === null || amount === undefined || amount === "") return "";
+  // useGrouping "always": Spanish writes 3.136,00 € (CLDR alone would group only from five digits)
+  return new Intl.NumberFormat(locale(), { style: "currency", currency: currency || (ORG && ORG.currency) || "EUR", useGrouping: "always" })
+    .format(String(amount));
+}
+
+// A calendar date ("2026-11-30") as the locale writes it; no time zone can shift it a day.
+function day(iso, style = "medium") {
+  if (!iso) return "";
+  const [y, m, d] = String(iso).slice(0, 10).split("-").map(Number);
+  return new Intl.DateTimeFormat(locale(), { dateStyle: style, timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+function moment(isoDateTime) {
+  if (!isoDateTime) return "";
+  const zone = (ORG && ORG.timezone) || undefined;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short", timeZone: zone }).format(new Date(isoDateTime));
+}
+
+// The school's date, in the school's time zone (not the browser's): YYYY-MM-DD.
+function schoolToday() {
+  const zone = (ORG && ORG.timezone) || undefined;
+  return new Intl.DateTimeFormat("sv-SE", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+}
+
+function addDays(iso, n) {
+  const [y, m, d] = iso.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
+// -- the API ----------------------------------------------------------------------------------------
 async function api(path, options = {}) {
-  const headers = { "Content-Type": "application/json", "X-CSRF-Token": CSRF, ...(options.headers || {}) };
+  const isForm = options.body instanceof FormData;
+  const headers = { ...(isForm ? {} : { "Content-Type": "application/json" }), "X-CSRF-Token": CSRF, ...(options.headers || {}) };
   const response = await fetch(API + path, { credentials: "same-origin", ...options, headers });
   if (response.status === 401) { location.href = "/app/login"; throw new Error("not logged in"); }
   return response;
@@ -11,10 +82,17 @@ async function api(path, options = {}) {
 
 async function json(path, options) {
   const response = await api(path, options);
+  if (response.status === 204) return {};
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error((body.error && body.error.message) || body.detail || response.statusText);
+  if (!response.ok) {
+    const error = new Error((body.error && body.error.message) || body.detail || response.statusText);
+    error.status = response.status; error.body = body;
+    throw error;
+  }
   return body;
 }
+
+const send = (path, method, body) => json(path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
 
 function escapeHtml(text) {
   return String(text ?? "").replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
@@ -36,36 +114,73 @@ function renderText(text) {
   return out.join("");
 }
 
-// Pages and who sees them: the office (admins, staff) every page; a teacher no school money, only their own pay.
-const EVERYONE = ["admin", "staff", "teacher"], OFFICE = ["admin", "staff"];
-const PAGES = [["chat", "Chat", EVERYONE], ["today", "Today", EVERYONE], ["students", "Students", EVERYONE], ["groups", "Groups", EVERYONE], ["payments", "Payments", OFFICE], ["payouts", "Payouts", EVERYONE], ["dashboard", "Dashboard", EVERYONE], ["reports", "Reports", EVERYONE]];
+// -- the header -------------------------------------------------------------------------------------
+// Pages and who sees them: the office (admins, staff) every page; a teacher no school money, only their own
+// pay, and no settings. The name is the English fallback when i18n.js has no "nav.<page>" for it.
+const EVERYONE = ["admin", "staff", "teacher"], OFFICE = ["admin", "staff"], ADMIN = ["admin"];
+const PAGES = [["chat", "Chat", EVERYONE], ["today", "Today", EVERYONE], ["students", "Students", EVERYONE], ["groups", "Groups", EVERYONE], ["payments", "Payments", OFFICE], ["payouts", "Payouts", EVERYONE], ["settings", "Settings", ADMIN]];
+let ROLE = "teacher";
 
-// The header: navigation, the organization switcher, log out. Returns who is logged in.
+const pageName = (page, fallback) => (STRINGS[LANG][`nav.${page}`] || STRINGS.en[`nav.${page}`] || fallback);
+
+// The header: navigation, the organization switcher, the language switch, log out. Returns who is logged in.
 async function start(here) {
   const me = await json("/auth/me");
   CSRF = me.csrf_token || CSRF;
-  const header = document.querySelector("header");
   const active = me.memberships.find(m => m.organization_id === me.active_organization_id);
-  const role = active ? active.role : "teacher";
-  const nav = PAGES.filter(([, , roles]) => roles.includes(role))
-    .map(([page, name]) => `<a href="/app/${page}" class="${page === here ? "here" : ""}">${name}</a>`).join("");
+  ROLE = active ? active.role : "teacher";
+  ORG = active ? await json("/org").catch(() => null) : null;
+  const header = document.querySelector("header");
+  const nav = PAGES.filter(([, , roles]) => roles.includes(ROLE))
+    .map(([page, name]) => `<a href="/app/${page}" class="${page === here ? "here" : ""}">${escapeHtml(pageName(page, name))}</a>`).join("");
   const orgs = me.memberships.map(m => `<option value="${m.organization_id}" ${m.organization_id === me.active_organization_id ? "selected" : ""}>${escapeHtml(m.name)}</option>`).join("");
+  const langs = LANGUAGES.map(l => `<option value="${l}" ${l === LANG ? "selected" : ""}>${l.toUpperCase()}</option>`).join("");
   header.innerHTML = `<span class="brand">Cadence</span><nav>${nav}</nav>
-    <span class="right"><select id="org" aria-label="Organization">${orgs}</select><button id="logout">Log out</button></span>`;
+    <span class="right"><select id="org" aria-label="${escapeHtml(t("header.organization"))}">${orgs}</select>
+    <select id="lang" aria-label="${escapeHtml(t("header.language"))}">${langs}</select>
+    <button id="logout">${escapeHtml(t("header.logout"))}</button></span>`;
   header.querySelector("#org").addEventListener("change", async event => {
-    await json("/orgs/switch", { method: "POST", body: JSON.stringify({ organization_id: event.target.value }) });
+    await send("/orgs/switch", "POST", { organization_id: event.target.value });
+    location.reload();
+  });
+  header.querySelector("#lang").addEventListener("change", event => {
+    localStorage.setItem(LANG_KEY, event.target.value);
     location.reload();
   });
   header.querySelector("#logout").addEventListener("click", async () => {
     await api("/auth/logout", { method: "POST" });
     location.href = "/app/login";
   });
+  translate();
   return me;
 }
 
+const isOffice = () => OFFICE.includes(ROLE);
+
+// rows → a table; columns are [title, cell(row) → html, class]. An empty list says so.
 function table(rows, columns) {
-  if (!rows.length) return `<p class="muted">Nothing here.</p>`;
+  if (!rows.length) return `<p class="muted">${escapeHtml(t("common.nothing"))}</p>`;
   const head = columns.map(([title, , cls]) => `<th class="${cls || ""}">${title}</th>`).join("");
   const body = rows.map(row => `<tr>${columns.map(([, cell, cls]) => `<td class="${cls || ""}">${cell(row)}</td>`).join("")}</tr>`).join("");
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+function showError(place, error) {
+  place.innerHTML = `<p class="error" role="alert">${escapeHtml(error.message || error)}</p>`;
+}
+
+// A form's fields as an object; empty strings left out (so PATCH changes only what was filled).
+function formData(form, { keepEmpty = false } = {}) {
+  const out = {};
+  for (const [name, value] of new FormData(form).entries()) {
+    if (typeof value === "string" && value.trim() === "" && !keepEmpty) continue;
+    out[name] = typeof value === "string" ? value.trim() : value;
+  }
+  return out;
+}
+
+// A status line (role="status" in the page, so screen readers hear it); an error shows as one.
+function say(place, text, kind = "ok") {
+  place.textContent = text;
+  place.classList.toggle("error", kind === "error");
 }
