@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from channels.cli import copilot as copilot_cli
+from channels.cli.bank import bank_app
 from channels.cli.doctor import run_checks
 from channels.cli.evals import eval_command
 from channels.cli.schedule import schedule_app
@@ -35,6 +36,7 @@ app.command("eval")(eval_command)
 app.add_typer(summaries_app, name="summaries")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(telegram_app, name="telegram")
+app.add_typer(bank_app, name="bank")
 
 
 def _fail(message: str) -> typer.Exit:
