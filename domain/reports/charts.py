@@ -41,7 +41,9 @@ TITLES = {
         "month": "Month",
         "hours": "Hours",
         "students": "Students",
-        "kind": "",
+        "expected": "expected",
+        "collected": "collected",
+        "received": "received",
     },
     "es": {
         "attendance": "Asistencia",
@@ -55,7 +57,9 @@ TITLES = {
         "month": "Mes",
         "hours": "Horas",
         "students": "Alumnos",
-        "kind": "",
+        "expected": "previsto",
+        "collected": "cobrado",
+        "received": "recibido",
     },
 }
 
@@ -100,15 +104,29 @@ def chart(report: BaseModel, *, language: str = "en") -> alt.TopLevelMixin:
             _data(list(report.attendance_trend), "period", "rate", "marks", "attended"), say, "week"
         )
     elif isinstance(report, RevenueReport):
+        kinds: list[Any] = [
+            say["expected"],
+            say["collected"],
+            say["received"],
+        ]  # the legend, in the answer's language
+        values = [
+            {
+                "month": _plain(r.month),
+                say["expected"]: _plain(r.expected),
+                say["collected"]: _plain(r.collected),
+            }
+            | {say["received"]: _plain(r.received)}
+            for r in report.rows
+        ]
         base = (
-            alt.Chart(alt.Data(values=_data(list(report.rows), "month", "expected", "collected", "received")))
-            .transform_fold(["expected", "collected", "received"], as_=["kind", "amount"])
+            alt.Chart(alt.Data(values=values))
+            .transform_fold(kinds, as_=["kind", "amount"])
             .mark_bar()
             .encode(
                 x=alt.X("month:O", timeUnit="yearmonth", title=say["month"]),
-                xOffset="kind:N",
+                xOffset=alt.XOffset("kind:N", sort=kinds),
                 y=alt.Y("amount:Q", title=f"{say['amount']} ({report.currency})"),
-                color=alt.Color("kind:N", title=say["kind"], sort=["expected", "collected", "received"]),
+                color=alt.Color("kind:N", title=None, sort=kinds),
                 tooltip=["kind:N", alt.Tooltip("amount:Q", format=",.2f")],
             )
             .properties(title=say["revenue"])
@@ -158,6 +176,8 @@ def chart(report: BaseModel, *, language: str = "en") -> alt.TopLevelMixin:
         )
     else:
         raise TypeError(f"no chart for {type(report).__name__}")
+    if isinstance(report, TeacherLoadReport | GroupHealthReport):  # one bar per row, however many rows
+        return base.properties(width=WIDTH, height=alt.Step(22))
     return base.properties(width=WIDTH, height=HEIGHT)
 
 

@@ -2,7 +2,8 @@
 
 Counts are memberships (a student who leaves and rejoins a group counts each time): ``enrolled_at_start``
 those covering the first day (of the period or the month), ``enrolled`` the last day, ``joined`` those
-starting and ``left`` those ending (their last day) within it; churn is left over enrolled at the start.
+starting and ``left`` those ending (their last day) within it; churn is the share of everyone who was in
+the group then (enrolled at the start, or joined) who left: left / (enrolled_at_start + joined), at most 1.
 Groups that are not closed; a teacher sees the groups they teach.
 """
 
@@ -78,6 +79,7 @@ async def group_health_report(
         for m in cut:
             total, came = marks.get((group.id, m.month), (0, 0))
             at_start, left = _covering(own, m.first), _ending(own, m.first, m.last)
+            joined = _starting(own, m.first, m.last)
             monthly.append(
                 GroupMonthRow(
                     group_id=group.id,
@@ -85,9 +87,9 @@ async def group_health_report(
                     month=m.month,
                     enrolled_at_start=at_start,
                     enrolled=_covering(own, m.last),
-                    joined=_starting(own, m.first, m.last),
+                    joined=joined,
                     left=left,
-                    churn=rate(left, at_start),
+                    churn=rate(left, at_start + joined),
                     marks=total,
                     attended=came,
                     rate=rate(came, total),
@@ -95,6 +97,7 @@ async def group_health_report(
             )
         per_month += monthly
         enrolled, at_start, left = _covering(own, end), _covering(own, start), _ending(own, start, end)
+        joined = _starting(own, start, end)
         total, came = sum(m.marks for m in monthly), sum(m.attended for m in monthly)
         rows.append(
             GroupHealthRow(
@@ -104,9 +107,9 @@ async def group_health_report(
                 enrolled=enrolled,
                 fill=rate(enrolled, group.capacity or 0),
                 enrolled_at_start=at_start,
-                joined=_starting(own, start, end),
+                joined=joined,
                 left=left,
-                churn=rate(left, at_start),
+                churn=rate(left, at_start + joined),
                 marks=total,
                 attended=came,
                 rate=rate(came, total),

@@ -125,7 +125,7 @@ class GroupHealthRow(BaseModel):
     enrolled_at_start: int
     joined: int = Field(description="Memberships starting in the period.")
     left: int = Field(description="Memberships ending in the period.")
-    churn: Rate = Field(description="left / enrolled_at_start")
+    churn: Rate = Field(description="left / (enrolled_at_start + joined): the share of members who left")
     marks: int
     attended: int
     rate: Rate

@@ -169,7 +169,9 @@ def vega_bundle() -> bytes:
     """Vega, Vega-Lite and vega-embed as one script, from the installed vl-convert (no network)."""
     import vl_convert
 
-    return vl_convert.javascript_bundle(GLOBALS).encode()
+    # Inside a function: the bundle's own top-level names (``t``, ``w``, …) would otherwise become globals
+    # of the page and replace the pages' functions of the same name (app.js's ``t`` is its translator).
+    return ("(() => {\n" + vl_convert.javascript_bundle(GLOBALS) + "\n})();\n").encode()
 
 
 def bundle_version() -> str:

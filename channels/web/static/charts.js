@@ -18,7 +18,8 @@ const REPORT_WORDS = {
     "left": "Left", "churn": "Churn", "active": "Active", "new": "New", "lost": "Lost", "net": "Net",
     "by_group": "Per group", "by_method": "Per payment method", "by_age": "Outstanding by age",
     "method": "Method", "age": "Days overdue", "charges": "Charges", "amount": "Amount", "days": "{age} days",
-    "office_only": "School money is for the office.", "change": "Change over the period: {points} points",
+    "office_only": "School money is for the office.", "col_month": "Month", "col_group": "Group",
+    "col_teacher": "Teacher", "bank_transfer": "Bank transfer", "cash": "Cash", "other": "Other", "change": "Change over the period: {points} points",
   },
   es: {
     "dashboard": "Panel", "reports": "Informes", "attendance": "Asistencia", "revenue": "Ingresos",
@@ -35,7 +36,8 @@ const REPORT_WORDS = {
     "left": "Bajas", "churn": "Abandono", "active": "Activos", "new": "Nuevos", "lost": "Perdidos", "net": "Neto",
     "by_group": "Por grupo", "by_method": "Por forma de pago", "by_age": "Pendiente por antigüedad",
     "method": "Forma de pago", "age": "Días de retraso", "charges": "Cargos", "amount": "Importe", "days": "{age} días",
-    "office_only": "El dinero de la escuela es cosa de la oficina.", "change": "Cambio en el periodo: {points} puntos",
+    "office_only": "El dinero de la escuela es cosa de la oficina.", "col_month": "Mes", "col_group": "Grupo",
+    "col_teacher": "Profesor", "bank_transfer": "Transferencia", "cash": "Efectivo", "other": "Otro", "change": "Cambio en el periodo: {points} puntos",
   },
 };
 
@@ -49,6 +51,8 @@ const percent = value => (value === null || value === undefined ? "" : `${Math.r
 // Fetch a report's chart spec and draw it into `place`; returns the vega-embed result.
 async function drawChart(place, report, query = "") {
   const spec = await json(`/reports/${report}/chart?language=${LANG === "es" ? "es" : "en"}${query ? "&" + query : ""}`);
-  spec.width = "container";
+  // As wide as its card (less the axis and legend), computed here: Vega's "container" width needs a sized
+  // parent, and the embed element shrinks to its content.
+  spec.width = Math.max(240, Math.min(900, place.clientWidth - (spec.encoding && spec.encoding.color ? 190 : 110)));
   return vegaEmbed(place, spec, { actions: false, renderer: "svg", ast: true });
 }

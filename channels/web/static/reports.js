@@ -23,14 +23,14 @@ function tables(report, r) {
   if (report === "revenue") {
     CURRENCY = r.currency;
     return table(r.rows, [
-      [w("month"), x => escapeHtml(day(x.month))], [w("expected"), x => cash(x.expected), "num"],
+      [w("col_month"), x => escapeHtml(day(x.month))], [w("expected"), x => cash(x.expected), "num"],
       [w("collected"), x => cash(x.collected), "num"], [w("outstanding"), x => cash(x.outstanding), "num"],
       [w("received"), x => cash(x.received), "num"],
     ]) + block(w("by_group"), table(r.by_group, [
-      [w("group"), x => escapeHtml(x.group_name)], [w("expected"), x => cash(x.expected), "num"],
+      [w("col_group"), x => escapeHtml(x.group_name)], [w("expected"), x => cash(x.expected), "num"],
       [w("collected"), x => cash(x.collected), "num"], [w("received"), x => cash(x.received), "num"],
     ])) + block(w("by_method"), table(r.by_method, [
-      [w("method"), x => escapeHtml(x.method)], [w("collected"), x => cash(x.collected), "num"], [w("received"), x => cash(x.received), "num"],
+      [w("method"), x => escapeHtml(w(x.method))], [w("collected"), x => cash(x.collected), "num"], [w("received"), x => cash(x.received), "num"],
     ])) + block(w("by_age"), table(r.outstanding_by_age, [
       [w("age"), x => escapeHtml(w("days", { age: x.age }))], [w("charges"), x => num(x.charges), "num"], [w("amount"), x => cash(x.amount), "num"],
     ]));
@@ -38,20 +38,20 @@ function tables(report, r) {
   if (report === "teachers") {
     CURRENCY = r.currency;
     return table(r.rows, [
-      [w("teacher"), x => escapeHtml(x.teacher_name)], [w("classes"), x => num(x.classes), "num"], [w("hours"), x => num(x.hours), "num"],
+      [w("col_teacher"), x => escapeHtml(x.teacher_name)], [w("classes"), x => num(x.classes), "num"], [w("hours"), x => num(x.hours), "num"],
       [w("substitutions"), x => num(x.substitutions), "num"], [w("covered"), x => num(x.covered_by_others), "num"],
       [w("fill"), x => pct(x.fill_rate), "num"], [w("pay"), x => cash(x.pay), "num"], [w("per_hour"), x => x.pay_per_hour === null ? "" : cash(x.pay_per_hour), "num"],
     ]);
   }
   if (report === "groups") {
     return table(r.rows, [
-      [w("group"), x => escapeHtml(x.group_name)], [w("enrolled"), x => num(x.enrolled), "num"], [w("capacity"), x => num(x.capacity), "num"],
+      [w("col_group"), x => escapeHtml(x.group_name)], [w("enrolled"), x => num(x.enrolled), "num"], [w("capacity"), x => num(x.capacity), "num"],
       [w("joined"), x => num(x.joined), "num"], [w("left"), x => num(x.left), "num"], [w("churn"), x => pct(x.churn), "num"],
       [w("rate"), x => pct(x.rate), "num"],
     ]);
   }
   return table(r.rows, [
-    [w("month"), x => escapeHtml(day(x.month))], [w("active"), x => num(x.active), "num"], [w("new"), x => num(x.new), "num"],
+    [w("col_month"), x => escapeHtml(day(x.month))], [w("active"), x => num(x.active), "num"], [w("new"), x => num(x.new), "num"],
     [w("lost"), x => num(x.lost), "num"], [w("net"), x => num(x.net), "num"],
   ]);
 }
@@ -73,7 +73,14 @@ async function show() {
   const chart = document.querySelector("#chart");
   try {
     const report = await json(`/reports/${REPORT}${q ? "?" + q : ""}`);
+    form.start.value = report.start; form.end.value = report.end;  // the period the server used
     content.innerHTML = tables(REPORT, report);
+    content.querySelectorAll("table").forEach(wide => {  // a wide table scrolls on a phone, not the page
+      const box = document.createElement("div");
+      box.className = "scroll";
+      wide.replaceWith(box);
+      box.append(wide);
+    });
     await drawChart(chart, REPORT, q);
   } catch (error) {
     chart.innerHTML = "";
