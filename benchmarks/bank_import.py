@@ -1,0 +1,170 @@
+"""A 50,000-line bank statement imported (parsed, keyed, matched, stored), as a ratio to a bare indexed
+SELECT measured in the same run, and its peak memory.
+
+The statement is a generated CAMT.053 (the heaviest format to read: XML through defusedxml): 50,000
+entries, one in five paid by a demo student's guardian with the student's name in the remittance, the
+rest from strangers, fees and card payments. It is imported into the `small` demo school of a database
+of its own (``cadence_bank_bench``, recreated each run); each timed import runs in a transaction that
+is rolled back, so every round imports the same 50,000 new lines into the same database.
+
+Cases:
+  * baseline — one student by primary key in a full tenant transaction (the figure every suite divides by);
+  * import — ``banking.import_statement`` on the 50,000-line file, p50 of a few rounds;
+  * parse only — ``formats.parse`` on the same bytes (no database), to show where the time goes.
+Peak memory: Python allocations during one import (tracemalloc, an untimed run), and the process's
+peak resident size.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import statistics
+import time
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from channels.embedded import APP_ROLE, EmbeddedPostgres
+from domain.auth import service as auth
+from domain.banking import formats
+from domain.banking import service as banking
+from domain.db import create_engine, session_factory, unit_of_work
+from domain.demo.seed import seed_demo
+from domain.orgs import service as orgs
+from domain.students.models import Student
+from domain.tenancy import TenantContext
+from migrations.runner import analyze, upgrade
+
+LINES = 50_000
+ROUNDS = 3
+BASELINE_EACH_ROUND = 60
+DATABASE = "cadence_bank_bench"
+
+HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
+<GrpHdr><MsgId>BENCH-1</MsgId><CreDtTm>2026-11-30T10:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>BENCH</Id><CreDtTm>2026-11-30T10:00:00</CreDtTm>
+<Acct><Id><IBAN>ES9121000418450200051332</IBAN></Id><Ccy>EUR</Ccy></Acct>
+"""
+ENTRY = (
+    '<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>{side}</CdtDbtInd><Sts>BOOK</Sts>'
+    "<BookgDt><Dt>{booked}</Dt></BookgDt><ValDt><Dt>{valued}</Dt></ValDt><AcctSvcrRef>BENCH{n:08d}</AcctSvcrRef>"
+    "<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>{payer}</Nm></Dbtr><DbtrAcct><Id><IBAN>ES76{n:020d}</IBAN></Id>"
+    "</DbtrAcct></RltdPties><RmtInf><Ustrd>{purpose}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n"
+)
+STRANGERS = (
+    "LOPEZ MARTIN SL",
+    "IBERDROLA CLIENTES",
+    "AMAZON EU SARL",
+    "JUAN PEREZ",
+    "COMISION MANTENIMIENTO",
+)
+
+
+def statement(names: list[str], rng: random.Random, start: date) -> bytes:
+    parts = [HEAD]
+    for n in range(LINES):
+        booked = start + timedelta(days=n % 28)
+        if n % 5 == 0 and names:
+            name = rng.choice(names)
+            payer, purpose, amount, side = f"{name} FAMILY", f"Cuota {name}", "45.00", "CRDT"
+        else:
+            payer, purpose = rng.choice(STRANGERS), f"Ref {n}"
+            amount, side = f"{rng.randint(100, 99_999) / 100:.2f}", rng.choice(("CRDT", "DBIT"))
+        parts.append(
+            ENTRY.format(
+                amount=amount,
+                side=side,
+                booked=booked,
+                valued=booked + timedelta(days=1),
+                n=n,
+                payer=payer,
+                purpose=purpose,
+            )
+        )
+    parts.append("</Stmt></BkToCstmrStmt></Document>\n")
+    return "".join(parts).encode()
+
+
+class _RollBack(Exception):  # not an error: leaves the database as it was after each timed import
+    pass
+
+
+async def main(data_dir: Path) -> None:
+    server = EmbeddedPostgres(data_dir)
+    server.start()
+    try:
+        urls = server.ensure_database(DATABASE, recreate=True)
+        upgrade(urls.owner, APP_ROLE)
+        engine = create_engine(urls.app)
+        sessions = session_factory(engine)
+        today = datetime.now(UTC).date()
+        await seed_demo(sessions, today=today, size="small", seed=7)
+        analyze(urls.owner)
+        async with unit_of_work(sessions) as s:
+            org_id = await orgs.organization_id_by_slug(s, "demo-school")
+            admin = await auth.find_user_by_email(s, "admin@demo-school.example")
+            assert org_id and admin
+            membership = await auth.membership_in(s, user_id=admin.id, org_id=org_id)
+            assert membership
+        tenant: TenantContext = membership.tenant(admin.id)
+        async with unit_of_work(sessions, tenant) as s:
+            students = (await s.execute(select(Student.id, Student.full_name))).all()
+        rng = random.Random(3)  # noqa: S311 - benchmark inputs
+        data = statement([name for _, name in students], rng, today.replace(day=1))
+        ids = [sid for sid, _ in students]
+        print(
+            f"statement: {LINES:,} CAMT.053 entries, {len(data) / 1e6:.1f} MB; {len(ids)} students to match"
+        )
+
+        async def lookup() -> float:
+            started = time.perf_counter()
+            async with unit_of_work(sessions, tenant) as session:
+                (await session.execute(select(Student.full_name).where(Student.id == rng.choice(ids)))).one()
+            return (time.perf_counter() - started) * 1000
+
+        async def import_once() -> float:
+            started = time.perf_counter()
+            try:
+                async with unit_of_work(sessions, tenant) as session:
+                    result = await banking.import_statement(session, tenant, filename="bench.xml", data=data)
+                    assert result.lines_new == LINES, result
+                    raise _RollBack
+            except _RollBack:
+                pass
+            return (time.perf_counter() - started) * 1000
+
+        for _ in range(20):
+            await lookup()
+        baseline: list[float] = []
+        imports: list[float] = []
+        parses: list[float] = []
+        for _ in range(ROUNDS):  # interleaved, so machine noise hits every case alike
+            baseline += [await lookup() for _ in range(BASELINE_EACH_ROUND)]
+            imports.append(await import_once())
+            started = time.perf_counter()
+            formats.parse(data)
+            parses.append((time.perf_counter() - started) * 1000)
+        tracemalloc.start()
+        await import_once()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        base = statistics.median(baseline)
+        print(f"{'case':<44} {'p50 ms':>10} {'ratio to baseline':>18}")
+        print(f"{'bare indexed SELECT (one student)':<44} {base:>10.3f} {1:>17.0f}x")
+        for name, samples in (("import 50,000 lines (parse+match+store)", imports), ("parse only", parses)):
+            p50 = statistics.median(samples)
+            print(f"{name:<44} {p50:>10.1f} {p50 / base:>17,.0f}x")
+        per_line = statistics.median(imports) / LINES * 1000
+        print(f"per line: {per_line:.1f} µs = {per_line / 1000 / base:.3f}x the bare SELECT")
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"peak Python allocations during one import: {peak / 1e6:.0f} MB (file {len(data) / 1e6:.1f} MB)"
+        )
+        print(f"peak resident size of the process: {rss:.0f} MB")
+        await engine.dispose()
+    finally:
+        server.stop()
