@@ -10,6 +10,7 @@ from tools.classes import CANCEL, MARK, MISSING, ROSTER, SCHEDULE
 from tools.insights import ATTENDANCE, DROPOUT_RISK, GROUP_HEALTH, REVENUE, TEACHER_LOAD
 from tools.money import PAYOUTS, RECORD_PAYMENT, SEND_REMINDER, UNPAID
 from tools.receipts import ATTACH_RECEIPT
+from tools.reports import REPORT
 from tools.schedule import CHANGE_SCHEDULE, CLOSE_DATES, SUBSTITUTE
 from tools.students import ADD_NOTE, ENROLL, SEARCH_NOTES, STUDENT_OVERVIEW
 
@@ -28,6 +29,7 @@ CATALOG: dict[str, Tool] = {
         REVENUE,
         TEACHER_LOAD,
         GROUP_HEALTH,
+        REPORT,
         SEARCH_NOTES,
         # writes
         MARK,

@@ -19,7 +19,9 @@ let LANG = chosenLanguage();
 document.documentElement.lang = LANG;
 
 // t("students.title") or t("payments.recorded", { amount: "40,00 €" }); a missing key falls back to English.
+// With vars.n === 1, a "<key>_one" string is used when there is one ("1 changed" / "1 cambiado").
 function t(key, vars = {}) {
+  if (vars.n === 1 && (`${key}_one` in STRINGS.en)) key = `${key}_one`;
   const text = (STRINGS[LANG] || {})[key] ?? STRINGS.en[key] ?? key;
   return String(text).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
 }
