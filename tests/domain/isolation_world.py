@@ -148,6 +148,7 @@ def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows]
             "status": LineStatus.PROPOSED,
             "proposed_student_id": r["students"],
         },
+        "bank_csv_mappings": lambda r: {"name": f"Bank {uuid.uuid4().hex[:8]}", "mapping": {}},
         "teacher_rates": lambda r: {
             "teacher_id": r["teachers"],
             "payment_type": TeacherPaymentType.PER_CLASS,
