@@ -10,6 +10,7 @@ from domain.conversations.models import CopilotThread, CopilotTurn, RetrievalEnt
 from domain.demo.models import SimulatedTrait
 from domain.events.models import DomainEvent
 from domain.groups.models import Group, StudentGroup
+from domain.imports.models import ImportBatch
 from domain.notes.models import StudentNote
 from domain.notifications.models import Notification, NotificationSettings, OptOut, TelegramAccount
 from domain.orgs.models import Invitation, Organization, OrganizationMember
@@ -43,6 +44,7 @@ __all__ = [
     "Group",
     "GroupSlot",
     "Guardian",
+    "ImportBatch",
     "Invitation",
     "LoginAttempt",
     "Notification",

@@ -19,6 +19,7 @@ from channels.http.routes import (
     chat,
     groups,
     health,
+    imports,
     money,
     notifications,
     orgs,
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         students_web,  # before people: /students/browse is not a student id
         people,
         groups,
+        imports,
         sessions,
         schedule,
         registration,

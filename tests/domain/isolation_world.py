@@ -252,6 +252,12 @@ def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows]
             "target_id": r["groups"],
             "token_hash": uuid.uuid4().hex,
         },
+        "import_batches": lambda r: {
+            "kind": "students",
+            "content_sha256": uuid.uuid4().hex,
+            "filename": "alumnos.csv",
+            "summary": {},
+        },
         "simulated_traits": lambda r: {
             "student_id": next(r.spare_students),
             "joined_on": day,
