@@ -203,3 +203,15 @@ async def generate_schedule(
         return (await scheduling.generate(session, tenant, today=today, until=until)).created
 
     return await _each_organization(sessions, now, work)
+
+
+async def fit_insight_models(
+    sessions: async_sessionmaker[AsyncSession], *, now: datetime | None = None
+) -> list[OrgResult]:
+    """Weekly: refit each organization's dropout and late-payment models on its history (count: fitted)."""
+    from domain.insights.store import fit_models  # scikit-learn and pandas load only for this job
+
+    async def work(session: AsyncSession, tenant: TenantContext, today: date) -> int:
+        return sum(f.fitted for f in await fit_models(session, tenant, today=today))
+
+    return await _each_organization(sessions, now, work)

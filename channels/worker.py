@@ -71,6 +71,7 @@ def create_celery(settings: Settings) -> Celery:
             "detect-overdue": {"task": "cadence.detect_overdue", "schedule": 3600.0},
             "generate-tuition": {"task": "cadence.generate_tuition", "schedule": 6 * 3600.0},
             "generate-schedule": {"task": "cadence.generate_schedule", "schedule": 6 * 3600.0},
+            "fit-insight-models": {"task": "cadence.fit_insight_models", "schedule": 7 * 24 * 3600.0},
         },
     )
     return app
@@ -137,3 +138,8 @@ async def _counted(results: Awaitable[list[jobs.OrgResult]]) -> dict[str, int]:
 @app.task(name="cadence.generate_schedule")
 def generate_schedule(now: str | None = None) -> dict[str, int]:
     return _run(lambda sessions, s: _counted(jobs.generate_schedule(sessions, now=_now(now))))
+
+
+@app.task(name="cadence.fit_insight_models")
+def fit_insight_models(now: str | None = None) -> dict[str, int]:
+    return _run(lambda sessions, s: _counted(jobs.fit_insight_models(sessions, now=_now(now))))

@@ -10,6 +10,7 @@ from domain.conversations.models import CopilotThread, CopilotTurn, RetrievalEnt
 from domain.demo.models import SimulatedTrait
 from domain.events.models import DomainEvent
 from domain.groups.models import Group, StudentGroup
+from domain.insights.models import InsightModel
 from domain.imports.models import ImportBatch
 from domain.notes.models import StudentNote
 from domain.notifications.models import Notification, NotificationSettings, OptOut, TelegramAccount
@@ -44,6 +45,7 @@ __all__ = [
     "Group",
     "GroupSlot",
     "Guardian",
+    "InsightModel",
     "ImportBatch",
     "Invitation",
     "LoginAttempt",

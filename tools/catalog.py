@@ -7,7 +7,15 @@ from typing import Any
 from domain.tenancy import TenantContext
 from tools.base import Tool
 from tools.classes import CANCEL, MARK, MISSING, ROSTER, SCHEDULE
-from tools.insights import ATTENDANCE, DROPOUT_RISK, GROUP_HEALTH, REVENUE, TEACHER_LOAD
+from tools.insights import (
+    ATTENDANCE,
+    DROPOUT_RISK,
+    GROUP_HEALTH,
+    LATE_PAYERS,
+    REVENUE,
+    REVENUE_FORECAST,
+    TEACHER_LOAD,
+)
 from tools.money import PAYOUTS, RECORD_PAYMENT, SEND_REMINDER, UNPAID
 from tools.receipts import ATTACH_RECEIPT
 from tools.reports import REPORT
@@ -29,6 +37,8 @@ CATALOG: dict[str, Tool] = {
         REVENUE,
         TEACHER_LOAD,
         GROUP_HEALTH,
+        LATE_PAYERS,
+        REVENUE_FORECAST,
         REPORT,
         SEARCH_NOTES,
         # writes

@@ -34,7 +34,8 @@ class AttendanceSummary(BaseModel):
 class StudentRisk(BaseModel):
     student_id: uuid.UUID
     full_name: str
-    score: float
+    score: float  # the rules' points, or the fitted model's probability in percent
+    probability: float | None = None  # 0-1, when the organization's fitted model scored it
     reasons: list[str]  # in English, for the API's readers
     reason_codes: list[Reason] = []  # the same reasons as data, for answers in other languages
 
@@ -132,3 +133,31 @@ class MissingData(BaseModel):
     @property
     def empty(self) -> bool:
         return not (self.students_without_contact or self.groups_without_teacher)
+
+
+class LatePayer(BaseModel):
+    student_id: uuid.UUID
+    full_name: str
+    probability: float  # 0-1: of paying next month's tuition more than a week late
+    reasons: list[str]  # in English, for the API's readers
+    reason_codes: list[Reason] = []  # the same reasons as data, for answers in other languages
+
+
+class LatePaymentReport(BaseModel):
+    as_of: dt.date
+    students_checked: int
+    fitted: bool  # False: no fitted model yet, the share of recent charges paid late stands in
+    late: list[LatePayer]
+
+
+class ForecastMonth(BaseModel):
+    month: dt.date
+    expected: Decimal  # tuition expected to be charged that month, rounded to the cent
+
+
+class RevenueForecast(BaseModel):
+    as_of: dt.date
+    currency: str
+    churn_from_model: bool  # leaving chances from the fitted dropout model, else the recent leaving rate
+    months: list[ForecastMonth]
+    error: float | None = None  # its mean absolute percentage error on the last six months (0.04: 4%)

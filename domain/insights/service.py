@@ -1,5 +1,8 @@
 """Read-only insights over attendance, money and teaching: summaries a studio asks for every week.
 
+Dropout risk and the absence streaks live in ``risk.py``, revenue in ``revenue.py``; callers still
+reach them all as ``insights.<name>`` from here.
+
 Each function checks who may see what (teachers: their own classes; money: the office) and
 aggregates in SQL; pandas shapes the per-row breakdowns.
 """
@@ -18,16 +21,15 @@ from domain.groups.models import Group, GroupStatus, StudentGroup
 from domain.groups.service import active_on, require_student_visible, visible_group_ids
 from domain.insights import rules
 from domain.insights.revenue import revenue_summary as revenue_summary  # callers use insights.*
+from domain.insights.risk import absent_in_a_row as absent_in_a_row
+from domain.insights.risk import dropout_risk as dropout_risk
 from domain.insights.schemas import (
-    AbsentStreak,
     AttendanceRow,
     AttendanceSummary,
     GroupHealth,
     GroupHealthRow,
     MissingData,
-    RiskReport,
     StudentOverview,
-    StudentRisk,
     TeacherLoad,
     TeacherLoadRow,
 )
@@ -141,120 +143,6 @@ async def attendance_summary(
         excused=int((frame["status"] == AttendanceStatus.EXCUSED).sum()),
         rate=rules.rate(attended, len(frame)),
         rows=breakdown,
-    )
-
-
-async def dropout_risk(
-    session: AsyncSession,
-    tenant: TenantContext,
-    *,
-    today: date,
-    limit: int = 20,
-    group_id: uuid.UUID | None = None,
-    teacher_id: uuid.UUID | None = None,
-) -> RiskReport:
-    """Active students of the groups the caller may see, scored and explained (``rules.assess``).
-    With a group, only its current members; with a teacher, the current members of the groups they
-    teach. A student's risk is still read from all their classes: narrowing chooses who is listed."""
-    group_ids = await visible_group_ids(session, tenant)
-    narrowed = await narrowing(session, tenant, group_id=group_id, teacher_id=teacher_id)
-    members = select(StudentGroup.student_id).where(active_on(today))
-    if group_ids is not None:
-        members = members.where(StudentGroup.group_id.in_(group_ids))
-    if group_id is not None:
-        members = members.where(StudentGroup.group_id == group_id)
-    if teacher_id is not None:
-        members = members.where(
-            StudentGroup.group_id.in_(select(Group.id).where(Group.teacher_id == teacher_id))
-        )
-    recent_from = today - timedelta(days=rules.RECENT_DAYS)
-    since = today - timedelta(days=rules.BASELINE_DAYS)
-    ranked = (
-        select(
-            AttendanceRecord.student_id,
-            ClassSession.date,
-            AttendanceRecord.status,
-            func.row_number()
-            .over(partition_by=AttendanceRecord.student_id, order_by=ClassSession.date.desc())
-            .label("rn"),
-        )
-        .join(ClassSession, ClassSession.id == AttendanceRecord.class_session_id)
-        .where(
-            ClassSession.date.between(since, today),
-            AttendanceRecord.student_id.in_(members),
-            AttendanceRecord.is_guest.is_(False),
-        )
-        .subquery()
-    )
-    is_recent = ranked.c.date > recent_from
-    came = ranked.c.status.in_(CAME)
-    marks = (
-        await session.execute(
-            select(
-                ranked.c.student_id,
-                func.count().filter(is_recent),
-                func.count().filter(is_recent, came),
-                func.count().filter(~is_recent),
-                func.count().filter(~is_recent, came),
-                func.coalesce(
-                    func.min(ranked.c.rn).filter(ranked.c.status != AttendanceStatus.ABSENT), func.count() + 1
-                )
-                - 1,
-            ).group_by(ranked.c.student_id)
-        )
-    ).all()
-    tenure = dict(
-        (
-            await session.execute(
-                select(StudentGroup.student_id, func.min(StudentGroup.start_date))
-                .where(StudentGroup.student_id.in_(members))
-                .group_by(StudentGroup.student_id)
-            )
-        ).all()
-    )
-    overdue: dict[uuid.UUID, int] = {}
-    if is_office(tenant):
-        paid = select(func.coalesce(func.sum(Allocation.amount), 0)).where(Allocation.charge_id == Charge.id)
-        oldest = await session.execute(
-            select(Charge.student_id, func.min(Charge.due_date))
-            .where(
-                Charge.voided_at.is_(None),
-                Charge.due_date < today,
-                Charge.student_id.in_(members),
-                paid.scalar_subquery() < Charge.amount,
-            )
-            .group_by(Charge.student_id)
-        )
-        overdue = {sid: (today - due).days for sid, due in oldest}
-    names = dict(
-        (await session.execute(select(Student.id, Student.full_name).where(Student.id.in_(members)))).all()
-    )
-    at_risk = []
-    for student_id, r_marks, r_came, b_marks, b_came, streak in marks:
-        risk = rules.assess(
-            rules.RiskFeatures(
-                recent_marks=r_marks,
-                recent_attended=r_came,
-                before_marks=b_marks,
-                before_attended=b_came,
-                absent_streak=streak,
-                days_overdue=overdue.get(student_id, 0) if is_office(tenant) else None,
-                tenure_days=(today - tenure[student_id]).days if student_id in tenure else 0,
-            )
-        )
-        if risk.listed:
-            at_risk.append(
-                StudentRisk(
-                    student_id=student_id,
-                    full_name=names[student_id],
-                    score=risk.score,
-                    reasons=risk.reasons,
-                    reason_codes=risk.codes,
-                )
-            )
-    at_risk.sort(key=lambda s: (-s.score, s.full_name))
-    return RiskReport(
-        as_of=today, students_checked=len(names), at_risk=at_risk[:limit], scope=narrowed.said()
     )
 
 
@@ -451,54 +339,6 @@ async def student_overview(
         notes=[f"{n.created_at.date().isoformat()}: {n.body}" for n in notes],
         receipts=receipts,
     )
-
-
-async def absent_in_a_row(
-    session: AsyncSession, tenant: TenantContext, *, today: date, times: int = 2
-) -> list[AbsentStreak]:
-    """Current members whose last ``times`` marks in a group (last 8 weeks) are all absences,
-    among the groups the caller may see (a teacher: their own)."""
-    group_ids = await visible_group_ids(session, tenant)
-    ranked = (
-        select(
-            AttendanceRecord.student_id,
-            ClassSession.group_id,
-            AttendanceRecord.status,
-            func.row_number()
-            .over(
-                partition_by=(AttendanceRecord.student_id, ClassSession.group_id),
-                order_by=ClassSession.date.desc(),
-            )
-            .label("rn"),
-        )
-        .join(ClassSession, ClassSession.id == AttendanceRecord.class_session_id)
-        .where(
-            ClassSession.date.between(today - timedelta(days=56), today),
-            ClassSession.group_id.is_not(None),
-            AttendanceRecord.is_guest.is_(False),
-        )
-    )
-    if group_ids is not None:
-        ranked = ranked.where(ClassSession.group_id.in_(group_ids))
-    last = ranked.subquery()
-    absences = func.count().filter(last.c.status == AttendanceStatus.ABSENT)
-    rows = await session.execute(
-        select(Student.full_name, Group.name)
-        .select_from(last)
-        .join(Student, Student.id == last.c.student_id)
-        .join(Group, Group.id == last.c.group_id)
-        .join(
-            StudentGroup,
-            (StudentGroup.student_id == last.c.student_id)
-            & (StudentGroup.group_id == last.c.group_id)
-            & active_on(today),
-        )
-        .where(last.c.rn <= times)
-        .group_by(Student.full_name, Group.name)
-        .having(absences == times)
-        .order_by(Group.name, Student.full_name)
-    )
-    return [AbsentStreak(full_name=name, group_name=group) for name, group in rows]
 
 
 async def missing_data(session: AsyncSession, tenant: TenantContext) -> MissingData:

@@ -265,6 +265,7 @@ def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows]
             "late_payer": True,
             "attendance_propensity": 0.8,
         },
+        "insight_models": lambda r: {"kind": f"dropout-{uuid.uuid4().hex}", "fitted_on": day, "model": {}},
     }
 
 
