@@ -1,60 +1,41 @@
 """The office pages in a real browser (Debian's Chromium, the app served by uvicorn on the small demo),
 in English and in Spanish, at desktop and phone size: find a student with a typo, open, edit, saved; add
-one and enrol them; record a payment and see its allocation; mark attendance; the Spanish UI with money
-and dates in the Spanish way; a teacher's navigation; settings; /docs offline. No request leaves the
-machine. Screenshots under artifacts/screenshots/ (looked at when written)."""
+one and enrol them; record a payment and see its allocation; upload an MT940 statement, confirm a proposal
+and ignore a fee; approve a payout; mark attendance and cancel a class; the Spanish UI with money and dates
+the Spanish way; a teacher's navigation; settings (invite, API key, Connect Telegram); /docs offline. No
+request leaves the machine. Screenshots under artifacts/screenshots/ (looked at when written)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import time
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, Request, expect
+from playwright.async_api import Browser, BrowserContext, FilePayload, ViewportSize, expect
 from sqlalchemy import func, select
 
 from channels.embedded import DatabaseUrls
 from domain.attendance.models import AttendanceRecord
-from domain.auth import service as auth
-from domain.db import create_engine, session_factory, unit_of_work
-from domain.groups.models import Group, GroupStatus, StudentGroup
-from domain.orgs import service as orgs
 from domain.payments.models import Payment
-from domain.sessions import service as class_sessions
+from domain.payouts.models import TeacherPayout
 from domain.sessions.models import ClassSession
-from domain.sessions.schemas import SessionIn
 from domain.students.models import Student
-from tests.web.test_browser import ADMIN, PASSWORD, SHOTS, base_url, browser, chromium_path, web_database
+from tests.web.pages_support import (
+    a_student_in_a_group,
+    demo_admin,
+    log_in_as,
+    mt940_paying,
+    owner_query,
+    someone_who_owes,
+    two_classes_today,
+    watch_the_network,
+)
+from tests.web.test_browser import SHOTS, base_url, browser, chromium_path, web_database
 
 __all__ = ["base_url", "browser", "chromium_path", "web_database"]  # the fixtures this module reuses
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1200, "height": 900}
-
-
-async def owner_query(web_database: DatabaseUrls, query: Any) -> Any:
-    engine = create_engine(web_database.owner)
-    try:
-        async with session_factory(engine)() as session:
-            return (await session.execute(query)).all()
-    finally:
-        await engine.dispose()
-
-
-async def a_student_in_a_group(web_database: DatabaseUrls) -> tuple[str, str]:
-    """An active student (name, id) of the demo school who is in a group today."""
-    rows = await owner_query(
-        web_database,
-        select(Student.full_name, Student.id)
-        .join(StudentGroup, StudentGroup.student_id == Student.id)
-        .where(StudentGroup.end_date.is_(None), Student.archived_at.is_(None), Student.full_name.like("% %"))
-        .order_by(Student.full_name)
-        .limit(1),
-    )
-    name, student_id = rows[0]
-    return str(name), str(student_id)
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1200, "height": 900}
 
 
 @pytest.fixture
@@ -63,25 +44,6 @@ async def context(browser: Browser, base_url: str) -> AsyncIterator[BrowserConte
     made = await browser.new_context(viewport=DESKTOP, locale="en-GB")
     yield made
     await made.close()
-
-
-def watch_the_network(context: BrowserContext, base_url: str) -> list[str]:
-    outside: list[str] = []
-
-    def seen(request: Request) -> None:
-        if not request.url.startswith((base_url, "data:", "blob:", "about:")):
-            outside.append(request.url)
-
-    context.on("request", seen)
-    return outside
-
-
-async def log_in_as(page: Page, base_url: str, email: str = ADMIN) -> None:
-    await page.goto(f"{base_url}/app/login")
-    await page.fill("input[name=email]", email)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url("**/app/chat")
 
 
 async def test_find_a_student_with_a_typo_open_edit_and_add_one(
@@ -98,6 +60,7 @@ async def test_find_a_student_with_a_typo_open_edit_and_add_one(
     await page.goto(f"{base_url}/app/students")
     await expect(page.locator("#where")).to_contain_text("of")  # "1–25 of N"
     await page.fill("#q", typo)
+    await expect(page.locator("#where")).to_contain_text("found")  # the search answered, not the list
     result = page.locator("#content a", has_text=name)
     await expect(result.first).to_be_visible()
     await page.screenshot(path=str(SHOTS / "students-search-typo.png"))
@@ -184,11 +147,12 @@ async def test_mark_attendance_in_spanish_and_cancel_a_class(
     student = (await row.locator(".name").text_content() or "").split("sin marcar")[0].strip()
     await row.get_by_text("Tarde").click()
     await card.get_by_role("button", name="Guardar").click()
-    await expect(card.locator(".state")).to_have_text(f"1 cambiados: {student} sin marcar → tarde")
+    await expect(card.locator(".state")).to_have_text(f"1 cambiado: {student} sin marcar → tarde")
     marks = await owner_query(
         web_database, select(AttendanceRecord.status).where(AttendanceRecord.class_session_id == session_id)
     )
     assert [m[0].value for m in marks] == ["late"]
+    await page.evaluate("window.scrollTo(0, 0)")
     await page.screenshot(path=str(SHOTS / "today-saved-es-phone.png"), full_page=True)
 
     other = page.locator(f".card[data-session='{other_id}']")
@@ -202,40 +166,6 @@ async def test_mark_attendance_in_spanish_and_cancel_a_class(
     assert cancelled[0][0].value == "cancelled"
     assert outside == []
     await context.close()
-
-
-async def two_classes_today(web_database: DatabaseUrls) -> tuple[str, uuid.UUID, uuid.UUID]:
-    """Two classes today (the school's today) of groups with students and no class yet today."""
-    engine = create_engine(web_database.app)
-    try:
-        sessions = session_factory(engine)
-        async with unit_of_work(sessions) as session:
-            org_id = await orgs.organization_id_by_slug(session, "demo-school")
-            admin = await auth.member_tenant(session, email=ADMIN, org_id=org_id)
-        today = admin.today()
-        async with unit_of_work(sessions, admin) as session:
-            busy = (
-                select(StudentGroup.group_id)
-                .where(StudentGroup.end_date.is_(None))
-                .group_by(StudentGroup.group_id)
-            )
-            groups = (
-                await session.execute(
-                    select(Group.id, Group.name)
-                    .where(Group.status == GroupStatus.ACTIVE, Group.id.in_(busy))
-                    .order_by(Group.name.desc())
-                    .limit(2)
-                )
-            ).all()
-            made = []
-            for i, (group_id, _) in enumerate(groups):
-                row = await class_sessions.create_session(
-                    session, admin, data=SessionIn(group_id=group_id, date=today, start_time=time(5, 30 + i))
-                )
-                made.append(row.id)
-        return str(groups[0][1]), made[0], made[1]
-    finally:
-        await engine.dispose()
 
 
 async def test_settings_a_teachers_navigation_and_offline_docs(
@@ -272,3 +202,100 @@ async def test_settings_a_teachers_navigation_and_offline_docs(
     await teacher.goto(f"{base_url}/app/payments")  # typed by hand: the API refuses, the page says so
     await expect(teacher.locator(".error").first).to_be_visible()
     await teacher_context.close()
+
+
+async def test_students_in_spanish_on_a_phone_search_open_edit(
+    browser: Browser, base_url: str, web_database: DatabaseUrls
+) -> None:
+    name, student_id = await a_student_in_a_group(web_database, skip=1)
+    first, last = name.split(" ", 1)
+    context = await browser.new_context(viewport=PHONE, locale="es-ES")
+    outside = watch_the_network(context, base_url)
+    page = await context.new_page()
+    await log_in_as(page, base_url)
+    await page.goto(f"{base_url}/app/students")
+    await expect(page.locator("h1")).to_have_text("Alumnos")
+    await page.fill("#q", f"{first.lower()} {last[:-2]}{last[-1]}")
+    await expect(page.locator("#where")).to_contain_text("encontrado")
+    await page.locator("#content a", has_text=name).first.click()
+    await page.wait_for_url(f"**/app/student?id={student_id}")
+    await page.get_by_role("button", name="Editar").click()
+    await page.fill("#edit-form input[name=email]", "familia@example.org")
+    await page.locator("#edit-form").get_by_role("button", name="Guardar").click()
+    await expect(page.locator("#who-state")).to_have_text("Guardado.")
+    await expect(page.locator("#attendance h2")).to_have_text("Asistencia")
+    await page.screenshot(path=str(SHOTS / "student-edited-es-phone.png"))
+    email = await owner_query(web_database, select(Student.email).where(Student.id == uuid.UUID(student_id)))
+    assert email[0][0] == "familia@example.org"
+    assert outside == []
+    await context.close()
+
+
+async def test_record_a_payment_reconcile_an_mt940_and_approve_a_payout(
+    context: BrowserContext, base_url: str, web_database: DatabaseUrls
+) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    outside = watch_the_network(context, base_url)
+    page = await context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept("not a school payment"))  # a reason; the approval
+    await log_in_as(page, base_url)
+
+    payer, payer_id, _ = await someone_who_owes(web_database, skip=1)
+    await page.goto(f"{base_url}/app/payments")
+    await page.fill("#pay input[name=student]", payer)
+    await page.fill("#pay input[name=amount]", "10")
+    await page.select_option("#pay select[name=method]", "cash")
+    await page.get_by_role("button", name="Record", exact=True).click()
+    await expect(page.locator("#pay .state")).to_have_text(f"Recorded €10.00 from {payer}.")
+    await expect(page.locator("#allocation table")).to_contain_text("€10.00")
+
+    name, student_id, owed = await someone_who_owes(web_database)
+    today = (await demo_admin(web_database)).today()
+    statement: FilePayload = {
+        "name": "statement.sta",
+        "mimeType": "text/plain",
+        "buffer": mt940_paying(name, owed, today),
+    }
+    await page.locator("#statement input[type=file]").set_input_files(files=[statement])
+    await page.select_option("#statement select[name=format]", "mt940")
+    await page.get_by_role("button", name="Upload").click()
+    await expect(page.locator("#statement .state")).to_have_text("3 new lines of 3.")
+    line = page.locator("#bank .line", has_text=name.upper())
+    proposal = line.locator(".candidates li").first
+    await expect(proposal).to_contain_text(name)
+    await expect(proposal.locator(".confidence")).to_contain_text("%")
+    await expect(proposal.locator(".reasons")).not_to_be_empty()
+    await page.locator("#bank").screenshot(path=str(SHOTS / "reconciliation-proposals.png"))
+    await line.get_by_role("button", name="Confirm").click()
+    await expect(line.locator(".state")).to_have_text(f"Recorded as {name}'s payment.")
+    await expect(page.locator("#bank .line", has_text="BANCO")).to_have_count(0)  # a fee is no payment
+    stranger = page.locator("#bank .line", has_text="INMOBILIARIA ZETA")
+    await stranger.get_by_role("button", name="Ignore").click()
+    await expect(stranger.locator(".state")).to_have_text("Ignored.")
+    await expect(page.locator("#trail")).to_contain_text("Transfer matched")
+    await expect(page.locator("#trail")).to_contain_text("Transfer ignored")
+    await page.locator("#bank").screenshot(path=str(SHOTS / "reconciliation-decided.png"))
+    paid = await owner_query(
+        web_database,
+        select(func.count()).where(Payment.student_id == uuid.UUID(student_id), Payment.amount == owed),
+    )
+    assert paid[0][0] >= 1
+    cash = await owner_query(
+        web_database, select(func.count()).where(Payment.student_id == uuid.UUID(payer_id))
+    )
+    assert cash[0][0] >= 1
+
+    await page.goto(f"{base_url}/app/payouts")
+    card = page.locator(".payout", has=page.locator("button.approve")).first
+    teacher = await card.get_attribute("data-teacher")
+    await card.locator("summary").click()
+    await expect(card.locator("tbody tr").first).to_be_visible()
+    await card.get_by_role("button", name="Approve").click()
+    await expect(card.locator(".state")).to_have_text("Approved and locked.")
+    await page.evaluate("window.scrollTo(0, 0)")
+    await page.screenshot(path=str(SHOTS / "payout-approved.png"), full_page=True)
+    approved = await owner_query(
+        web_database, select(func.count()).where(TeacherPayout.teacher_id == uuid.UUID(str(teacher)))
+    )
+    assert approved[0][0] == 1
+    assert outside == []

@@ -12,6 +12,7 @@ async function findStudents(q) {
 async function recordPayment(form) {
   const status = form.querySelector(".state"), out = document.querySelector("#allocation");
   const body = formData(form);
+  if (!MATCHES.some(m => m.name === body.student)) await findStudents(body.student || "");  // typed fast: look now
   const student = MATCHES.find(m => m.name === body.student) || MATCHES[0];
   if (!student) { say(status, t("student.no_match"), "error"); return; }
   const payment = { student_id: student.id, amount: body.amount.replace(",", "."), received_on: body.received_on, method: body.method };
