@@ -1,5 +1,6 @@
 """Imports every model so that ``Base.metadata`` is complete (migrations, catalog tests)."""
 
+from domain.absences.models import TeacherAbsence
 from domain.actions.models import PendingAction
 from domain.attendance.models import AttendanceRecord
 from domain.audit.models import AuditEntry
@@ -67,6 +68,7 @@ __all__ = [
     "StudentGroup",
     "StudentNote",
     "Teacher",
+    "TeacherAbsence",
     "TeacherPayout",
     "TeacherRate",
     "TelegramAccount",

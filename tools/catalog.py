@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.tenancy import TenantContext
+from tools.absences import COVER_SICK_DAY, REPORT_SICK_DAY
 from tools.base import Tool
 from tools.classes import CANCEL, MARK, MISSING, ROSTER, SCHEDULE
 from tools.insights import (
@@ -52,6 +53,8 @@ CATALOG: dict[str, Tool] = {
         SUBSTITUTE,
         CHANGE_SCHEDULE,
         ATTACH_RECEIPT,
+        REPORT_SICK_DAY,
+        COVER_SICK_DAY,
     )
 }
 

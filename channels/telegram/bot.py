@@ -32,14 +32,13 @@ from telegram.ext import (
     filters,
 )
 
-from channels.telegram import handling, roll, statements, texts
+from channels.telegram import handling, texts
 from channels.telegram.replies import MESSAGE_LIMIT, send, utf16_length
 from copilot.service import Copilot, TurnResult
 from domain.db import unit_of_work
 from domain.errors import DomainError
 from domain.notifications.models import TelegramAccount
 from domain.payments import receipts
-from domain.telegram import roll as roll_service
 from domain.telegram import service as telegram
 from domain.tenancy import TenantContext
 from tools import runner
@@ -49,6 +48,8 @@ HELP = (
     "I'm Cadence, your school's assistant.\n\n"
     "/today — your classes today\n"
     "/roll — take the roll of a class today, in a few taps\n"
+    "/sick — you can't teach on a day: the office is told\n"
+    "/cover — classes of a teacher who is off: a substitute or a cancellation (office only)\n"
     "/unpaid — who hasn't paid this month (office only)\n"
     "/org — choose the organization I act in\n"
     "/help — this message\n\n"
@@ -64,7 +65,7 @@ NOT_LINKED = (
 CHOOSE_ORG = "You work with several organizations; choose one with /org first."
 PRIVATE_ONLY = "I only talk in private chats: message me directly."
 SORRY = "Sorry, something went wrong on my side; nothing was changed. Please try again in a moment."
-MENU = ("today", "roll", "unpaid", "org", "help")
+MENU = ("today", "roll", "sick", "unpaid", "cover", "org", "help")
 
 
 def commands(language: str) -> tuple[BotCommand, ...]:
@@ -100,6 +101,12 @@ def _deps(context: ContextTypes.DEFAULT_TYPE) -> BotDeps:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _language(update: Update) -> str:
+    """English or Spanish: the person's Telegram language (see ``texts.language_of``)."""
+    user = update.effective_user
+    return texts.language_of(user.language_code if user else None)
 
 
 async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -252,55 +259,6 @@ async def _tool(update: Update, deps: BotDeps, tenant: TenantContext, name: str)
     await _reply(update, outcome.output.text)
 
 
-def _language(update: Update) -> str:
-    user = update.effective_user
-    return texts.language_of(user.language_code if user else None)
-
-
-@_linked
-async def today(update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext) -> None:
-    """The day's classes, each with a button that opens its roll."""
-    async with unit_of_work(deps.sessions, tenant) as session:
-        ctx = ToolContext(session=session, tenant=tenant, today=tenant.today(), now=_now())
-        outcome = await runner.call(ctx, "schedule", {})
-        found = await roll_service.classes_on(session, tenant, tenant.today())
-    person = update.effective_user.id if update.effective_user else 0
-    signer = roll.Signer(update.get_bot().token)
-    markup = roll.class_buttons(signer, person, _language(update), found) if found else None
-    await _reply(update, outcome.output.text, markup)
-
-
-@_linked
-async def roll_command(
-    update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext
-) -> None:
-    person = update.effective_user.id if update.effective_user else 0
-    signer = roll.Signer(update.get_bot().token)
-    reply = await roll.open_today(deps.sessions, tenant, signer, person, _language(update))
-    await _reply(update, reply.text, reply.markup)
-
-
-async def roll_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button of a roll: only for the person it was sent to, and only while the message shows it."""
-    query, deps = update.callback_query, _deps(context)
-    if query is None:
-        return
-    found = await _person(update, deps)
-    if found is None or found[1] is None:
-        await query.answer()
-        return
-    signer = roll.Signer(context.bot.token)
-    try:
-        reply = await roll.pressed(query, deps.sessions, found[1], signer, _language(update), _now())
-    except DomainError as exc:
-        await query.answer()
-        await _reply(update, exc.message)
-        return
-    await query.answer()
-    if reply is not None:
-        await roll.show(query, reply)
-
-
 @_linked
 async def unpaid(update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext) -> None:
     await _tool(update, deps, tenant, "unpaid_students")
@@ -354,12 +312,6 @@ async def attachment(update: Update, deps: BotDeps, account: TelegramAccount, te
     await _ask(
         update, deps, tenant, message.caption, Attachment(staged_key=key, filename=name, size=len(data))
     )
-
-
-@_linked
-async def statement(update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext) -> None:
-    """A bank statement file: imported, its proposals summarised (channels/telegram/statements.py)."""
-    await _reply(update, await statements.import_from_chat(update, deps.sessions, tenant))
 
 
 @_linked
@@ -426,19 +378,18 @@ def build_application(
         root = api_url.rstrip("/")
         builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
     application = builder.build()
+    from channels.telegram import teacher_day  # its handlers use this module's helpers
+
     application.bot_data["deps"] = deps
     application.add_handler(TypeHandler(Update, private_only), group=-1)  # before every handler
     application.add_error_handler(on_error)
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("org", choose_org))
-    application.add_handler(CommandHandler("today", today))
     application.add_handler(CommandHandler("unpaid", unpaid))
-    application.add_handler(CommandHandler("roll", roll_command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text))
     receipt_files = filters.PHOTO | filters.Document.MimeType("application/pdf") | filters.Document.IMAGE
     application.add_handler(MessageHandler(receipt_files, attachment))
-    application.add_handler(MessageHandler(statements.STATEMENT_FILES, statement))
-    application.add_handler(CallbackQueryHandler(roll_button, pattern=r"^R"))
+    teacher_day.register(application)  # /today, /roll, /sick, /cover and their buttons
     application.add_handler(CallbackQueryHandler(button))
     return application

@@ -93,14 +93,14 @@ class Signer:
     def __init__(self, key: str) -> None:
         self._key = key.encode()
 
-    def _tag(self, person: int, unsigned: str) -> str:
+    def tag(self, person: int, unsigned: str) -> str:
         return _b64(hmac.new(self._key, f"{person}:{unsigned}".encode(), hashlib.sha256).digest())[:8]
 
     def data(
         self, person: int, op: str, page: int, session_id: uuid.UUID, fp: str = "", marks: str = ""
     ) -> str:
         body = _b64(session_id.bytes) + fp + marks
-        data = f"R{op}{_DIGITS[page]}{self._tag(person, op + _DIGITS[page] + body)}{body}"
+        data = f"R{op}{_DIGITS[page]}{self.tag(person, op + _DIGITS[page] + body)}{body}"
         assert len(data.encode()) <= CALLBACK_LIMIT, "a roll that does not fit was not refused"
         return data
 
@@ -109,7 +109,7 @@ class Signer:
         if len(data) < 3 + 8 + 22 or data[0] != "R":
             return None
         op, page, tag, body = data[1], data[2], data[3:11], data[11:]
-        if not hmac.compare_digest(tag, self._tag(person, op + page + body)):
+        if not hmac.compare_digest(tag, self.tag(person, op + page + body)):
             return None
         try:
             session_id = uuid.UUID(bytes=_unb64(body[:22]))

@@ -50,7 +50,15 @@ async def test_link_today_roll_save_confirm_through_the_webhook(
     await fake_telegram.set_webhook()
     await fake_telegram.link(LUCIA, school.teacher.user_id)
     assert fake_telegram.last(LUCIA).text.startswith("Connected. You work with:")
-    assert [c["command"] for c in api.commands[""]] == ["today", "roll", "unpaid", "org", "help"]
+    assert [c["command"] for c in api.commands[""]] == [
+        "today",
+        "roll",
+        "sick",
+        "unpaid",
+        "cover",
+        "org",
+        "help",
+    ]
 
     await api.say(LUCIA, "/today")
     agenda = fake_telegram.last(LUCIA)

@@ -238,6 +238,6 @@ async def test_the_command_menu_is_published_once(
     assert (
         [c["command"] for c in menu]
         == [c["command"] for c in menu_es]
-        == ["today", "roll", "unpaid", "org", "help"]
+        == ["today", "roll", "sick", "unpaid", "cover", "org", "help"]
     )
     assert all(c["description"] for c in menu) and menu_es[0]["description"] == "Tus clases de hoy"

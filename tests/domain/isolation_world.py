@@ -62,6 +62,7 @@ _days = itertools.count(1)
 def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows], dict[str, Any]]]:
     """Column values for a new row of each tenant table, referencing the given organization's parents."""
     day = date(2026, 1, 5)
+    absent_days = itertools.count(day.toordinal())  # one absence per teacher and day
     return {
         "students": lambda r: {"full_name": "Ana García"},
         "teachers": lambda r: {
@@ -266,6 +267,10 @@ def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows]
             "attendance_propensity": 0.8,
         },
         "insight_models": lambda r: {"kind": f"dropout-{uuid.uuid4().hex}", "fitted_on": day, "model": {}},
+        "teacher_absences": lambda r: {
+            "teacher_id": r["teachers"],
+            "date": date.fromordinal(next(absent_days)),
+        },
     }
 
 
@@ -290,6 +295,7 @@ CHILD_TABLES = (
     "simulated_traits",
     "group_slots",
     "closures",
+    "teacher_absences",
 )
 
 
