@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime, time
-from typing import Any, Unpack
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Select, func, or_, select
@@ -53,10 +53,10 @@ async def attendance_query(
     end: date | None = None,
     group_id: uuid.UUID | None = None,
     student_id: uuid.UUID | None = None,
-) -> Select[Unpack[tuple[Any, ...]]]:
+) -> Select[*tuple[Any, ...]]:
     """The marks the caller may see, oldest class first, as one SELECT of the table's columns."""
     seen = await visibility(session, tenant)
-    query: Select[Unpack[tuple[Any, ...]]] = (
+    query: Select[*tuple[Any, ...]] = (
         select(
             ClassSession.date,
             ClassSession.start_time,
@@ -109,7 +109,7 @@ class AttendanceRow(BaseModel):
         return cls.model_validate(dict(zip((c.key for c in ATTENDANCE.columns), cells, strict=True)))
 
 
-async def count(session: AsyncSession, query: Select[Unpack[tuple[Any, ...]]]) -> int:
+async def count(session: AsyncSession, query: Select[*tuple[Any, ...]]) -> int:
     total = select(func.count()).select_from(query.order_by(None).subquery())
     return int(await session.scalar(total) or 0)
 
@@ -121,7 +121,7 @@ def attendance_cells(row: Sequence[Any]) -> list[Cell]:
 
 
 async def stream_attendance(
-    sessions: async_sessionmaker[AsyncSession], tenant: TenantContext, query: Select[Unpack[tuple[Any, ...]]]
+    sessions: async_sessionmaker[AsyncSession], tenant: TenantContext, query: Select[*tuple[Any, ...]]
 ) -> AsyncIterator[list[Cell]]:
     """Rows as the cursor hands them over, ``BATCH`` at a time, in a transaction of their own (the
     request's has ended by the time a streamed response is sent)."""

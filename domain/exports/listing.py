@@ -73,7 +73,7 @@ SPANISH = {
 NOT_MONEY = ("rate", "score", "percent", "ratio")  # Decimal fields that are no amount of money
 
 
-def _readable(key: str) -> str:
+def readable(key: str) -> str:
     words = key.replace(".", " ").replace("_", " ").strip()
     return words[:1].upper() + words[1:]
 
@@ -105,7 +105,7 @@ def table_of(model: type[BaseModel], name: str) -> tuple[Table, bool]:
     """The table for a list of ``model`` and whether it needs a currency column of its own."""
     keys = list(_keys(model))
     needs_currency = any(_is_money(k, a) for k, a in keys) and not any(k == "currency" for k, _ in keys)
-    columns = [Column(k, _readable(k), SPANISH.get(k.rsplit(".", 1)[-1])) for k, _ in keys]
+    columns = [Column(k, readable(k), SPANISH.get(k.rsplit(".", 1)[-1])) for k, _ in keys]
     if needs_currency:
         columns.append(Column("currency", "Currency", "Moneda"))
     return Table(name, tuple(columns)), needs_currency

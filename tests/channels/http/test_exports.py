@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from collections.abc import Callable
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 
 from httpx import AsyncClient, Response
@@ -199,3 +200,33 @@ async def test_a_bad_format_is_a_422_in_the_envelope(
     office = await logged_in(session, make_client(), s.studio.admin.user_id)
     r = await office.get("/students", params={"format": "pdf"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid"
+
+
+async def test_a_list_of_records_becomes_a_whole_file_for_a_chat_to_send() -> None:
+    """The piece the copilot's "send me that as a spreadsheet" needs: a tool answer's rows as a file."""
+    from domain.exports.files import records_table, render
+    from domain.exports.writers import Format
+    from domain.payments.schemas import UnpaidStudent
+
+    unpaid = [
+        UnpaidStudent(
+            student_id=uuid.UUID(int=1),
+            full_name="=Lola",
+            charged=Decimal("45.00"),
+            paid=Decimal("0.00"),
+            outstanding=Decimal("45.00"),
+            due_date=date(2026, 11, 5),
+            status="overdue",
+            days_overdue=25,
+        )
+    ]
+    table, rows = records_table("unpaid", unpaid, currency="EUR")
+    text = (await render(Format.CSV, table, rows, language="es")).decode("utf-8-sig")
+    header, line = list(csv.reader(io.StringIO(text)))
+    assert header[1] == "Nombre completo" and header[-1] == "Moneda"
+    assert line[1:4] == ["'=Lola", "45.00", "0.00"] and line[5] == "2026-11-05" and line[-1] == "EUR"
+    book = load_workbook(io.BytesIO(await render(Format.XLSX, *records_table("x", [{"a": 1, "b": "@x"}]))))
+    assert book.active is not None and list(book.active.iter_rows(values_only=True)) == [
+        ("A", "B"),
+        (1, "@x"),
+    ]
