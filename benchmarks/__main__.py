@@ -13,6 +13,7 @@ from benchmarks import (
     directory,
     load,
     money,
+    reports,
     schedule,
     telegram,
     tenant_overhead,
@@ -27,6 +28,7 @@ SUITES = {
     "directory": directory.main,
     "schedule": schedule.main,
     "telegram": telegram.main,
+    "reports": reports.main,
 }
 # Asked for by name only (`python -m benchmarks load`): it serves the app and takes a few minutes.
 ON_REQUEST = {"load": load.main}

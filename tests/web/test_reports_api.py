@@ -168,3 +168,19 @@ async def test_the_chart_scripts_are_served_here_with_a_long_cache(client: Async
         assert "<script>" not in html and "http" not in html.replace("http-equiv", ""), (
             page
         )  # no CDN, no inline
+
+
+async def test_each_report_downloads_its_rows_as_csv_and_xlsx(make_client: Callable[[], AsyncClient]) -> None:
+    admin, _, teacher, _ = await _school(make_client)
+    for report in ("attendance", "revenue", "teachers", "groups", "enrolment"):
+        rows = (await admin.get(f"/reports/{report}", params=PERIOD)).json()["rows"]
+        csv = await admin.get(f"/reports/{report}", params={**PERIOD, "format": "csv"})
+        assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv"), report
+        lines = [line for line in csv.content.decode("utf-8-sig").splitlines() if line]
+        assert len(lines) == len(rows) + 1, report  # a header, then the JSON's rows
+        xlsx = await admin.get(f"/reports/{report}", params={**PERIOD, "format": "xlsx"})
+        assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK", report
+    refused = await teacher.get("/reports/revenue", params={**PERIOD, "format": "csv"})
+    assert refused.status_code == 403  # the same checks as the JSON (the admin's download is the control)
+    mine = await teacher.get("/reports/attendance", params={**PERIOD, "format": "csv"})
+    assert "Salsa" in mine.text and "Bachata" not in mine.text

@@ -1,7 +1,8 @@
 """Reports over REST (JSON: every report's ``rows`` is one flat table), their charts (a Vega-Lite spec or a
 PNG), the office dashboard, and the chart scripts the pages run (served here, never from a CDN).
 
-Periods: ``start`` and ``end`` (ISO dates); by default the last six months up to today, in the
+``?format=csv|xlsx`` turns a report's ``rows`` into a download (``channels/http/exports.py``); the side tables
+stay JSON. Periods: ``start`` and ``end`` (ISO dates); by default the last six months up to today, in the
 organization's timezone. Roles as in the services: the office sees everything, a teacher their own
 classes, groups and pay (revenue is refused to a teacher); API keys need any scope (these are reads).
 """
@@ -19,6 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.http.deps import DB, Tenant
+from channels.http.exports import EXPORTABLE, Exporter
 from domain.payments.rules import month_start
 from domain.reports import charts
 from domain.reports.attendance import attendance_report
@@ -29,12 +31,17 @@ from domain.reports.revenue import revenue_report
 from domain.reports.schemas import (
     AttendanceBy,
     AttendanceReport,
+    AttendanceRow,
     Dashboard,
+    EnrolmentMonthRow,
     EnrolmentReport,
     Every,
     GroupHealthReport,
+    GroupHealthRow,
+    RevenueMonthRow,
     RevenueReport,
     TeacherLoadReport,
+    TeacherLoadRow,
 )
 from domain.reports.teaching import teacher_load_report
 from domain.tenancy import TenantContext
@@ -104,37 +111,42 @@ async def get_dashboard(tenant: Tenant, db: DB) -> BaseModel:
     return await dashboard(db, tenant, today=tenant.today())
 
 
-@router.get("/attendance", response_model=AttendanceReport)
-async def get_attendance(tenant: Tenant, db: DB, within: Within, narrowed: Narrowed) -> BaseModel:
+@router.get("/attendance", responses=EXPORTABLE, response_model=AttendanceReport)
+async def get_attendance(tenant: Tenant, db: DB, within: Within, narrowed: Narrowed, export: Exporter) -> Any:
     """Marks per ``by`` (group, teacher, student, venue) and ``every`` (week, month); ``trend`` is all
     of them per period. Narrow with ``group_id``, ``teacher_id``, ``venue_id``."""
-    return await _report("attendance", db, tenant, within, narrowed)
+    report: Any = await _report("attendance", db, tenant, within, narrowed)
+    return await export.items(report.rows, AttendanceRow, "attendance") if export.wanted else report
 
 
-@router.get("/revenue", response_model=RevenueReport)
-async def get_revenue(tenant: Tenant, db: DB, within: Within) -> BaseModel:
+@router.get("/revenue", responses=EXPORTABLE, response_model=RevenueReport)
+async def get_revenue(tenant: Tenant, db: DB, within: Within, export: Exporter) -> Any:
     """Expected, collected and received per month (``rows``), per group and per payment method, and what
     is outstanding by age. Admins and staff only."""
-    return await _report("revenue", db, tenant, within, AttendanceQuery())
+    report: Any = await _report("revenue", db, tenant, within, AttendanceQuery())
+    return await export.items(report.rows, RevenueMonthRow, "revenue") if export.wanted else report
 
 
-@router.get("/teachers", response_model=TeacherLoadReport)
-async def get_teacher_load(tenant: Tenant, db: DB, within: Within) -> BaseModel:
+@router.get("/teachers", responses=EXPORTABLE, response_model=TeacherLoadReport)
+async def get_teacher_load(tenant: Tenant, db: DB, within: Within, export: Exporter) -> Any:
     """Per teacher: classes and hours taught, substitutions, fill rate, pay and pay per hour."""
-    return await _report("teachers", db, tenant, within, AttendanceQuery())
+    report: Any = await _report("teachers", db, tenant, within, AttendanceQuery())
+    return await export.items(report.rows, TeacherLoadRow, "teachers") if export.wanted else report
 
 
-@router.get("/groups", response_model=GroupHealthReport)
-async def get_group_health(tenant: Tenant, db: DB, within: Within) -> BaseModel:
+@router.get("/groups", responses=EXPORTABLE, response_model=GroupHealthReport)
+async def get_group_health(tenant: Tenant, db: DB, within: Within, export: Exporter) -> Any:
     """Per group: enrolled against capacity, joiners, leavers, churn and attendance (``months``: the same
     per month)."""
-    return await _report("groups", db, tenant, within, AttendanceQuery())
+    report: Any = await _report("groups", db, tenant, within, AttendanceQuery())
+    return await export.items(report.rows, GroupHealthRow, "groups") if export.wanted else report
 
 
-@router.get("/enrolment", response_model=EnrolmentReport)
-async def get_enrolment(tenant: Tenant, db: DB, within: Within) -> BaseModel:
+@router.get("/enrolment", responses=EXPORTABLE, response_model=EnrolmentReport)
+async def get_enrolment(tenant: Tenant, db: DB, within: Within, export: Exporter) -> Any:
     """Per month: active students at its end, new and lost."""
-    return await _report("enrolment", db, tenant, within, AttendanceQuery())
+    report: Any = await _report("enrolment", db, tenant, within, AttendanceQuery())
+    return await export.items(report.rows, EnrolmentMonthRow, "enrolment") if export.wanted else report
 
 
 @router.get("/{name}/chart", response_model=dict[str, Any])
