@@ -14,10 +14,26 @@ const pct = value => escapeHtml(percent(value));
 function tables(report, r) {
   const block = (title, html) => `<section class="card"><h3>${escapeHtml(title)}</h3>${html}</section>`;
   if (report === "attendance") {
+    // One line per group/teacher/student/venue, one column per week or month: the rate, marks on hover.
     const change = r.change === null ? "" : `<p class="muted">${escapeHtml(w("change", { points: Math.round(Number(r.change) * 100) }))}</p>`;
-    return change + table(r.rows, [
-      [w("period"), x => escapeHtml(day(x.period))], [w("name"), x => escapeHtml(x.name)],
-      [w("marks"), x => num(x.marks), "num"], [w("attended"), x => num(x.attended), "num"], [w("rate"), x => pct(x.rate), "num"],
+    const periods = [...new Set(r.rows.map(x => x.period))].sort();
+    const lines = new Map();
+    for (const x of r.rows) {
+      const key = `${x.name}\u0000${x.key_id}`;
+      if (!lines.has(key)) lines.set(key, { name: x.name, cells: {}, marks: 0, attended: 0 });
+      const line = lines.get(key);
+      line.cells[x.period] = x; line.marks += x.marks; line.attended += x.attended;
+    }
+    const sorted = [...lines.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const cell = period => line => {
+      const x = line.cells[period];
+      return x ? `<span title="${escapeHtml(`${x.attended} / ${x.marks}`)}">${pct(x.rate)}</span>` : "";
+    };
+    return change + table(sorted, [
+      [w("name"), x => escapeHtml(x.name)],
+      ...periods.map(p => [escapeHtml(day(p, "short")), cell(p), "num"]),
+      [w("marks"), x => num(x.marks), "num"],
+      [w("rate"), x => pct(x.marks ? x.attended / x.marks : null), "num"],
     ]);
   }
   if (report === "revenue") {
