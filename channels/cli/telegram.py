@@ -50,3 +50,36 @@ def poll(
         asyncio.run(go())
     except KeyboardInterrupt:
         typer.echo("Stopped.")
+
+
+@telegram_app.command("simulate")
+def simulate(
+    org: str = typer.Option(..., "--org", help="The organization's slug."),
+    user: str = typer.Option(..., "--user", help="The Cadence user's email: you talk to the bot as them."),
+) -> None:
+    """Try the bot without a token: a fake Bot API server on localhost, and you as the person — type a
+    message, or a button's number to tap it; q quits. Changes you confirm are real (in this database)."""
+    from channels.cli.copilot import copilot_runtime
+    from channels.telegram.simulate import simulate as run
+
+    def typed() -> str | None:
+        try:
+            return input("> ")
+        except EOFError:
+            return None
+
+    async def go() -> None:
+        async with copilot_runtime("auto") as (sessions, copilot):
+            await run(
+                sessions,
+                copilot,
+                email=user,
+                org_slug=org,
+                read=lambda: asyncio.to_thread(typed),
+                write=typer.echo,
+            )
+
+    try:
+        asyncio.run(go())
+    except KeyboardInterrupt:
+        typer.echo("Stopped.")

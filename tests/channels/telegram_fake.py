@@ -101,3 +101,8 @@ async def marks(
             )
         )
         return {by_id.get(i, str(i)): status for i, status in rows}
+
+
+@pytest.fixture(name="copilot")
+def copilot_fixture(checkpointer: AsyncPostgresSaver, tmp_path: Path) -> Copilot:
+    return Copilot(checkpointer, receipts=LocalStorage(tmp_path / "receipts"))

@@ -61,8 +61,9 @@ async def test_a_sick_day_reaches_the_office_and_a_substitute_is_told(
     await api.say(LUCIA, "/sick")
     which = fake_telegram.last(LUCIA)
     assert which.text.startswith("Which day can't you teach?") and len(which.data()) == 1
+    seen = len(api.bot_messages(OFFICE.id))
     await api.deliver(api.press_of(OFFICE, which, which.data()[0], chat_id=OFFICE.id))  # not hers: nothing
-    assert await _notifications(sessions, school.admin) == []
+    assert await _notifications(sessions, school.admin) == [] and len(api.bot_messages(OFFICE.id)) == seen
     await api.tap(LUCIA, which, which.data()[0])
     preview = fake_telegram.last(LUCIA)
     assert "Salsa Beginners on" in preview.text and "18:00" in preview.text
