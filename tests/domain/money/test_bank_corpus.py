@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from domain.banking.formats import CsvMapping, ParsedLine, detect, parse_lines
+from domain.banking.formats import CsvMapping, ParsedLine, detect, parse, parse_lines
 from domain.errors import Invalid
 
 TESTS = Path(__file__).resolve().parents[2]
@@ -306,3 +306,19 @@ def test_ofx_lines_carry_the_fitid_and_account() -> None:
         warnings.simplefilter("ignore")
         lines = parse_lines((TESTS / "fixtures/banks/ofx/ofxparse-bank_medium.ofx").read_bytes())[1]
     assert (lines[0].bank_id, lines[0].account) == ("0000123456782009040100001", "12300 000012345678")
+
+
+def test_the_banks_transaction_id_decides_whether_a_line_is_new() -> None:
+    """A bank that re-exports a booked line with a corrected text keeps its id: still the same line;
+    two identical transfers with their own ids are two lines."""
+    data = (TESTS / "fixtures/banks/camt053/genkgo-camt053.v4.xml").read_bytes()
+    ((key, _),) = parse(data)[1]
+    reworded = data.replace(b"4654654654654654", b"Cuota noviembre")
+    ((same_key, same_line),) = parse(reworded)[1]
+    assert (same_key, same_line.reference) == (key, "Cuota noviembre")
+    other_id = data.replace(b"AAAASESS-FP-CN_98765/01", b"AAAASESS-FP-CN_98765/02")
+    ((other_key, _),) = parse(other_id)[1]
+    assert other_key != key
+    # without an id (Norma 43), identical lines in one file stay apart by their occurrence
+    lines = parse((TESTS / "fixtures/banks/norma43/nantic-c43.txt").read_bytes())[1]
+    assert len({k for k, _ in lines}) == len(lines) == 22
