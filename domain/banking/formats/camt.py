@@ -12,7 +12,7 @@ carry an amount becomes one line per transaction, so each payer is matched on th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element, ParseError
 
@@ -65,9 +65,9 @@ def _date(node: Element | None) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text[:10]) if len(text) > 10 else date.fromisoformat(text)
+        return date.fromisoformat(text[:10])  # a DtTm's date part; its time and zone say nothing more
     except ValueError:
-        return datetime.fromisoformat(text).date()
+        return None
 
 
 def _party(details: Element, credit: bool) -> tuple[str | None, str | None]:

@@ -322,3 +322,11 @@ def test_the_banks_transaction_id_decides_whether_a_line_is_new() -> None:
     # without an id (Norma 43), identical lines in one file stay apart by their occurrence
     lines = parse((TESTS / "fixtures/banks/norma43/nantic-c43.txt").read_bytes())[1]
     assert len({k for k, _ in lines}) == len(lines) == 22
+
+
+def test_a_camt_entry_with_an_impossible_date_is_refused_naming_the_entry() -> None:
+    data = (TESTS / "fixtures/banks/camt053/genkgo-camt053.v4.xml").read_bytes()
+    assert parse_lines(data)[1]  # the positive control
+    broken = data.replace(b"2014-12-31", b"2014-13-45").replace(b"2015-01-02", b"yesterday")
+    with pytest.raises(Invalid, match="Entry 1 of the CAMT statement has no amount or date"):
+        parse_lines(broken)
