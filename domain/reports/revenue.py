@@ -136,18 +136,20 @@ async def _outstanding(session: AsyncSession, as_of: date) -> list[OutstandingAg
         .where(Charge.voided_at.is_(None), Charge.due_date <= as_of, left > 0)
         .subquery()
     )
-    rows = []
-    for label, low, high in AGES:
+    buckets = []
+    for _, low, high in AGES:
         in_bucket = open_charges.c.age >= low
         if high is not None:
             in_bucket = in_bucket & (open_charges.c.age <= high)
-        count, amount = (
-            await session.execute(
-                select(func.count(), func.coalesce(func.sum(open_charges.c.left), 0)).where(in_bucket)
-            )
-        ).one()
-        rows.append(OutstandingAgeRow(age=label, charges=count, amount=money(amount)))
-    return rows
+        buckets += [
+            func.count().filter(in_bucket),
+            func.coalesce(func.sum(open_charges.c.left).filter(in_bucket), 0),
+        ]
+    counted = (await session.execute(select(*buckets))).one()  # one pass over the open charges
+    return [
+        OutstandingAgeRow(age=label, charges=counted[2 * i], amount=money(counted[2 * i + 1]))
+        for i, (label, _, _) in enumerate(AGES)
+    ]
 
 
 async def revenue_report(
