@@ -7,6 +7,7 @@ request leaves the machine. Screenshots under artifacts/screenshots/ (looked at 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -91,6 +92,21 @@ async def test_find_a_student_with_a_typo_open_edit_and_add_one(
     await page.locator("#enrol").get_by_role("button", name="Enrol").click()
     await expect(page.locator("#enrol .state")).to_contain_text(f"Enrolled in {group}")
     await expect(page.locator("#groups .membership")).to_have_count(1)
+    membership = page.locator("#groups .membership").first
+    target = await membership.locator("form.move option").first.text_content()
+    target_id = await membership.locator("form.move option").first.get_attribute("value")
+    tomorrow = await page.evaluate("addDays(schoolToday(), 1)")
+    await membership.locator("form.move input[name=on_date]").fill(tomorrow)
+    await membership.get_by_role("button", name="Move").click()
+    await expect(page.locator("#enrol .state")).to_contain_text(f"Moved from {group} to {target}")
+    await expect(page.locator("#groups .membership")).to_have_count(2)  # both kept, with their dates
+    moved = page.locator(f"#groups .membership[data-group='{target_id}']")
+    await moved.locator("form.leave input[name=end_date]").fill(
+        await page.evaluate("addDays(schoolToday(), 30)")
+    )
+    await moved.get_by_role("button", name="Leave").click()
+    await expect(page.locator("#enrol .state")).to_have_text(f"Left {target}.")
+    await page.screenshot(path=str(SHOTS / "student-moved-and-left.png"))
     assert outside == []
 
 
@@ -201,6 +217,15 @@ async def test_settings_a_teachers_navigation_and_offline_docs(
         await expect(nav.get_by_role("link", name=hidden)).to_have_count(0)
     await teacher.goto(f"{base_url}/app/payments")  # typed by hand: the API refuses, the page says so
     await expect(teacher.locator(".error").first).to_be_visible()
+    await teacher.goto(f"{base_url}/app/students")  # their own students, without the office's buttons
+    await expect(teacher.locator("#add")).to_be_hidden()
+    await teacher.locator("#content a").first.click()
+    await expect(teacher.locator("#attendance tbody tr").first).to_be_visible()
+    for office_only in ("#money", "#enrol", "#edit", "#archive"):
+        await expect(teacher.locator(office_only)).to_be_hidden()
+    await teacher.goto(f"{base_url}/app/settings")
+    await expect(teacher.get_by_role("button", name="Connect Telegram")).to_be_visible()
+    await expect(teacher.locator("#people")).to_be_hidden()
     await teacher_context.close()
 
 
@@ -299,3 +324,26 @@ async def test_record_a_payment_reconcile_an_mt940_and_approve_a_payout(
     )
     assert approved[0][0] == 1
     assert outside == []
+
+
+async def test_groups_show_teacher_schedule_capacity_and_the_roster_on_any_date(
+    browser: Browser, base_url: str
+) -> None:
+    context = await browser.new_context(viewport=PHONE, locale="en-GB")
+    outside = watch_the_network(context, base_url)
+    page = await context.new_page()
+    await log_in_as(page, base_url)
+    await page.goto(f"{base_url}/app/groups")
+    group = page.locator("details.group").first
+    await expect(group.locator(".count")).to_have_text(re.compile(r"^\d+( / \d+)?"))
+    enrolled = int((await group.locator(".count").text_content() or "0").split()[0])
+    assert enrolled > 0
+    await group.locator("summary").click()
+    await expect(group).to_contain_text("Weekly schedule")
+    await expect(group.locator("li")).to_have_count(enrolled)
+    await page.screenshot(path=str(SHOTS / "groups-phone.png"), full_page=True)
+    await page.fill("#on", "2001-01-01")  # long before the school: nobody enrolled that day
+    await page.locator("#on").dispatch_event("change")
+    await expect(page.locator("details.group .count").first).to_have_text(re.compile(r"^0\b"))
+    assert outside == []
+    await context.close()

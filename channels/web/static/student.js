@@ -29,7 +29,7 @@ async function groups() {
   place.innerHTML = rows.length ? rows.map(m => `<div class="row membership" data-group="${m.group_id}">
       <span class="name"><strong>${escapeHtml(groupName(m.group_id))}</strong>
         <span class="muted">${escapeHtml(m.end_date ? t("student.between", { from: day(m.start_date), to: day(m.end_date) }) : t("student.since_date", { from: day(m.start_date) }))}</span></span>
-      ${current(m) && isOffice() ? `<form class="leave inline"><input type="date" name="end_date" value="${today}" required aria-label="${escapeHtml(t("student.last_day"))}">
+      ${!m.end_date && isOffice() ? `<form class="leave inline"><input type="date" name="end_date" value="${today}" required aria-label="${escapeHtml(t("student.last_day"))}">
           <button type="submit">${escapeHtml(t("student.leave"))}</button></form>
         <form class="move inline"><select name="to_group_id" required aria-label="${escapeHtml(t("student.move_to"))}">${others(m.group_id)}</select>
           <input type="date" name="on_date" value="${today}" required aria-label="${escapeHtml(t("student.first_day"))}">
