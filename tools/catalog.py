@@ -10,6 +10,7 @@ from tools.base import Tool
 from tools.classes import CANCEL, MARK, MISSING, ROSTER, SCHEDULE
 from tools.insights import (
     ATTENDANCE,
+    ATTENDANCE_ANOMALIES,
     DROPOUT_RISK,
     GROUP_HEALTH,
     LATE_PAYERS,
@@ -40,6 +41,7 @@ CATALOG: dict[str, Tool] = {
         GROUP_HEALTH,
         LATE_PAYERS,
         REVENUE_FORECAST,
+        ATTENDANCE_ANOMALIES,
         REPORT,
         SEARCH_NOTES,
         # writes

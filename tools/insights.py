@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import Field
 
+from domain.insights import anomalies, predictions
 from domain.insights import service as insights
 from domain.insights.rules import Reason
 from domain.insights.schemas import TeacherLoadRow
@@ -321,6 +322,77 @@ async def _health(ctx: ToolContext, args: HealthArgs) -> ToolOutput:
     )
 
 
+class LateArgs(Period):
+    limit: int = Field(default=10, ge=1, le=50, description="How many students to list at most.")
+
+
+async def _late(ctx: ToolContext, args: LateArgs) -> ToolOutput:
+    report = await predictions.late_payment_risk(
+        ctx.session, ctx.tenant, today=args.end or ctx.today, limit=args.limit
+    )
+    say = ctx.speech.say
+    if not report.late:
+        text = say("insights.late.nobody", checked=report.students_checked)
+    else:
+        joined = say("insights.late.reasons_joined")
+        rows = [
+            say(
+                "insights.late.row",
+                name=p.full_name,
+                chance=ctx.speech.percent(Decimal(str(p.probability))),
+                reasons=joined.join(_reasons(ctx.speech, "late.reason", p.reason_codes)),
+            )
+            for p in report.late
+        ]
+        text = "\n".join(
+            [say("insights.late.some", count=len(report.late), checked=report.students_checked), *rows]
+        )
+    if not report.fitted:
+        text += "\n" + say("insights.late.fallback")
+    return ToolOutput(text, report.model_dump(mode="json"))
+
+
+class ForecastArgs(Period):
+    months: int = Field(default=3, ge=1, le=6, description="How many months ahead.")
+
+
+async def _forecast(ctx: ToolContext, args: ForecastArgs) -> ToolOutput:
+    report = await predictions.revenue_forecast(
+        ctx.session, ctx.tenant, today=args.end or ctx.today, months=args.months
+    )
+    say = ctx.speech.say
+    how = say("insights.forecast.how_model" if report.churn_from_model else "insights.forecast.how_rate")
+    if report.error is None:
+        head = say("insights.forecast.head_no_error", count=len(report.months), how=how)
+    else:
+        error = ctx.speech.percent(Decimal(str(report.error)).quantize(Decimal("0.01")))
+        head = say("insights.forecast.head", count=len(report.months), how=how, error=error)
+    rows = [
+        say("insights.forecast.month", month=m.month, expected=m.expected, currency=report.currency)
+        for m in report.months
+    ]
+    return ToolOutput("\n".join([head, *rows]), report.model_dump(mode="json"))
+
+
+class AnomalyArgs(Period):
+    pass
+
+
+async def _anomalies(ctx: ToolContext, args: AnomalyArgs) -> ToolOutput:
+    start, end = args.resolve(ctx.today)
+    report = await anomalies.attendance_anomalies(ctx.session, ctx.tenant, start=start, end=end)
+    say, period = ctx.speech.say, ctx.speech.period(start, end)
+    if not report.classes:
+        return ToolOutput(say("insights.anomalies.none", period=period), report.model_dump(mode="json"))
+    rows = [
+        say("insights.anomalies.row", group=c.group_name, day=c.date, came=c.came, usual=c.usual)
+        for c in report.classes
+    ]
+    return ToolOutput(
+        "\n".join([say("insights.anomalies.head", period=period), *rows]), report.model_dump(mode="json")
+    )
+
+
 ATTENDANCE = ReadTool(
     "attendance_summary",
     "Attendance rate for a student, group, teacher, venue or everyone over a period; they combine.",
@@ -353,4 +425,25 @@ GROUP_HEALTH = ReadTool(
     HealthArgs,
     EVERYONE,
     _health,
+)
+LATE_PAYERS = ReadTool(
+    "late_payment_risk",
+    "Students likely to pay next month's tuition late, most likely first, with the reasons for each.",
+    LateArgs,
+    OFFICE,
+    _late,
+)
+REVENUE_FORECAST = ReadTool(
+    "revenue_forecast",
+    "Tuition expected in each of the next months (3 unless said), with the forecast's past error.",
+    ForecastArgs,
+    OFFICE,
+    _forecast,
+)
+ATTENDANCE_ANOMALIES = ReadTool(
+    "attendance_anomalies",
+    "Classes much emptier than their usual (half or fewer came) over a period; a teacher's own groups.",
+    AnomalyArgs,
+    EVERYONE,
+    _anomalies,
 )

@@ -161,3 +161,17 @@ class RevenueForecast(BaseModel):
     churn_from_model: bool  # leaving chances from the fitted dropout model, else the recent leaving rate
     months: list[ForecastMonth]
     error: float | None = None  # its mean absolute percentage error on the last six months (0.04: 4%)
+
+
+class EmptierClass(BaseModel):
+    group_id: uuid.UUID
+    group_name: str
+    date: dt.date
+    came: int
+    usual: int  # the median of the group's previous eight held classes
+
+
+class AttendanceAnomalies(BaseModel):
+    start: dt.date
+    end: dt.date
+    classes: list[EmptierClass]  # most recent first

@@ -1,0 +1,75 @@
+"""Classes much emptier than their usual: a held class of the period where at most half as many came
+as the median of the group's previous eight held classes (groups that usually have at least four)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.attendance.models import AttendanceRecord, AttendanceStatus
+from domain.groups.models import Group
+from domain.groups.service import visible_group_ids
+from domain.insights.schemas import AttendanceAnomalies, EmptierClass
+from domain.sessions.models import ClassSession, SessionStatus
+from domain.tenancy import TenantContext
+
+CAME = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+USUAL_CLASSES = 8
+SMALLEST_USUAL = 4
+EMPTIER = 0.5
+
+
+async def attendance_anomalies(
+    session: AsyncSession, tenant: TenantContext, *, start: date, end: date
+) -> AttendanceAnomalies:
+    """Held classes between ``start`` and ``end`` much emptier than usual, in the groups the caller may
+    see (a teacher: their own)."""
+    import pandas as pd
+
+    visible = await visible_group_ids(session, tenant)
+    query = (
+        select(
+            ClassSession.group_id,
+            Group.name,
+            ClassSession.date,
+            func.count(AttendanceRecord.id).filter(AttendanceRecord.status.in_(CAME)),
+            func.count(AttendanceRecord.id),
+        )
+        .join(Group, Group.id == ClassSession.group_id)
+        .join(AttendanceRecord, AttendanceRecord.class_session_id == ClassSession.id)
+        .where(
+            ClassSession.status == SessionStatus.HELD,
+            ClassSession.date.between(start - timedelta(weeks=USUAL_CLASSES * 2 + 10), end),
+        )
+        .group_by(ClassSession.id, ClassSession.group_id, Group.name, ClassSession.date)
+    )
+    if visible is not None:
+        query = query.where(ClassSession.group_id.in_(visible))
+    rows = (await session.execute(query)).all()
+    frame = pd.DataFrame(rows, columns=["group_id", "group_name", "day", "came", "marks"]).sort_values(
+        ["group_id", "day"]
+    )
+    frame["usual"] = frame.groupby("group_id")["came"].transform(
+        lambda s: s.shift(1).rolling(USUAL_CLASSES, min_periods=USUAL_CLASSES // 2).median()
+    )
+    flagged = frame[
+        (frame["day"] >= start)
+        & (frame["usual"] >= SMALLEST_USUAL)
+        & (frame["came"] <= frame["usual"] * EMPTIER)
+    ].sort_values(["day", "group_name"], ascending=[False, True])
+    return AttendanceAnomalies(
+        start=start,
+        end=end,
+        classes=[
+            EmptierClass(
+                group_id=r.group_id,
+                group_name=r.group_name,
+                date=r.day,
+                came=int(r.came),
+                usual=round(r.usual),
+            )
+            for r in flagged.itertuples()
+        ],
+    )
