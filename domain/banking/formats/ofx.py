@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import ParseError as TreeError
 
 from domain.banking.formats.lines import ParsedLine, checked_line, clean, refuse_binary
 from domain.errors import Invalid
@@ -36,7 +37,7 @@ def _tree(data: bytes) -> Element:
             "it again from the bank. / El fichero OFX no tiene una cabecera válida.",
             details={"format": "ofx"},
         ) from exc
-    except (ParseError, ValueError, UnicodeError, LookupError) as exc:
+    except (ParseError, TreeError, ValueError, UnicodeError, LookupError) as exc:  # ofxtools' or the tree's
         raise Invalid(
             "This OFX file cannot be read: its tags are broken or unclosed. / El fichero OFX está dañado.",
             details={"format": "ofx"},

@@ -222,6 +222,7 @@ NORMA43 = (BANKS / "norma43/nantic-c43.txt").read_bytes()
 NORMA43_LONG_RECORD = NORMA43.replace(b"\r\n", b"\n").replace(b"\n22", b"X\n22", 1)
 OFX = (BANKS / "ofx/ofxparse-bank_medium.ofx").read_bytes()
 OFX_BAD_HEADER = OFX.replace(b"OFXHEADER:100", b"OFXHEADER:999", 1)
+OFX_BROKEN_TAGS = OFX.replace(b"<STATUS><CODE>0<SEVERITY>INFO", b"<S", 1)  # found by fuzzing: was a 500
 MIXED_ENCODINGS = "date,amount,payer,reference,currency\n2026-11-03,45,José,Cuota,EUR\n".encode() + (
     "2026-11-04,45,Begoña,Cuota,EUR\n".encode("latin-1")
 )
@@ -232,6 +233,7 @@ BAD_FILES: dict[str, tuple[bytes, str, str]] = {
     "external entity": (XXE, "camt", "refused for safety"),
     "Norma 43 record too long": (NORMA43_LONG_RECORD, "auto", "is not a record"),
     "OFX bad header": (OFX_BAD_HEADER, "ofx", "no valid OFX header"),
+    "OFX broken tags": (OFX_BROKEN_TAGS, "auto", "tags are broken or unclosed"),
     "mixed encodings": (MIXED_ENCODINGS, "csv:generic", "mixes two text encodings"),
 }
 
@@ -251,7 +253,8 @@ async def test_a_bad_file_is_a_clear_422_and_stores_nothing(
     assert (await admin.get("/bank-formats")).json()["saved_mappings"] == []
     sound = {  # the positive control: the same kind of file, intact
         "truncated XML": CAMT, "XML bomb": CAMT, "external entity": CAMT, "Norma 43 record too long": NORMA43,
-        "OFX bad header": OFX, "mixed encodings": MIXED_ENCODINGS.decode("utf-8", "replace").encode(),
+        "OFX bad header": OFX, "OFX broken tags": OFX,
+        "mixed encodings": MIXED_ENCODINGS.decode("utf-8", "replace").encode(),
     }[name]  # fmt: skip
     good = await _upload(admin, "good", sound, format=fmt)
     assert good.status_code == 201, good.text
