@@ -14,9 +14,19 @@ from domain.errors import Invalid
 from domain.payments.rules import days_in_month, month_start
 
 LONGEST = timedelta(days=3 * 366)  # a report over more than three years is a mistake, not a question
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # and dates outside these are typos (0202, 20266)
+
+
+def within_calendar(*days: date) -> None:
+    for day in days:
+        if not EARLIEST <= day <= LATEST:
+            raise Invalid(
+                "Report dates go from 1900 to 2999.", details={"field": "start" if day < EARLIEST else "end"}
+            )
 
 
 def check(start: date, end: date) -> None:
+    within_calendar(start, end)
     if end < start:
         raise Invalid("The period ends before it starts.", details={"field": "end"})
     if end - start > LONGEST:

@@ -137,6 +137,9 @@ async def test_bad_input_is_a_clear_4xx(make_client: Callable[[], AsyncClient]) 
         ("/reports/groups", {"start": "2020-01-01", "end": "2026-01-01"}),
         ("/reports/attendance", {"group_id": "not-a-uuid"}),
         ("/reports/nonsense/chart", {}),
+        ("/reports/enrolment", {"end": "0001-01-15"}),  # no date arithmetic overflows into a 500
+        ("/reports/revenue", {"start": "9999-12-01", "end": "9999-12-31"}),
+        ("/reports/attendance/chart.png", {"start": "2026-11-30", "end": "2026-11-01"}),
     ]
     for path, params in cases:
         r = await admin.get(path, params=params)

@@ -27,6 +27,7 @@ from domain.reports.attendance import attendance_report
 from domain.reports.dashboard import dashboard
 from domain.reports.enrolment import enrolment_report
 from domain.reports.groups import group_health_report
+from domain.reports.periods import EARLIEST, within_calendar
 from domain.reports.revenue import revenue_report
 from domain.reports.schemas import (
     AttendanceBy,
@@ -67,9 +68,9 @@ def period(
     ] = None,
     end: Annotated[date | None, Query(description="Last day (default: today).")] = None,
 ) -> Period:
-    today = tenant.today()
-    last = end or today
-    first = start or month_start(month_start(last) - timedelta(days=28 * (DEFAULT_MONTHS - 1)))
+    last = end or tenant.today()
+    within_calendar(*(day for day in (start, last) if day))  # before any arithmetic on an edge date
+    first = start or max(EARLIEST, month_start(month_start(last) - timedelta(days=28 * (DEFAULT_MONTHS - 1))))
     return Period(start=first, end=last)
 
 
