@@ -107,6 +107,13 @@ async def test_find_a_student_with_a_typo_open_edit_and_add_one(
     await moved.get_by_role("button", name="Leave").click()
     await expect(page.locator("#enrol .state")).to_have_text(f"Left {target}.")
     await page.screenshot(path=str(SHOTS / "student-moved-and-left.png"))
+
+    await page.fill("#sibling input[name=sibling]", name)  # the student found with a typo is her sister
+    await page.get_by_role("button", name="Join the family").click()
+    await expect(page.locator("#family .body")).to_contain_text(f"Siblings: {name}")
+    await page.locator("#family .body a", has_text=name).click()
+    await page.wait_for_url(f"**/app/student?id={student_id}")
+    await expect(page.locator("#family .body")).to_contain_text(new_name)
     assert outside == []
 
 

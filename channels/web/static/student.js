@@ -29,10 +29,10 @@ async function groups() {
   place.innerHTML = rows.length ? rows.map(m => `<div class="row membership" data-group="${m.group_id}">
       <span class="name"><strong>${escapeHtml(groupName(m.group_id))}</strong>
         <span class="muted">${escapeHtml(m.end_date ? t("student.between", { from: day(m.start_date), to: day(m.end_date) }) : t("student.since_date", { from: day(m.start_date) }))}</span></span>
-      ${!m.end_date && isOffice() ? `<form class="leave inline"><input type="date" name="end_date" value="${today}" required aria-label="${escapeHtml(t("student.last_day"))}">
+      ${!m.end_date && isOffice() ? `<form class="leave inline"><label><span>${escapeHtml(t("student.last_day"))}</span><input type="date" name="end_date" value="${today}" required></label>
           <button type="submit">${escapeHtml(t("student.leave"))}</button></form>
-        <form class="move inline"><select name="to_group_id" required aria-label="${escapeHtml(t("student.move_to"))}">${others(m.group_id)}</select>
-          <input type="date" name="on_date" value="${today}" required aria-label="${escapeHtml(t("student.first_day"))}">
+        <form class="move inline"><label><span>${escapeHtml(t("student.move_to"))}</span><select name="to_group_id" required>${others(m.group_id)}</select></label>
+          <label><span>${escapeHtml(t("student.first_day"))}</span><input type="date" name="on_date" value="${today}" required></label>
           <button type="submit">${escapeHtml(t("student.move"))}</button></form>` : ""}
       <span class="state" role="status"></span></div>`).join("") : `<p class="muted">${escapeHtml(t("student.no_groups"))}</p>`;
   place.querySelectorAll(".membership").forEach(row => {
@@ -182,12 +182,11 @@ function wire() {
   // Family: type a sibling's name (the same fuzzy search), pick, join.
   const sibling = document.querySelector("#sibling"), options = document.querySelector("#sibling-options");
   let matches = [];
-  sibling.elements.sibling.addEventListener("input", async event => {
-    const q = event.target.value.trim();
-    if (q.length < 2) return;
-    matches = (await json(`/students/search?q=${encodeURIComponent(q)}&limit=8`)).filter(m => m.id !== ID);
+  const look = async q => {
+    matches = q.length < 2 ? [] : (await json(`/students/search?q=${encodeURIComponent(q)}&limit=8`)).filter(m => m.id !== ID);
     options.innerHTML = matches.map(m => `<option value="${escapeHtml(m.name)}">`).join("");
-  });
+  };
+  sibling.elements.sibling.addEventListener("input", event => { look(event.target.value.trim()).catch(() => {}); });
   const setFamily = async siblingId => {
     const status = sibling.querySelector(".state");
     try {
@@ -195,9 +194,10 @@ function wire() {
       sibling.reset(); await family(); say(status, t("common.saved"));
     } catch (error) { say(status, error.message, "error"); }
   };
-  sibling.addEventListener("submit", event => {
+  sibling.addEventListener("submit", async event => {
     event.preventDefault();
     const name = sibling.elements.sibling.value.trim();
+    if (!matches.some(m => m.name === name)) await look(name);  // typed fast: look now
     const match = matches.find(m => m.name === name) || matches[0];
     if (!match) { say(sibling.querySelector(".state"), t("student.no_match"), "error"); return; }
     setFamily(match.id);
