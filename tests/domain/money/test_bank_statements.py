@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.banking import service as banking
-from domain.banking.models import BankImport, BankLine
-from domain.banking.parsers import CsvMapping, keyed
+from domain.banking.formats import CsvMapping
+from domain.banking.formats.lines import keyed
 from domain.banking.formats.swift import parse_mt940
+from domain.banking.models import BankImport, BankLine
 from domain.errors import Invalid
 from tests.domain.studio import build_studio
 
