@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from channels.http.deps import DB, AppSettings, Now, Person, Tenant
+from channels.http.exports import EXPORTABLE, Exporter
 from domain.auth import service as auth
 from domain.auth.schemas import Membership
 from domain.orgs import service as orgs
@@ -57,9 +59,9 @@ async def update_organization(body: OrganizationSettingsIn, tenant: Tenant, db: 
     return OrganizationOut.model_validate(await orgs.update_settings(db, tenant, data=body))
 
 
-@router.get("/org/members", response_model=list[MemberOut])
-async def list_members(tenant: Tenant, db: DB) -> list[MemberOut]:
-    return await orgs.list_members(db, tenant)
+@router.get("/org/members", response_model=list[MemberOut], responses=EXPORTABLE)
+async def list_members(tenant: Tenant, db: DB, export: Exporter) -> Sequence[MemberOut] | Response:
+    return await export.items(await orgs.list_members(db, tenant), MemberOut, "members")
 
 
 @router.patch("/org/members/{member_id}", response_model=MemberOut)

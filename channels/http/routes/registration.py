@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, status
+from fastapi import APIRouter, Path, Request, Response, status
 
 from channels.http.deps import DB, Now, Tenant
+from channels.http.exports import EXPORTABLE, Exporter
 from domain.inputs import Line
 from domain.registration import service as registration
 from domain.registration.schemas import (
@@ -35,9 +37,10 @@ async def submit(
     return RegistrationReceipt()
 
 
-@router.get("", response_model=list[PendingRegistration])
-async def pending(tenant: Tenant, db: DB) -> list[PendingRegistration]:
-    return await registration.list_pending(db, tenant)
+@router.get("", response_model=list[PendingRegistration], responses=EXPORTABLE)
+async def pending(tenant: Tenant, db: DB, export: Exporter) -> Sequence[PendingRegistration] | Response:
+    rows = await registration.list_pending(db, tenant)
+    return await export.items(rows, PendingRegistration, "registrations")
 
 
 @router.post("/{student_id}/approve", response_model=StudentOut)

@@ -4,12 +4,14 @@ domain.scheduling); the public ICS address calendar apps poll."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
 from channels.http.deps import DB, AppSettings, Now, Tenant
+from channels.http.exports import EXPORTABLE, Exporter
 from channels.ics import render
 from domain.inputs import Day, Line
 from domain.scheduling import feeds
@@ -61,12 +63,14 @@ async def generate(body: GenerateIn, tenant: Tenant, db: DB) -> Generation:
     return await scheduling.generate(db, tenant, today=tenant.today(), until=body.until)
 
 
-@router.get("/schedule/week", response_model=list[SessionOut])
-async def week(tenant: Tenant, db: DB, day: Day | None = None) -> list[SessionOut]:
+@router.get("/schedule/week", response_model=list[SessionOut], responses=EXPORTABLE)
+async def week(
+    tenant: Tenant, db: DB, export: Exporter, day: Day | None = None
+) -> Sequence[SessionOut] | Response:
     """Monday to Sunday of the week of ``day`` (this week by default); a teacher sees their own."""
     start = (day or tenant.today()) - timedelta(days=(day or tenant.today()).weekday())
     rows = await class_sessions.list_sessions(db, tenant, start=start, end=start + timedelta(days=6))
-    return [SessionOut.model_validate(r) for r in rows]
+    return await export.items([SessionOut.model_validate(r) for r in rows], SessionOut, "week")
 
 
 @router.post("/closures", status_code=status.HTTP_201_CREATED, response_model=ClosureResult)
@@ -76,10 +80,12 @@ async def add_closure(body: ClosureIn, tenant: Tenant, db: DB) -> ClosureResult:
     return ClosureResult(closure=ClosureOut.model_validate(closure), cancelled_sessions=cancelled)
 
 
-@router.get("/closures", response_model=list[ClosureOut])
-async def list_closures(tenant: Tenant, db: DB, since: Day | None = None) -> list[ClosureOut]:
+@router.get("/closures", response_model=list[ClosureOut], responses=EXPORTABLE)
+async def list_closures(
+    tenant: Tenant, db: DB, export: Exporter, since: Day | None = None
+) -> Sequence[ClosureOut] | Response:
     rows = await scheduling.list_closures(db, tenant, since=since or tenant.today())
-    return [ClosureOut.model_validate(c) for c in rows]
+    return await export.items([ClosureOut.model_validate(c) for c in rows], ClosureOut, "closures")
 
 
 @router.delete("/closures/{closure_id}", response_model=ClosureOut)

@@ -18,6 +18,7 @@ from domain.attendance.schemas import (
     MarkAllExceptIn,
     MarkIn,
     MarkResult,
+    MissingAttendance,
     MissingReport,
     OverrideIn,
 )
@@ -96,18 +97,22 @@ async def list_attendance(
     return [AttendanceRow.of(attendance_export.attendance_cells(r)) for r in rows]
 
 
-@router.get("/sessions/missing-attendance", response_model=MissingReport, tags=["attendance"])
+@router.get(
+    "/sessions/missing-attendance", response_model=MissingReport, tags=["attendance"], responses=EXPORTABLE
+)
 async def missing_attendance(
     tenant: Tenant,
     db: DB,
+    export: Exporter,
     since: Day | None = None,
     teacher_id: uuid.UUID | None = None,
     group_id: Annotated[uuid.UUID | None, Query(description="Only this group's classes.")] = None,
     venue_id: Annotated[uuid.UUID | None, Query(description="Only the classes held at this venue.")] = None,
-) -> MissingReport:
+) -> MissingReport | Sequence[MissingAttendance] | Response:
     """Held or past sessions whose enrolled students are not all marked, with totals per teacher. An
-    unknown group, teacher or venue is a 404; a teacher naming a colleague or their group, a 403."""
-    return await attendance.missing_attendance(
+    unknown group, teacher or venue is a 404; a teacher naming a colleague or their group, a 403. As
+    CSV/xlsx: one row per session."""
+    report = await attendance.missing_attendance(
         db,
         tenant,
         today=tenant.today(),
@@ -115,6 +120,11 @@ async def missing_attendance(
         teacher_id=teacher_id,
         group_id=group_id,
         venue_id=venue_id,
+    )
+    return (
+        await export.items(report.sessions, MissingAttendance, "missing-attendance")
+        if export.wanted
+        else report
     )
 
 
@@ -197,22 +207,29 @@ async def create_private(body: PrivateSessionIn, tenant: Tenant, db: DB) -> Priv
     return PrivateSessionOut.model_validate(await lessons.create_private_session(db, tenant, data=body))
 
 
-@router.get("/private-sessions", response_model=list[PrivateSessionOut], tags=["private lessons"])
+@router.get(
+    "/private-sessions",
+    response_model=list[PrivateSessionOut],
+    tags=["private lessons"],
+    responses=EXPORTABLE,
+)
 async def list_private(
     tenant: Tenant,
     db: DB,
+    export: Exporter,
     start: Day | None = None,
     end: Day | None = None,
     teacher_id: uuid.UUID | None = None,
     student_id: uuid.UUID | None = None,
-) -> list[PrivateSessionOut]:
+) -> Sequence[PrivateSessionOut] | Response:
     today = tenant.today()
     start = start or today - timedelta(days=30)
     end = end or today + timedelta(days=30)
     rows = await lessons.list_private_sessions(
         db, tenant, start=start, end=end, teacher_id=teacher_id, student_id=student_id
     )
-    return [PrivateSessionOut.model_validate(p) for p in rows]
+    out = [PrivateSessionOut.model_validate(p) for p in rows]
+    return await export.items(out, PrivateSessionOut, "private-lessons")
 
 
 @router.post("/private-sessions/{lesson_id}/held", response_model=PrivateSessionOut, tags=["private lessons"])
