@@ -330,3 +330,10 @@ def test_a_camt_entry_with_an_impossible_date_is_refused_naming_the_entry() -> N
     broken = data.replace(b"2014-12-31", b"2014-13-45").replace(b"2015-01-02", b"yesterday")
     with pytest.raises(Invalid, match="Entry 1 of the CAMT statement has no amount or date"):
         parse_lines(broken)
+
+
+def test_a_camt_statement_without_entries_is_refused_not_imported_empty() -> None:
+    data = (TESTS / "fixtures/banks/camt053/oca-test-camt053-no-ntry.xml").read_bytes()
+    assert detect(data) == "camt"
+    with pytest.raises(Invalid, match="No transactions were found in that CAMT statement"):
+        parse_lines(data)
