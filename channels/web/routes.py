@@ -36,6 +36,12 @@ async def page(page: str) -> FileResponse:
     return FileResponse(STATIC / f"{page}.html", headers={"Cache-Control": "no-cache"})
 
 
+@router.get("/invitations/accept")
+async def accept_invitation() -> FileResponse:
+    """Where an invitation's link lands (``accept_url``): log in or sign up, then join."""
+    return FileResponse(STATIC / "accept.html", headers={"Cache-Control": "no-cache"})
+
+
 @router.get("/docs")
 async def docs() -> FileResponse:
     return FileResponse(STATIC / "docs.html", headers={"Cache-Control": "no-cache"})

@@ -85,7 +85,10 @@ const STRINGS = {
     "settings.key_shown_once": "Copy this key now; it is not shown again:", "settings.revoke": "Revoke",
     "settings.telegram": "Telegram", "settings.connect_telegram": "Connect Telegram",
     "settings.telegram_help": "Open this link on your phone, or send the code to the bot, within {minutes} minutes:",
-    "settings.docs": "API documentation",
+    "settings.docs": "API documentation", "settings.expires": "Expires", "settings.send_invite": "Invite",
+    "accept.title": "You are invited", "accept.join": "Join",
+    "accept.explain": "Log in, or create your account with the email the invitation was sent to.",
+    "accept.signup": "Create account and join", "accept.login": "Log in and join",
     "role.admin": "admin", "role.staff": "staff", "role.teacher": "teacher",
   },
   es: {
@@ -172,7 +175,10 @@ const STRINGS = {
     "settings.key_shown_once": "Copia esta clave ahora; no se vuelve a mostrar:", "settings.revoke": "Revocar",
     "settings.telegram": "Telegram", "settings.connect_telegram": "Conectar Telegram",
     "settings.telegram_help": "Abre este enlace en el móvil, o envía el código al bot, en menos de {minutes} minutos:",
-    "settings.docs": "Documentación de la API",
+    "settings.docs": "Documentación de la API", "settings.expires": "Caduca", "settings.send_invite": "Invitar",
+    "accept.title": "Te han invitado", "accept.join": "Unirme",
+    "accept.explain": "Entra, o crea tu cuenta con el correo al que llegó la invitación.",
+    "accept.signup": "Crear cuenta y unirme", "accept.login": "Entrar y unirme",
     "role.admin": "administrador", "role.staff": "oficina", "role.teacher": "profesor",
   },
 };

@@ -10,7 +10,7 @@ async function members() {
   document.querySelector("#invitations").innerHTML = table(invitations.filter(i => !i.accepted_at), [
     [t("login.email"), i => escapeHtml(i.email)],
     [t("settings.role"), i => escapeHtml(t(`role.${i.role}`))],
-    [t("common.to"), i => escapeHtml(moment(i.expires_at)), "hide"],
+    [t("settings.expires"), i => escapeHtml(moment(i.expires_at)), "hide"],
   ]);
 }
 
