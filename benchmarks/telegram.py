@@ -5,8 +5,11 @@ Cases:
   * baseline — GET /healthz;
   * an unlinked user's message (secret check, update recorded, the polite reply);
   * a linked teacher's question, "who is in <their group>?", answered by the copilot;
-  * a linked teacher's /today.
-Reported as updates per second (1000 / p50 ms) and as p50 ratios to /healthz.
+  * a linked teacher's /today;
+  * a /roll round through the fake Bot API server on localhost (the bot's calls are real HTTP): open the
+    roll of a class of today, 3 toggles, Save, Confirm — 6 or 7 webhook deliveries, the marks written.
+Reported as updates per second (1000 / p50 ms) and as p50 ratios to /healthz (the roll round against
+/healthz of its own app, in the same run).
 """
 
 from __future__ import annotations
@@ -26,11 +29,13 @@ from benchmarks.harness import measure, report
 from benchmarks.large_demo import open_large_demo
 from channels.embedded import EmbeddedPostgres, libpq_url
 from channels.http.app import create_app
+from channels.telegram.fake_api import FakeBotApi, Person, serving
 from copilot.checkpoints import TenantSaver
 from copilot.service import Copilot
 from domain.auth.models import User
 from domain.db import unit_of_work
 from domain.groups.models import Group
+from domain.sessions.models import ClassSession, SessionStatus
 from domain.settings import Settings
 from domain.teachers.models import Teacher
 from domain.telegram import service as telegram
@@ -89,6 +94,7 @@ async def main(data_dir: Path) -> None:
                     json={"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "C", "username": "b"}}
                 )
                 sent = mock.post(f"{API}/sendMessage").respond(json=reply)
+                mock.post(f"{API}/setMyCommands").respond(json={"ok": True, "result": True})
                 mock.route(host="testserver").pass_through()
                 async with AsyncClient(
                     transport=ASGITransport(app=app), base_url="http://testserver"
@@ -128,6 +134,68 @@ async def main(data_dir: Path) -> None:
                 for t in timings:
                     print(f"{t.name:<48} {1000 / t.p50:>8.1f} per second (p50, one at a time)")
                 print(f"replies sent: {sent.call_count}")
+            await roll_round(demo, saver)
         await demo.engine.dispose()
     finally:
         server.stop()
+
+
+async def roll_round(demo: Any, saver: TenantSaver) -> None:
+    """A teacher's /roll round, each step a webhook delivery from the fake Bot API server, whose
+    answers the bot gets over HTTP: the whole path a real round takes, minus Telegram's network."""
+    async with unit_of_work(demo.sessions, demo.admin) as s:
+        found = (
+            await s.execute(
+                select(Teacher.user_id, Group.name)
+                .join(ClassSession, ClassSession.teacher_id == Teacher.id)
+                .join(Group, Group.id == ClassSession.group_id)
+                .where(
+                    Teacher.user_id.is_not(None),
+                    ClassSession.date == demo.admin.today(),
+                    ClassSession.status != SessionStatus.CANCELLED,
+                )
+                .limit(1)
+            )
+        ).first()
+        if found is None:
+            print("roll round: no teacher with a Cadence login has a class today in the demo; skipped")
+            return
+        teacher_user, group = found
+        assert teacher_user is not None
+        code = await telegram.new_link_code(s, user_id=teacher_user, now=datetime.now(UTC))
+    api = FakeBotApi(TOKEN)
+    async with serving(api) as url:
+        app = create_app(Settings(telegram_token=TOKEN, telegram_webhook_secret=SECRET, telegram_api_url=url))
+        app.state.sessions, app.state.copilot = demo.sessions, Copilot(saver)
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://cadence.bench") as client:
+            api.webhook_client = client
+            api.webhook = ("http://cadence.bench/telegram/webhook", SECRET)
+            teacher = Person(8_000_000 + next(ids) % 1_000_000, "Bench")
+            await api.say(teacher, f"/start {code}")
+
+            async def healthz() -> object:
+                return (await client.get("/healthz")).raise_for_status()
+
+            async def a_round() -> object:
+                await api.say(teacher, "/roll")
+                opened = api.last(teacher.id)
+                if opened.buttons and not opened.labels()[-1].startswith("💾"):  # several classes: which
+                    await api.tap(teacher, opened, next(label for label in opened.labels() if group in label))
+                roll = api.last(teacher.id)
+                for index in range(3):
+                    await api.tap(teacher, roll, roll.data()[index])
+                await api.tap(teacher, roll, roll.data()[-1])  # Save
+                await api.tap(teacher, roll, roll.data()[0])  # Confirm
+                assert roll.text.startswith("Confirmed"), roll.text
+                return roll
+
+            timings = await measure(
+                {"GET /healthz": healthz, "/roll round": a_round}, rounds=ROUNDS // 2, warmup=3
+            )
+        bot = getattr(app.state, "telegram", None)
+        if bot is not None:
+            await bot.shutdown()
+    print(report(timings, "GET /healthz"))
+    print(
+        f"{'/roll round (open, 3 toggles, save, confirm)':<48} {1000 / timings[1].p50:>8.1f} per second (p50)"
+    )

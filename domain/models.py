@@ -7,6 +7,7 @@ from domain.audit.models import AuditEntry
 from domain.auth.models import ApiKey, LoginAttempt, User, UserSession
 from domain.banking.models import BankImport, BankLine
 from domain.base import Base
+from domain.cash_reports.models import CashReport
 from domain.conversations.models import CopilotThread, CopilotTurn, RetrievalEntry
 from domain.demo.models import SimulatedTrait
 from domain.events.models import DomainEvent
@@ -37,6 +38,7 @@ __all__ = [
     "Base",
     "BillingSettings",
     "CalendarFeed",
+    "CashReport",
     "Charge",
     "ClassSession",
     "Closure",

@@ -7,6 +7,7 @@ from typing import Any
 from domain.tenancy import TenantContext
 from tools.absences import COVER_SICK_DAY, REPORT_SICK_DAY
 from tools.base import Tool
+from tools.cash import CASH_TO_VERIFY, REPORT_CASH, VERIFY_CASH
 from tools.classes import CANCEL, MARK, MISSING, ROSTER, SCHEDULE
 from tools.insights import (
     ATTENDANCE,
@@ -44,6 +45,7 @@ CATALOG: dict[str, Tool] = {
         ATTENDANCE_ANOMALIES,
         REPORT,
         SEARCH_NOTES,
+        CASH_TO_VERIFY,
         # writes
         MARK,
         RECORD_PAYMENT,
@@ -57,6 +59,8 @@ CATALOG: dict[str, Tool] = {
         ATTACH_RECEIPT,
         REPORT_SICK_DAY,
         COVER_SICK_DAY,
+        REPORT_CASH,
+        VERIFY_CASH,
     )
 }
 

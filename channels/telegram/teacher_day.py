@@ -1,9 +1,11 @@
-"""A teacher's day in the bot: /today (each class with its roll button), /roll, /sick (a sick day), and
+"""A teacher's day in the bot: /today (each class with its roll button), /roll, /sick (a sick day), /cash, and
 the office's /cover (a substitute or a cancellation for each class of a teacher who is off).
 
 Every write here is a tool's pending action, confirmed with the same Confirm / Cancel buttons as the
 copilot's (``bot.button``): reporting a sick day (``report_sick_day``), covering or cancelling a class
 (``cover_sick_day``), saving a roll (``mark_attendance``, see ``roll.py``).
+
+/cash notes cash a student handed over in class (``report_cash``: awaiting the office's verification).
 
 The /sick and /cover buttons are signed for the person they were sent to, like the roll's: pressed by
 anyone else they do nothing. Layout: ``K`` · op (``d`` day, ``s`` substitute?, ``t`` this teacher,
@@ -16,6 +18,7 @@ import base64
 import hmac
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -226,10 +229,29 @@ async def sick_or_cover_button(update: Update, context: ContextTypes.DEFAULT_TYP
             await _propose(update, deps, tenant, language, "cover_sick_day", args)
 
 
+@_linked
+async def cash(update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext) -> None:
+    """ "/cash Ana García 45": cash handed over in class, noted for the office to verify (preview first)."""
+    language = _language(update)
+    words = (update.effective_message.text or "").split()[1:] if update.effective_message else []
+    amount = words[-1].replace(",", ".") if words else ""
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        value = Decimal(0)
+    if len(words) < 2 or not value.is_finite() or value <= 0:
+        await _reply(update, texts.say(language, "cash.usage"))
+        return
+    await _propose(
+        update, deps, tenant, language, "report_cash", {"student": " ".join(words[:-1]), "amount": str(value)}
+    )
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("today", today))
     application.add_handler(CommandHandler("roll", roll_command))
     application.add_handler(CommandHandler("sick", sick))
     application.add_handler(CommandHandler("cover", cover))
+    application.add_handler(CommandHandler("cash", cash))
     application.add_handler(CallbackQueryHandler(roll_button, pattern=r"^R"))
     application.add_handler(CallbackQueryHandler(sick_or_cover_button, pattern=r"^K"))

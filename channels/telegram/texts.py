@@ -29,6 +29,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cover.substitute": "🔁 Assign a substitute",
         "cover.cancel": "✖ Cancel the class",
         "cover.who": "Who teaches {what}?",
+        "cash.usage": "Say who and how much, e.g. /cash Ana García 45",
         "roll.none_today": "You have no class to take the roll of today.",
         "roll.which": "Which class?",
         "roll.head": "Roll of {name}, {when}: {summary}.\nTap a name to change it: present → absent → late → "
@@ -67,6 +68,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cover.substitute": "🔁 Asignar sustituto",
         "cover.cancel": "✖ Cancelar la clase",
         "cover.who": "¿Quién da {what}?",
+        "cash.usage": "Di quién y cuánto, por ejemplo /cash Ana García 45",
         "roll.none_today": "Hoy no tienes ninguna clase en la que pasar lista.",
         "roll.which": "¿Qué clase?",
         "roll.head": "Lista de {name}, {when}: {summary}.\nToca un nombre para cambiarlo: "

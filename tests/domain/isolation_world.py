@@ -23,6 +23,7 @@ from domain.actions.models import ActionStatus
 from domain.attendance.models import AttendanceStatus
 from domain.auth.models import User
 from domain.banking.models import LineStatus
+from domain.cash_reports.models import CashReportStatus
 from domain.db import use_tenant
 from domain.embeddings import HashingEmbedder
 from domain.groups.models import GroupStatus
@@ -267,6 +268,13 @@ def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows]
             "attendance_propensity": 0.8,
         },
         "insight_models": lambda r: {"kind": f"dropout-{uuid.uuid4().hex}", "fitted_on": day, "model": {}},
+        "cash_reports": lambda r: {
+            "student_id": r["students"],
+            "amount": Decimal("45.00"),
+            "received_on": day,
+            "status": CashReportStatus.AWAITING,
+            "payment_id": r["payments"],
+        },
         "teacher_absences": lambda r: {
             "teacher_id": r["teachers"],
             "date": date.fromordinal(next(absent_days)),
@@ -296,6 +304,7 @@ CHILD_TABLES = (
     "group_slots",
     "closures",
     "teacher_absences",
+    "cash_reports",
 )
 
 
