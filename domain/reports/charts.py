@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import altair as alt
 
 ACCENT = "#6d3fd1"
+LOCALES: dict[str, Literal["es-ES", "en-GB"]] = {"es": "es-ES", "en": "en-GB"}
 WIDTH, HEIGHT = 560, 260
 TITLES = {
     "en": {
@@ -191,5 +192,8 @@ def chart_png(report: BaseModel, *, language: str = "en", scale: float = 2) -> b
     """The chart as a PNG, drawn offline (no browser, no network: vl-convert's bundled Vega)."""
     import vl_convert
 
-    png: bytes = vl_convert.vegalite_to_png(chart_spec(report, language=language), scale=scale)
+    locale = LOCALES.get(language.split("-")[0])  # numbers and month names as the language writes them
+    png: bytes = vl_convert.vegalite_to_png(
+        chart_spec(report, language=language), scale=scale, format_locale=locale, time_format_locale=locale
+    )
     return png

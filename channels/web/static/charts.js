@@ -19,7 +19,8 @@ const REPORT_WORDS = {
     "by_group": "Per group", "by_method": "Per payment method", "by_age": "Outstanding by age",
     "method": "Method", "age": "Days overdue", "charges": "Charges", "amount": "Amount", "days": "{age} days",
     "office_only": "School money is for the office.", "col_month": "Month", "col_group": "Group",
-    "col_teacher": "Teacher", "bank_transfer": "Bank transfer", "cash": "Cash", "other": "Other", "change": "Change over the period: {points} points",
+    "col_teacher": "Teacher", "bank_transfer": "Bank transfer", "cash": "Cash", "other": "Other",
+    "held": "held", "scheduled": "scheduled", "cancelled": "cancelled", "change": "Change over the period: {points} points",
   },
   es: {
     "dashboard": "Panel", "reports": "Informes", "attendance": "Asistencia", "revenue": "Ingresos",
@@ -37,8 +38,19 @@ const REPORT_WORDS = {
     "by_group": "Por grupo", "by_method": "Por forma de pago", "by_age": "Pendiente por antigüedad",
     "method": "Forma de pago", "age": "Días de retraso", "charges": "Cargos", "amount": "Importe", "days": "{age} días",
     "office_only": "El dinero de la escuela es cosa de la oficina.", "col_month": "Mes", "col_group": "Grupo",
-    "col_teacher": "Profesor", "bank_transfer": "Transferencia", "cash": "Efectivo", "other": "Otro", "change": "Cambio en el periodo: {points} puntos",
+    "col_teacher": "Profesor", "bank_transfer": "Transferencia", "cash": "Efectivo", "other": "Otro",
+    "held": "impartida", "scheduled": "programada", "cancelled": "cancelada", "change": "Cambio en el periodo: {points} puntos",
   },
+};
+
+// d3's Spanish number and date formats (as vl-convert's "es-ES" locale), for the axes of Spanish pages.
+const ES_NUMBERS = { decimal: ",", thousands: ".", grouping: [3], currency: ["", "\u00a0€"] };
+const ES_DATES = {
+  dateTime: "%A, %e de %B de %Y, %X", date: "%d/%m/%Y", time: "%H:%M:%S", periods: ["AM", "PM"],
+  days: ["domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"],
+  shortDays: ["dom", "lun", "mar", "mié", "jue", "vie", "sáb"],
+  months: ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"],
+  shortMonths: ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"],
 };
 
 function w(key, vars = {}) {
@@ -54,5 +66,6 @@ async function drawChart(place, report, query = "") {
   // As wide as its card (less the axis and legend), computed here: Vega's "container" width needs a sized
   // parent, and the embed element shrinks to its content.
   spec.width = Math.max(240, Math.min(900, place.clientWidth - (spec.encoding && spec.encoding.color ? 190 : 110)));
-  return vegaEmbed(place, spec, { actions: false, renderer: "svg", ast: true });
+  const spanish = LANG === "es" ? { formatLocale: ES_NUMBERS, timeFormatLocale: ES_DATES } : {};
+  return vegaEmbed(place, spec, { actions: false, renderer: "svg", ast: true, ...spanish });
 }

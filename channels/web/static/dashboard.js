@@ -31,7 +31,7 @@ function list(items, line) {
     cards.push(card(w("missing"), "/app/today",
       `<p class="figure" id="missing">${d.missing_count}</p>${list(d.missing, c => `<a href="/app/today?day=${c.date}">${escapeHtml(day(c.date))} · ${escapeHtml(c.group_name)}</a> <span class="muted">${escapeHtml(c.teacher_name)} · ${escapeHtml(w("marked", { marked: c.marked, expected: c.expected }))}</span>`)}`));
     cards.push(card(w("today"), "/app/today",
-      d.classes_today.length ? list(d.classes_today, c => `<a href="/app/today">${escapeHtml((c.start_time || "").slice(0, 5))} ${escapeHtml(c.group_name)}</a> <span class="muted">${escapeHtml(c.teacher_name)} · ${escapeHtml(c.status)}</span>`) : `<p class="muted">${escapeHtml(w("none_today"))}</p>`));
+      d.classes_today.length ? list(d.classes_today, c => `<a href="/app/today">${escapeHtml((c.start_time || "").slice(0, 5))} ${escapeHtml(c.group_name)}</a> <span class="muted">${escapeHtml(c.teacher_name)} · ${escapeHtml(w(c.status))}</span>`) : `<p class="muted">${escapeHtml(w("none_today"))}</p>`));
     content.innerHTML = `<div class="cards">${cards.join("")}</div>`;
     await drawChart(document.querySelector("#trend-chart"), "dashboard");
   } catch (error) { showError(content, error); }
