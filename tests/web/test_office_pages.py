@@ -340,12 +340,16 @@ async def test_record_a_payment_reconcile_an_mt940_and_approve_a_payout(
     await expect(card.locator("tbody tr").first).to_be_visible()
     await card.get_by_role("button", name="Approve").click()
     await expect(card.locator(".state")).to_have_text("Approved and locked.")
+    await card.get_by_role("button", name="Mark paid").click()
+    await expect(card.locator(".state")).to_contain_text("Marked paid (")
     await page.evaluate("window.scrollTo(0, 0)")
     await page.screenshot(path=str(SHOTS / "payout-approved.png"), full_page=True)
     approved = await owner_query(
         web_database, select(func.count()).where(TeacherPayout.teacher_id == uuid.UUID(str(teacher)))
     )
     assert approved[0][0] == 1
+    of_teacher = select(TeacherPayout.status).where(TeacherPayout.teacher_id == uuid.UUID(str(teacher)))
+    assert [s.value for (s,) in await owner_query(web_database, of_teacher)] == ["paid"]
     assert outside == []
 
 

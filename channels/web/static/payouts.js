@@ -2,6 +2,14 @@
 // a teacher's period. A teacher sees only their own (the API decides).
 const content = document.querySelector("#content");
 
+async function markPaid(button) {  // admins: the money went out
+  const status = button.parentElement.querySelector(".state");
+  try {
+    const done = await send(`/payouts/${button.dataset.payout}/paid`, "POST");
+    say(status, t("payouts.paid_on", { date: moment(done.paid_at) })); button.disabled = true;
+  } catch (error) { say(status, error.message, "error"); }
+}
+
 async function show(startDay, endDay) {
   history.replaceState(null, "", `${location.pathname}?start=${startDay}&end=${endDay}`);
   content.innerHTML = `<p class="muted">${escapeHtml(t("common.loading"))}</p>`;
@@ -20,8 +28,10 @@ async function show(startDay, endDay) {
           [t("common.amount"), l => escapeHtml(money(l.amount, cur)), "num"],
         ])}
         ${isOffice() && !p.approved_payout_id && p.lines.length ? `<p class="actions"><button class="primary approve">${escapeHtml(t("payouts.approve"))}</button> <span class="state" role="status"></span></p>` : ""}
+        ${ROLE === "admin" && p.approved_payout_id ? `<p class="actions"><button class="paid" data-payout="${p.approved_payout_id}">${escapeHtml(t("payouts.mark_paid"))}</button> <span class="state" role="status"></span></p>` : ""}
       </details>`).join("")
       + `<p><strong>${escapeHtml(t("payouts.total", { amount: money(preview.total, cur) }))}</strong></p>`;
+    content.querySelectorAll("button.paid").forEach(button => button.addEventListener("click", () => markPaid(button)));
     content.querySelectorAll(".payout").forEach(card => {
       const button = card.querySelector(".approve");
       if (!button) return;
@@ -29,8 +39,13 @@ async function show(startDay, endDay) {
       button.addEventListener("click", async () => {
         if (!confirm(t("payouts.approve_confirm", { name: p.teacher_name, amount: money(p.total, cur) }))) return;
         try {
-          await send("/payouts", "POST", { teacher_id: p.teacher_id, period_start: preview.period_start, period_end: preview.period_end });
+          const made = await send("/payouts", "POST", { teacher_id: p.teacher_id, period_start: preview.period_start, period_end: preview.period_end });
           say(card.querySelector(".state"), t("payouts.approved")); button.disabled = true;
+          if (ROLE === "admin") {  // paid next, when the money has gone out
+            const paid = document.createElement("button");
+            paid.className = "paid"; paid.dataset.payout = made.id; paid.textContent = t("payouts.mark_paid");
+            button.after(paid); paid.addEventListener("click", () => markPaid(paid));
+          }
         } catch (error) { say(card.querySelector(".state"), error.message, "error"); }
       });
     });
