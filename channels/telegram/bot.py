@@ -44,27 +44,12 @@ from domain.tenancy import TenantContext
 from tools import runner
 from tools.base import Attachment, ToolContext
 
-HELP = (
-    "I'm Cadence, your school's assistant.\n\n"
-    "/today — your classes today\n"
-    "/roll — take the roll of a class today, in a few taps\n"
-    "/sick — you can't teach on a day: the office is told\n"
-    "/cover — classes of a teacher who is off: a substitute or a cancellation (office only)\n"
-    "/unpaid — who hasn't paid this month (office only)\n"
-    "/org — choose the organization I act in\n"
-    "/help — this message\n\n"
-    'Send a photo or PDF of a bank transfer with a caption like "this is Ana García\'s transfer" '
-    "to attach it as her receipt (office only).\n\n"
-    'Or just write: "who\'s in salsa beginners?", "mark tuesday\'s class, everyone except Ana". '
-    "Anything that changes data waits for your Confirm."
-)
-NOT_LINKED = (
-    "Hello! This bot works for people of schools that use Cadence. To connect your account, open "
-    'Cadence, choose "Connect Telegram", and send me the code it shows: /start CODE'
-)
-CHOOSE_ORG = "You work with several organizations; choose one with /org first."
-PRIVATE_ONLY = "I only talk in private chats: message me directly."
-SORRY = "Sorry, something went wrong on my side; nothing was changed. Please try again in a moment."
+# English, as before the bot spoke Spanish too; handlers say them in the person's language (texts.py).
+HELP = texts.say(texts.ENGLISH, "bot.help")
+NOT_LINKED = texts.say(texts.ENGLISH, "bot.not_linked")
+CHOOSE_ORG = texts.say(texts.ENGLISH, "bot.choose_org")
+PRIVATE_ONLY = texts.say(texts.ENGLISH, "bot.private_only")
+SORRY = texts.say(texts.ENGLISH, "bot.sorry")
 MENU = ("today", "roll", "sick", "unpaid", "cover", "org", "help")
 
 
@@ -103,10 +88,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _language(update: Update) -> str:
+def _language(update: object) -> str:
     """English or Spanish: the person's Telegram language (see ``texts.language_of``)."""
-    user = update.effective_user
+    user = update.effective_user if isinstance(update, Update) else None
     return texts.language_of(user.language_code if user else None)
+
+
+def _said(update: object, key: str) -> str:
+    return texts.say(_language(update), key)
 
 
 async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -124,9 +113,9 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     try:
         message = update.effective_message
         if update.callback_query is not None:
-            await update.callback_query.answer(PRIVATE_ONLY)
+            await update.callback_query.answer(_said(update, "bot.private_only"))
         elif chat.type != ChatType.CHANNEL and message is not None and (message.text or "").startswith("/"):
-            await chat.send_message(PRIVATE_ONLY)
+            await chat.send_message(_said(update, "bot.private_only"))
     except TelegramError:
         logger.info("Could not send the private-chats notice to chat %s", chat.id, exc_info=True)
     finally:
@@ -144,7 +133,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             within.failed = True
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is not None and chat.type == ChatType.PRIVATE:
-            await chat.send_message(SORRY)
+            await chat.send_message(_said(update, "bot.sorry"))
             if within is not None:
                 within.apologised = True
     except TelegramError:
@@ -182,11 +171,11 @@ def _linked(handler: Callable[[Update, BotDeps, TelegramAccount, TenantContext],
         deps = _deps(context)
         found = await _person(update, deps)
         if found is None:
-            await _reply(update, NOT_LINKED)
+            await _reply(update, _said(update, "bot.not_linked"))
             return
         account, tenant = found
         if tenant is None:
-            await _reply(update, CHOOSE_ORG)
+            await _reply(update, _said(update, "bot.choose_org"))
             return
         try:
             await handler(update, deps, account, tenant)
@@ -215,7 +204,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     code = (context.args or [""])[0]
     if user is None or chat is None or not code:
         found = await _person(update, deps)
-        await _reply(update, HELP if found else NOT_LINKED)
+        await _reply(update, _said(update, "bot.help" if found else "bot.not_linked"))
         return
     try:
         async with unit_of_work(deps.sessions) as session:
@@ -227,19 +216,20 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _reply(update, exc.message)
         return
     names = ", ".join(m.name for m in orgs) or "no organization yet"
-    await _reply(update, f"Connected. You work with: {names}.\n\n{HELP}")
+    connected = texts.say(_language(update), "bot.connected", names=names)
+    await _reply(update, f"{connected}\n\n{_said(update, 'bot.help')}")
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     found = await _person(update, _deps(context))
-    await _reply(update, HELP if found else NOT_LINKED)
+    await _reply(update, _said(update, "bot.help" if found else "bot.not_linked"))
 
 
 async def choose_org(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = _deps(context)
     found = await _person(update, deps)
     if found is None:
-        await _reply(update, NOT_LINKED)
+        await _reply(update, _said(update, "bot.not_linked"))
         return
     async with unit_of_work(deps.sessions) as session:
         orgs = await telegram.memberships(session, found[0])
@@ -329,7 +319,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer()
     found = await _person(update, deps)
     if found is None:
-        await _reply(update, NOT_LINKED)
+        await _reply(update, _said(update, "bot.not_linked"))
         return
     account, tenant = found
     verb, _, value = query.data.partition(":")
@@ -340,14 +330,14 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _reply(update, f"Now working in {chosen.name}.")
             return
         if tenant is None:
-            await _reply(update, CHOOSE_ORG)
+            await _reply(update, _said(update, "bot.choose_org"))
             return
         decide: Any = deps.copilot.confirm if verb == "confirm" else deps.copilot.cancel
         async with unit_of_work(deps.sessions, tenant) as session:
             result = await decide(session, tenant, uuid.UUID(value), today=tenant.today(), now=_now())
         await _reply(update, result.answer)  # first: if it fails, all rolls back and the buttons stay
         if result.outcome in ("confirmed", "cancelled"):
-            await _settle(query, "Confirmed" if result.outcome == "confirmed" else "Cancelled")
+            await _settle(query, _said(update, f"bot.{result.outcome}"))
     except (DomainError, ValueError) as exc:
         await _reply(update, exc.message if isinstance(exc, DomainError) else "That button is not valid.")
 

@@ -52,6 +52,29 @@ _TEXTS: dict[str, dict[str, str]] = {
         "status.excused": "excused",
         "status.unmarked": "not marked",
         "class.one_off": "a class",
+        "bot.help": "I'm Cadence, your school's assistant.\n\n"
+        "/today — your classes today\n"
+        "/roll — take the roll of a class today, in a few taps\n"
+        "/sick — you can't teach on a day: the office is told\n"
+        "/cash — cash a student gave you in class, e.g. /cash Ana García 45\n"
+        "/cover — classes of a teacher who is off: a substitute or a cancellation (office only)\n"
+        "/unpaid — who hasn't paid this month (office only)\n"
+        "/org — choose the organization I act in\n"
+        "/help — this message\n\n"
+        'Send a photo or PDF of a bank transfer with a caption like "this is Ana García\'s transfer" '
+        "to attach it as her receipt (office only).\n\n"
+        'Or just write: "who\'s in salsa beginners?", "mark tuesday\'s class, everyone except Ana". '
+        "Anything that changes data waits for your Confirm.",
+        "bot.not_linked": "Hello! This bot works for people of schools that use Cadence. "
+        "To connect your account, open Cadence, "
+        'choose "Connect Telegram", and send me the code it shows: /start CODE',
+        "bot.choose_org": "You work with several organizations; choose one with /org first.",
+        "bot.private_only": "I only talk in private chats: message me directly.",
+        "bot.sorry": "Sorry, something went wrong on my side; nothing was changed. "
+        "Please try again in a moment.",
+        "bot.connected": "Connected. You work with: {names}.",
+        "bot.confirmed": "Confirmed",
+        "bot.cancelled": "Cancelled",
     },
     "es": {
         "cmd.today": "Tus clases de hoy",
@@ -92,6 +115,29 @@ _TEXTS: dict[str, dict[str, str]] = {
         "status.excused": "justificado",
         "status.unmarked": "sin marcar",
         "class.one_off": "una clase",
+        "bot.help": "Soy Cadence, el asistente de tu escuela.\n\n"
+        "/today — tus clases de hoy\n"
+        "/roll — pasar lista de una clase de hoy, en unos toques\n"
+        "/sick — no puedes dar clase un día: se avisa a la oficina\n"
+        "/cash — efectivo que te dio un alumno en clase, p. ej. /cash Ana García 45\n"
+        "/cover — clases de un profesor de baja: sustituto o cancelación (solo oficina)\n"
+        "/unpaid — quién no ha pagado este mes (solo oficina)\n"
+        "/org — elegir la organización en la que actúo\n"
+        "/help — este mensaje\n\n"
+        'Envía una foto o un PDF de una transferencia con un texto como "es la transferencia de Ana García" '
+        "para adjuntarla como su justificante (solo oficina).\n\n"
+        'O escribe sin más: "¿quién está en salsa iniciación?", "pasa lista del martes, todos menos Ana". '
+        "Todo lo que cambia datos espera a que confirmes.",
+        "bot.not_linked": "¡Hola! Este bot es para la gente de escuelas que usan Cadence. "
+        "Para conectar tu cuenta, abre Cadence, "
+        'elige "Conectar Telegram" y envíame el código que te muestra: /start CÓDIGO',
+        "bot.choose_org": "Trabajas con varias organizaciones; elige una primero con /org.",
+        "bot.private_only": "Solo hablo en chats privados: escríbeme directamente.",
+        "bot.sorry": "Lo siento, algo falló por mi parte; no se cambió nada. "
+        "Inténtalo de nuevo en un momento.",
+        "bot.connected": "Conectado. Trabajas con: {names}.",
+        "bot.confirmed": "Confirmado",
+        "bot.cancelled": "Cancelado",
     },
 }
 

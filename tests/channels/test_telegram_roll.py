@@ -154,6 +154,7 @@ async def test_spanish_throughout_for_a_spanish_speaking_teacher(
     await class_today(sessions, school, school.admin.today())
     await fake_telegram.set_webhook()
     await fake_telegram.link(ROSA, school.teacher.user_id)
+    assert fake_telegram.last(ROSA).text.startswith("Conectado. Trabajas con:")
     assert [c["description"] for c in api.commands["es"]][:2] == [
         "Tus clases de hoy",
         "Pasar lista de una clase de hoy",
@@ -169,6 +170,13 @@ async def test_spanish_throughout_for_a_spanish_speaking_teacher(
     await api.tap(ROSA, roll, "💾 Guardar")
     assert roll.text.startswith("Guardar la lista de Salsa Beginners")
     assert roll.text.endswith("Confirma para aplicarlo.") and roll.labels() == ["Confirmar", "Cancelar"]
+    await api.tap(ROSA, roll, "Confirmar")
+    assert roll.text.startswith("Confirmado: Guardar la lista de Salsa Beginners") and roll.buttons == []
+    assert not roll.text.endswith("Confirma para aplicarlo.")
+    await api.say(ROSA, "/help")
+    assert fake_telegram.last(ROSA).text.startswith("Soy Cadence, el asistente de tu escuela.")
+    await api.say(Person(5009, "Extraña", language_code="es-ES"), "hola")  # not linked, in Spanish too
+    assert api.last(5009).text.startswith("¡Hola! Este bot es para la gente de escuelas que usan Cadence.")
 
 
 async def test_the_roll_by_polling(
