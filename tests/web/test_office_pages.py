@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from channels.embedded import DatabaseUrls
 from domain.attendance.models import AttendanceRecord
+from domain.groups.models import Group
 from domain.payments.models import Payment
 from domain.payouts.models import TeacherPayout
 from domain.sessions.models import ClassSession
@@ -354,7 +355,7 @@ async def test_record_a_payment_reconcile_an_mt940_and_approve_a_payout(
 
 
 async def test_groups_show_teacher_schedule_capacity_and_the_roster_on_any_date(
-    browser: Browser, base_url: str
+    browser: Browser, base_url: str, web_database: DatabaseUrls
 ) -> None:
     context = await browser.new_context(viewport=PHONE, locale="en-GB")
     outside = watch_the_network(context, base_url)
@@ -368,6 +369,19 @@ async def test_groups_show_teacher_schedule_capacity_and_the_roster_on_any_date(
     await group.locator("summary").click()
     await expect(group).to_contain_text("Weekly schedule")
     await expect(group.locator("li")).to_have_count(enrolled)
+    last = page.locator("details.group").last  # the office sets a capacity: this group is now full
+    group_id = await last.get_attribute("data-group")
+    size = int((await last.locator(".count").text_content() or "0").split()[0])
+    await last.locator("summary").click()
+    await last.locator("form.edit-group input[name=capacity]").fill(str(size))
+    await last.get_by_role("button", name="Save").click()
+    again = page.locator(f"details.group[data-group='{group_id}']")
+    await expect(again.locator("form.edit-group .state")).to_have_text("Saved.")
+    await expect(again.locator(".count")).to_have_text(f"{size} / {size} full")
+    capacity = await owner_query(
+        web_database, select(Group.capacity).where(Group.id == uuid.UUID(str(group_id)))
+    )
+    assert capacity[0][0] == size
     await page.screenshot(path=str(SHOTS / "groups-phone.png"), full_page=True)
     await page.fill("#on", "2001-01-01")  # long before the school: nobody enrolled that day
     await page.locator("#on").dispatch_event("change")

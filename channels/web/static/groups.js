@@ -9,6 +9,37 @@ function schedule(slots) {
     + (s.venue_id ? ` <span class="muted">${escapeHtml(NAMES.venues[s.venue_id] || "")}</span>` : "")).join("<br>");
 }
 
+// The office changes a group's teacher, venue and capacity (PATCH, only what changed) and its status
+// (active ⇄ paused → closed, with a reason); the API checks each.
+function editForm(g) {
+  const options = (names, chosen) => `<option value=""></option>` + Object.entries(names)
+    .map(([id, name]) => `<option value="${id}" ${id === chosen ? "selected" : ""}>${escapeHtml(name)}</option>`).join("");
+  const statuses = ["active", "paused", "closed"].map(s => `<option value="${s}" ${s === g.status ? "selected" : ""}>${escapeHtml(t(`groups.status.${s}`))}</option>`).join("");
+  return `<form class="edit-group inline" data-group="${g.id}">
+    <label><span>${escapeHtml(t("groups.teacher"))}</span><select name="teacher_id">${options(NAMES.teachers, g.teacher_id)}</select></label>
+    <label><span>${escapeHtml(t("groups.venue"))}</span><select name="venue_id">${options(NAMES.venues, g.venue_id)}</select></label>
+    <label><span>${escapeHtml(t("groups.capacity"))}</span><input name="capacity" type="number" min="1" max="1000" value="${g.capacity ?? ""}" style="width:6rem"></label>
+    <label><span>${escapeHtml(t("common.status"))}</span><select name="status">${statuses}</select></label>
+    <button type="submit">${escapeHtml(t("common.save"))}</button> <span class="state" role="status"></span></form>`;
+}
+
+async function saveGroup(form, g, on) {
+  const status = form.querySelector(".state"), f = form.elements;
+  const change = {};
+  if ((f.teacher_id.value || null) !== g.teacher_id) change.teacher_id = f.teacher_id.value || null;
+  if ((f.venue_id.value || null) !== g.venue_id) change.venue_id = f.venue_id.value || null;
+  const capacity = f.capacity.value ? Number(f.capacity.value) : null;
+  if (capacity !== g.capacity) change.capacity = capacity;
+  try {
+    if (!Object.keys(change).length && f.status.value === g.status) { say(status, t("common.nothing_changed")); return; }
+    if (Object.keys(change).length) await send(`/groups/${g.id}`, "PATCH", change);
+    if (f.status.value !== g.status) await send(`/groups/${g.id}/status`, "POST", { status: f.status.value });
+    await show(on);
+    const again = content.querySelector(`details.group[data-group="${g.id}"]`);
+    if (again) { again.open = true; say(again.querySelector("form.edit-group .state"), t("common.saved")); }
+  } catch (error) { say(status, error.message, "error"); }
+}
+
 async function show(on) {
   content.innerHTML = `<p class="muted">${escapeHtml(t("common.loading"))}</p>`;
   try {
@@ -26,10 +57,14 @@ async function show(on) {
           ${g.status !== "active" ? `<span class="tag">${escapeHtml(t(`groups.status.${g.status}`))}</span>` : ""}</summary>
         <p><strong>${escapeHtml(t("groups.schedule"))}:</strong><br>${schedule(slots)}</p>
         <p><strong>${escapeHtml(t("groups.enrolled"))} (${escapeHtml(day(on))}):</strong></p>
+        ${isOffice() ? editForm(g) : ""}
         ${roster.length ? `<ul class="plain">${roster.map(r => `<li><a href="/app/student?id=${r.student_id}">${escapeHtml(r.full_name)}</a>
           <span class="muted">${escapeHtml(t("student.since_date", { from: day(r.start_date) }))}</span></li>`).join("")}</ul>` : `<p class="muted">${escapeHtml(t("common.nothing"))}</p>`}
       </details>`;
     }).join("") || `<p class="muted">${escapeHtml(t("common.nothing"))}</p>`;
+    content.querySelectorAll("form.edit-group").forEach(form => form.addEventListener("submit", event => {
+      event.preventDefault(); saveGroup(form, groups.find(g => g.id === form.dataset.group), on);
+    }));
   } catch (error) { showError(content, error); }
 }
 
