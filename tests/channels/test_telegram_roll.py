@@ -5,7 +5,7 @@ person's, a second delivery, an old keyboard), a class of 30 on pages, Spanish, 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,6 +16,9 @@ from domain.attendance import service as attendance
 from domain.attendance.models import AttendanceStatus
 from domain.attendance.schemas import Mark
 from domain.db import unit_of_work
+from domain.scheduling import service as scheduling
+from domain.sessions import service as class_sessions
+from domain.sessions.schemas import SessionIn
 from tests.channels.telegram_fake import (  # noqa: F401 - the *_fixture one is a fixture, shared
     TOKEN,
     FakeTelegram,
@@ -205,3 +208,31 @@ async def test_the_roll_by_polling(
         await then(1)
     assert await marks(sessions, school, lesson.id) == {"Ana": P, "José": P, "Sofía": A}
     assert api.waiting() == 0  # every update confirmed
+
+
+async def test_a_substitute_takes_the_roll_of_the_class_they_cover(
+    fake_telegram: FakeTelegram, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    api, school = fake_telegram.api, await studio(sessions)
+    today = school.admin.today()
+    async with unit_of_work(sessions, school.admin) as session:  # Marco's class today, not Lucía's
+        lesson = await class_sessions.create_session(
+            session,
+            school.admin,
+            data=SessionIn(
+                group_id=school.salsa.id, teacher_id=school.marco.id, date=today, start_time=time(19)
+            ),
+        )
+    await fake_telegram.set_webhook()
+    await fake_telegram.link(LUCIA, school.teacher.user_id)
+    await api.say(LUCIA, "/roll")
+    assert fake_telegram.last(LUCIA).text == "You have no class to take the roll of today."
+    async with unit_of_work(sessions, school.admin) as session:
+        await scheduling.assign_substitute(session, school.admin, lesson.id, teacher_id=school.lucia.id)
+    await api.say(LUCIA, "/roll")  # she covers it today: it is hers to take
+    roll = fake_telegram.last(LUCIA)
+    assert roll.text.startswith("Roll of Salsa Beginners") and "19:00" in roll.text
+    await api.tap(LUCIA, roll, "✅ Ana García")
+    await api.tap(LUCIA, roll, "💾 Save")
+    await api.tap(LUCIA, roll, "Confirm")
+    assert await marks(sessions, school, lesson.id) == {"Ana": A, "José": P, "Sofía": P}
