@@ -55,7 +55,7 @@ def test_a_cell_that_would_run_as_a_formula_is_escaped_and_comes_back() -> None:
     assert csv_text(Decimal("45.50")) == "45.50" and csv_text(None) == ""
 
 
-async def test_students_export_as_csv_and_xlsx_with_formulas_escaped(
+async def test_students_export_as_csv_and_xlsx_with_formulas_escaped_in_either_language(
     session: AsyncSession, make_client: Callable[[], AsyncClient]
 ) -> None:
     s = await scene(session)
@@ -75,23 +75,19 @@ async def test_students_export_as_csv_and_xlsx_with_formulas_escaped(
     assert ana[1] == "ana@contact.example" and ana[2] == "'+34600333444"  # E.164 starts with '+': escaped
     assert ana[6] == "Salsa Beginners (since 2026-09-01)"
 
-    sheet = workbook_rows(await office.get("/students", params={"format": "xlsx"}))
+    xlsx = await office.get("/students", params={"format": "xlsx"})
+    sheet = workbook_rows(xlsx)
     assert sheet[0][0] == "Full name"
     cells = {row[0] for row in sheet[1:]}
     assert set(INJECTIONS) <= cells  # xlsx keeps the text as it is, typed as a string (never a formula)
-    book = load_workbook(io.BytesIO((await office.get("/students", params={"format": "xlsx"})).content))
+    book = load_workbook(io.BytesIO(xlsx.content))
     assert book.active is not None
     typed = [
         c.data_type for row in book.active.iter_rows(min_row=2) for c in row[:1] if c.value in INJECTIONS
     ]
     assert typed == ["s"] * len(INJECTIONS)
 
-
-async def test_headers_follow_the_request_language(
-    session: AsyncSession, make_client: Callable[[], AsyncClient]
-) -> None:
-    s = await scene(session)
-    office = await logged_in(session, make_client(), s.studio.admin.user_id)
+    # Headers in the request's language; a format nobody offers is a 422 in the envelope.
     spanish = table(await office.get("/students?format=csv", headers={"Accept-Language": "es-ES,es;q=0.9"}))
     assert spanish[0][:3] == ["Nombre completo", "Email", "Teléfono"]
     assert "Salsa Beginners (desde 2026-09-01)" in {r[6] for r in spanish[1:]}
@@ -99,9 +95,11 @@ async def test_headers_follow_the_request_language(
     assert "Nombre completo" in asked[0] and "Tarifa por alumno" in asked[0]
     english = table(await office.get("/teachers", params={"format": "csv"}))  # the control
     assert "Full name" in english[0] and "Nombre completo" not in english[0]
+    r = await office.get("/students", params={"format": "pdf"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid"
 
 
-async def test_a_teacher_exports_only_what_the_json_shows_them(
+async def test_a_teacher_exports_only_what_the_json_shows_them_and_money_stays_a_number(
     session: AsyncSession, make_client: Callable[[], AsyncClient]
 ) -> None:
     s = await scene(session)
@@ -116,12 +114,7 @@ async def test_a_teacher_exports_only_what_the_json_shows_them(
     office = await logged_in(session, make_client(), s.studio.admin.user_id)
     assert (await office.get("/billing/unpaid", params={"format": "csv"})).status_code == 200
 
-
-async def test_money_is_a_number_with_the_currency_in_its_own_column(
-    session: AsyncSession, make_client: Callable[[], AsyncClient]
-) -> None:
-    s = await scene(session)
-    office = await logged_in(session, make_client(), s.studio.admin.user_id)
+    # Money: a number, with the currency in its own column; dates ISO.
     rows = table(await office.get("/payments", params={"format": "csv"}))
     header = rows[0]
     payment = dict(zip(header, rows[1], strict=True))
@@ -191,15 +184,6 @@ async def test_an_export_holds_one_organization_only(
     theirs = await logged_in(session, make_client(), other.studio.admin.user_id)  # the positive control
     assert "Solo En Otra" in (await theirs.get("/students", params={"format": "csv"})).text
     assert "99.99" in (await theirs.get("/payments", params={"format": "csv"})).text
-
-
-async def test_a_bad_format_is_a_422_in_the_envelope(
-    session: AsyncSession, make_client: Callable[[], AsyncClient]
-) -> None:
-    s = await scene(session)
-    office = await logged_in(session, make_client(), s.studio.admin.user_id)
-    r = await office.get("/students", params={"format": "pdf"})
-    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid"
 
 
 async def test_a_list_of_records_becomes_a_whole_file_for_a_chat_to_send() -> None:
