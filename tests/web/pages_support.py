@@ -127,10 +127,12 @@ async def someone_who_owes(web_database: DatabaseUrls, *, skip: int = 0) -> tupl
     return chosen.full_name, str(chosen.student_id), chosen.outstanding
 
 
-def mt940_paying(name: str, amount: Decimal, day: date) -> bytes:
+def mt940_paying(
+    name: str, amount: Decimal, day: date, *, for_two: tuple[str, str, Decimal] | None = None
+) -> bytes:
     """An MT940 statement (the layout of tests/data/statements/november.mt940) with one transfer from
-    ``name`` paying ``amount`` on ``day``, one from a company that is nobody's, and a bank fee (money
-    going out, not a payment to match)."""
+    ``name`` paying ``amount`` on ``day``, one from a company that is nobody's, a bank fee (money going
+    out, not a payment to match), and with ``for_two`` one transfer naming two students (to split)."""
     yymmdd, mmdd = day.strftime("%y%m%d"), day.strftime("%m%d")
     money = f"{amount:.2f}".replace(".", ",")
     return "\r\n".join(
@@ -143,6 +145,14 @@ def mt940_paying(name: str, amount: Decimal, day: date) -> bytes:
             f":86:Cuota {day:%m/%Y} {name}/ORDP/{name.upper()}",
             f":61:{yymmdd}{mmdd}C7,77NTRFNONREF//WEB2",
             ":86:Devolucion fianza local/ORDP/INMOBILIARIA ZETA SL",
+            *(
+                [
+                    f":61:{yymmdd}{mmdd}C{for_two[2]:.2f}NTRFNONREF//WEB4".replace(".", ","),
+                    f":86:Cuotas {for_two[0]} y {for_two[1]}/ORDP/FAMILIA",
+                ]
+                if for_two
+                else []
+            ),
             f":61:{yymmdd}{mmdd}D2,50NTRFNONREF//WEB3",
             ":86:Comision mantenimiento/ORDP/BANCO",
             f":62F:C{yymmdd}EUR1000,00",

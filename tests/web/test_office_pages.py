@@ -299,16 +299,18 @@ async def test_record_a_payment_reconcile_an_mt940_and_approve_a_payout(
     await expect(page.locator("#allocation table")).to_contain_text("€10.00")
 
     name, student_id, owed = await someone_who_owes(web_database)
+    first, _, _ = await someone_who_owes(web_database, skip=2)
+    second, second_id, _ = await someone_who_owes(web_database, skip=3)
     today = (await demo_admin(web_database)).today()
     statement: FilePayload = {
         "name": "statement.sta",
         "mimeType": "text/plain",
-        "buffer": mt940_paying(name, owed, today),
+        "buffer": mt940_paying(name, owed, today, for_two=(first, second, Decimal("90.00"))),
     }
     await page.locator("#statement input[type=file]").set_input_files(files=[statement])
     await page.select_option("#statement select[name=format]", "mt940")
     await page.get_by_role("button", name="Upload").click()
-    await expect(page.locator("#statement .state")).to_have_text("3 new lines of 3.")
+    await expect(page.locator("#statement .state")).to_have_text("4 new lines of 4.")
     line = page.locator("#bank .line", has_text=name.upper())
     proposal = line.locator(".candidates li").first
     await expect(proposal).to_contain_text(name)
@@ -321,6 +323,14 @@ async def test_record_a_payment_reconcile_an_mt940_and_approve_a_payout(
     stranger = page.locator("#bank .line", has_text="INMOBILIARIA ZETA")
     await stranger.get_by_role("button", name="Ignore").click()
     await expect(stranger.locator(".state")).to_have_text("Ignored.")
+    family = page.locator("#bank .line", has_text="FAMILIA")  # one transfer for two students: split it
+    await family.locator("details.split summary").click()
+    await family.locator(f"details.split input[name='{second_id}']").fill("50")
+    first_input = family.locator("details.split label", has_text=first).locator("input")
+    await first_input.fill("40")
+    await family.get_by_role("button", name="Split", exact=True).click()
+    await expect(family.locator(".state")).to_have_text("Split into 2 payments.")
+    await expect(page.locator("#trail")).to_contain_text("Transfer split")
     await expect(page.locator("#trail")).to_contain_text("Transfer matched")
     await expect(page.locator("#trail")).to_contain_text("Transfer ignored")
     await page.locator("#bank").screenshot(path=str(SHOTS / "reconciliation-decided.png"))

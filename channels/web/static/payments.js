@@ -88,7 +88,11 @@ function bankLines(lines) {
           <span class="muted reasons">${escapeHtml((c.reasons || []).join("; "))}</span></li>`).join("")}</ul>`
         : `<p class="muted">${escapeHtml(t("payments.no_proposal"))}</p>`}
       <p class="actions">${line.candidates.length ? `<button class="primary confirm">${escapeHtml(t("payments.confirm"))}</button>` : ""}
-        <button class="ignore">${escapeHtml(t("payments.ignore"))}</button> <span class="state" role="status"></span></p></div>`).join("");
+        <button class="ignore">${escapeHtml(t("payments.ignore"))}</button> <span class="state" role="status"></span></p>
+      ${line.candidates.length > 1 ? `<details class="split"><summary>${escapeHtml(t("payments.split"))}</summary>
+        <form class="inline">${line.candidates.map(c => `<label><span>${escapeHtml(c.name)}</span>
+          <input name="${c.student_id}" inputmode="decimal" pattern="[0-9]+([.,][0-9]{1,2})?" style="width:7rem"></label>`).join("")}
+          <button type="submit">${escapeHtml(t("payments.split_button"))}</button></form></details>` : ""}</div>`).join("");
   place.querySelectorAll(".line").forEach(row => {
     const id = row.dataset.line, status = row.querySelector(".state");
     const done = text => { say(status, text); row.querySelectorAll("button, input").forEach(b => { b.disabled = true; }); trail(); };
@@ -98,6 +102,15 @@ function bankLines(lines) {
       try {
         await send(`/bank-lines/${id}/confirm`, "POST", picked ? { student_id: picked.value } : {});
         done(t("payments.confirmed", { name: picked ? picked.parentElement.querySelector("strong").textContent : "" }));
+      } catch (error) { say(status, error.message, "error"); }
+    });
+    const split = row.querySelector("details.split form");  // one transfer for several students (siblings)
+    if (split) split.addEventListener("submit", async event => {
+      event.preventDefault();
+      const parts = Object.entries(formData(split)).map(([student_id, amount]) => ({ student_id, amount: amount.replace(",", ".") }));
+      try {
+        await send(`/bank-lines/${id}/split`, "POST", { parts });
+        done(t("payments.split_done", { n: parts.length }));
       } catch (error) { say(status, error.message, "error"); }
     });
     row.querySelector(".ignore").addEventListener("click", async () => {
