@@ -196,16 +196,11 @@ async def _resolve(session: AsyncSession, plan: Plan, rows: list[StudentRow]) ->
     guardians: dict[uuid.UUID, set[str]] = defaultdict(set)
     for g in (await session.execute(select(Guardian).where(Guardian.student_id.in_(matched)))).scalars():
         guardians[g.student_id].add(fold(g.full_name))
-    current: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    ends: dict[tuple[uuid.UUID, uuid.UUID], list[date | None]] = defaultdict(list)  # (student, group)
     for m in (
         await session.execute(select(StudentGroup).where(StudentGroup.student_id.in_(matched)))
     ).scalars():
-        current.add((m.student_id, m.group_id))  # refined per join below: only an open-ended or later end
-    memberships = (
-        (await session.execute(select(StudentGroup).where(StudentGroup.student_id.in_(matched))))
-        .scalars()
-        .all()
-    )
+        ends[(m.student_id, m.group_id)].append(m.end_date)
     for row in rows:
         planned = PlannedRow(row)
         plan.rows.append(planned)
@@ -225,12 +220,9 @@ async def _resolve(session: AsyncSession, plan: Plan, rows: list[StudentRow]) ->
             if group is None:
                 plan.new_groups.setdefault(key, membership.group)
             elif student is not None and any(
-                m.student_id == student.id
-                and m.group_id == group.id
-                and (m.end_date is None or m.end_date >= membership.since)
-                for m in memberships
+                end is None or end >= membership.since for end in ends[(student.id, group.id)]
             ):
-                continue  # already in the group then: nothing to do
+                continue  # already in the group then (what enrolling would refuse): nothing to do
             planned.joins.append((key, membership.since))
         if student is not None and student.status is not StudentStatus.ACTIVE and planned.joins:
             row.errors.append(

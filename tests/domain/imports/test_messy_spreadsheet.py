@@ -4,6 +4,7 @@ written five ways, a duplicate, an empty row, a bad email, a sibling pair and a 
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import date
 
 import pytest
@@ -14,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.audit.models import AuditEntry
 from domain.db import use_tenant
 from domain.errors import Forbidden, Invalid
-from domain.groups.models import Group, StudentGroup
+from domain.groups import service as groups
+from domain.groups.models import Group, GroupStatus, StudentGroup
 from domain.imports import service as imports
 from domain.students.models import Guardian, Student
 from tests.domain.studio import Studio, build_studio
@@ -242,3 +244,38 @@ async def test_a_teacher_cannot_import_and_the_office_can(session: AsyncSession)
     assert await session.scalar(select(func.count()).select_from(Student)) == 3
     done = await imports.apply_import(session, studio.staff, data=data, filename="a.csv", today=TODAY)
     assert done.students_created == 1  # the positive control: staff may
+
+
+async def test_a_new_sibling_joins_the_family_an_existing_student_has(session: AsyncSession) -> None:
+    studio = await _studio(session)
+    ana = studio.students["Ana"]
+    ana.family_id = family = uuid.uuid4()
+    await session.flush()
+    data = "Full name;Family;Groups\nPedro García;García;Salsa Beginners\nAna García;García;Salsa Beginners\n"
+    preview = await imports.preview_import(
+        session, studio.admin, data=data.encode(), filename="a.csv", today=TODAY
+    )
+    pedro, again = preview.rows
+    assert pedro.changes == [
+        "new student Pedro García",
+        "joins Salsa Beginners from 2026-11-30",
+        "family García",
+    ]
+    assert again.outcome == "existing" and again.changes == []  # already in Salsa and in a family
+    done = await imports.apply_import(
+        session, studio.admin, data=data.encode(), filename="a.csv", today=TODAY
+    )
+    assert (done.students_created, done.families_set, done.memberships_created) == (1, 1, 1)
+    new = (await session.execute(select(Student).where(Student.full_name == "Pedro García"))).scalar_one()
+    assert new.family_id == family
+
+
+async def test_a_closed_group_is_an_error_of_the_row(session: AsyncSession) -> None:
+    studio = await _studio(session)
+    await groups.change_group_status(
+        session, studio.admin, studio.bachata.id, status=GroupStatus.CLOSED, reason="End"
+    )
+    data = b"Name;Group\nPia Ortiz;Bachata Improvers\nLeo Ortiz;Salsa Beginners\n"
+    preview = await imports.preview_import(session, studio.admin, data=data, filename="a.csv", today=TODAY)
+    assert [r.outcome for r in preview.rows] == ["error", "new"]
+    assert preview.rows[0].errors[0].message == "The group Bachata Improvers is closed."
