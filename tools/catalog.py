@@ -20,6 +20,7 @@ from tools.insights import (
     TEACHER_LOAD,
 )
 from tools.money import PAYOUTS, RECORD_PAYMENT, SEND_REMINDER, UNPAID
+from tools.my_classes import MY_NEXT_CLASS
 from tools.receipts import ATTACH_RECEIPT
 from tools.reports import REPORT
 from tools.schedule import CHANGE_SCHEDULE, CLOSE_DATES, SUBSTITUTE
@@ -46,6 +47,7 @@ CATALOG: dict[str, Tool] = {
         REPORT,
         SEARCH_NOTES,
         CASH_TO_VERIFY,
+        MY_NEXT_CLASS,
         # writes
         MARK,
         RECORD_PAYMENT,
