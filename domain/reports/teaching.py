@@ -71,9 +71,10 @@ async def teacher_load_report(
             )
         ).all()
     )
-    came = (
+    came = (  # who came to each class of the period (only those: not every mark the school has)
         select(AttendanceRecord.class_session_id, func.count().label("came"))
-        .where(AttendanceRecord.status.in_(CAME))
+        .join(ClassSession, ClassSession.id == AttendanceRecord.class_session_id)
+        .where(AttendanceRecord.status.in_(CAME), ClassSession.date.between(start, end))
         .group_by(AttendanceRecord.class_session_id)
         .subquery()
     )
