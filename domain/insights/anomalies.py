@@ -63,13 +63,14 @@ async def attendance_anomalies(
         start=start,
         end=end,
         classes=[
-            EmptierClass(
-                group_id=r.group_id,
-                group_name=r.group_name,
-                date=r.day,
-                came=int(r.came),
-                usual=round(r.usual),
+            EmptierClass(group_id=g, group_name=n, date=d, came=int(c), usual=round(float(u)))
+            for g, n, d, c, u in zip(
+                flagged["group_id"],
+                flagged["group_name"],
+                flagged["day"],
+                flagged["came"],
+                flagged["usual"],
+                strict=True,
             )
-            for r in flagged.itertuples()
         ],
     )
