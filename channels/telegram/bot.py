@@ -32,7 +32,7 @@ from telegram.ext import (
     filters,
 )
 
-from channels.telegram import handling, texts
+from channels.telegram import handling, statements, texts
 from channels.telegram.replies import MESSAGE_LIMIT, send, utf16_length
 from copilot.service import Copilot, TurnResult
 from domain.db import unit_of_work
@@ -305,6 +305,12 @@ async def attachment(update: Update, deps: BotDeps, account: TelegramAccount, te
 
 
 @_linked
+async def statement(update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext) -> None:
+    """A bank statement file: imported, its proposals summarised (channels/telegram/statements.py)."""
+    await _reply(update, await statements.import_from_chat(update, deps.sessions, tenant))
+
+
+@_linked
 async def text(update: Update, deps: BotDeps, account: TelegramAccount, tenant: TenantContext) -> None:
     message = update.effective_message
     if message is not None and message.text:
@@ -380,6 +386,7 @@ def build_application(
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text))
     receipt_files = filters.PHOTO | filters.Document.MimeType("application/pdf") | filters.Document.IMAGE
     application.add_handler(MessageHandler(receipt_files, attachment))
+    application.add_handler(MessageHandler(statements.STATEMENT_FILES, statement))
     teacher_day.register(application)  # /today, /roll, /sick, /cover and their buttons
     application.add_handler(CallbackQueryHandler(button))
     return application
