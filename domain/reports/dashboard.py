@@ -71,7 +71,12 @@ async def dashboard(session: AsyncSession, tenant: TenantContext, *, today: date
         attendance_trend=trend.trend,
         at_risk_count=len(risk.at_risk),
         at_risk=[
-            DashboardStudent(student_id=s.student_id, full_name=s.full_name, detail="; ".join(s.reasons))
+            DashboardStudent(
+                student_id=s.student_id,
+                full_name=s.full_name,
+                detail="; ".join(s.reasons),
+                reason_codes=s.reason_codes,
+            )
             for s in risk.at_risk[:LISTED]
         ],
         missing_count=len(missing.sessions),

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from domain.insights.rules import Reason
 from domain.payments.models import PaymentMethod
 
 Every = Literal["week", "month"]
@@ -178,7 +179,8 @@ class DashboardStudent(BaseModel):
     student_id: uuid.UUID
     full_name: str
     amount: Decimal | None = Field(default=None, description="What they owe (the unpaid list).")
-    detail: str = Field(default="", description="Why listed: the risk's reasons, in English.")
+    detail: str = Field(default="", description="Why listed: the risk's reasons, in the asked language.")
+    reason_codes: list[Reason] = Field(default_factory=list, description="The same reasons as data.")
 
 
 class DashboardClass(BaseModel):

@@ -13,7 +13,9 @@ from typing import Any
 
 from httpx import AsyncClient
 
+from channels.http.routes.reports import reasons_in
 from channels.web.routes import STATIC
+from domain.insights.rules import Reason
 from tests.channels.http.helpers import API, Browser, create_org, error_code, join, signup
 
 TODAY = date.today()
@@ -187,3 +189,11 @@ async def test_each_report_downloads_its_rows_as_csv_and_xlsx(make_client: Calla
     assert refused.status_code == 403  # the same checks as the JSON (the admin's download is the control)
     mine = await teacher.get("/reports/attendance", params={**PERIOD, "format": "csv"})
     assert "Salsa" in mine.text and "Bachata" not in mine.text
+
+
+def test_risk_reasons_are_said_in_spanish_for_a_spanish_dashboard() -> None:
+    codes = [Reason("missed_last_two"), Reason("joined_recently", {"days": 40})]
+    assert reasons_in("es", codes) == "ha faltado a las 2 últimas clases; empezó hace solo 40 días"
+    assert reasons_in("en", codes).startswith(
+        "missed the last 2 classes"
+    )  # the control: English as the domain

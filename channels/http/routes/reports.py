@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.http.deps import DB, Tenant
 from channels.http.exports import EXPORTABLE, Exporter
+from domain.insights.rules import Reason
 from domain.payments.rules import month_start
 from domain.reports import charts
 from domain.reports.attendance import attendance_report
@@ -46,6 +47,7 @@ from domain.reports.schemas import (
 )
 from domain.reports.teaching import teacher_load_report
 from domain.tenancy import TenantContext
+from tools.speech import Speech
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 assets = APIRouter(include_in_schema=False)
@@ -105,11 +107,26 @@ async def _report(
     return await dashboard(db, tenant, today=tenant.today())
 
 
+def reasons_in(language: str, codes: list[Reason]) -> str:
+    """A student's risk reasons said in ``language`` (the tools' sentences, ``insights.risk.reason.*``)."""
+    speech = Speech(language)
+    said = []
+    for reason in codes:
+        values: dict[str, int] = dict(reason.values)
+        count = values.pop("count", values.get("days"))  # the number that chooses the plural form
+        said.append(speech.say(f"insights.risk.reason.{reason.code}", count=count, **values))
+    return speech.say("insights.risk.reasons_joined").join(said)
+
+
 @router.get("/dashboard", response_model=Dashboard)
-async def get_dashboard(tenant: Tenant, db: DB) -> BaseModel:
-    """This month's money (office only), the attendance trend, students at risk, classes with attendance
-    missing, and today's classes."""
-    return await dashboard(db, tenant, today=tenant.today())
+async def get_dashboard(tenant: Tenant, db: DB, language: Literal["en", "es"] = "en") -> BaseModel:
+    """This month's money (office only), the attendance trend, students at risk (their reasons in
+    ``language``), classes with attendance missing, and today's classes."""
+    board = await dashboard(db, tenant, today=tenant.today())
+    if language != "en":
+        for student in board.at_risk:
+            student.detail = reasons_in(language, student.reason_codes)
+    return board
 
 
 @router.get("/attendance", responses=EXPORTABLE, response_model=AttendanceReport)

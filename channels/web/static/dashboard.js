@@ -14,7 +14,7 @@ function list(items, line) {
   await start("dashboard");
   document.querySelector("#title").textContent = w("dashboard");
   try {
-    const d = await json("/reports/dashboard");
+    const d = await json(`/reports/dashboard?language=${LANG === "es" ? "es" : "en"}`);
     const cards = [];
     if (d.revenue) {
       const r = d.revenue;
