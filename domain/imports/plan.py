@@ -223,7 +223,8 @@ async def _resolve(session: AsyncSession, plan: Plan, rows: list[StudentRow]) ->
                 end is None or end >= membership.since for end in ends[(student.id, group.id)]
             ):
                 continue  # already in the group then (what enrolling would refuse): nothing to do
-            planned.joins.append((key, membership.since))
+            if all(k != key for k, _ in planned.joins):  # "Salsa; Salsa" joins once
+                planned.joins.append((key, membership.since))
         if student is not None and student.status is not StudentStatus.ACTIVE and planned.joins:
             row.errors.append(
                 RowError(None, f"{student.full_name} is not an active student ({student.status.value}).")

@@ -22,9 +22,9 @@ from domain.errors import Invalid
 from domain.groups import memberships
 from domain.groups import service as groups
 from domain.groups.schemas import GroupIn
+from domain.imports.bulk import insert_new_students
 from domain.imports.models import ImportBatch
-from domain.imports.plan import KIND, Plan, PlannedRow, make_plan
-from domain.imports.rows import student_in
+from domain.imports.plan import KIND, Plan, make_plan
 from domain.imports.schemas import ImportPreview, ImportResult
 from domain.students import service as students
 from domain.students.schemas import GuardianIn
@@ -136,29 +136,28 @@ async def _carry_out(
     for key, name in sorted(plan.new_groups.items()):
         group_ids[key] = (await groups.create_group(session, tenant, data=GroupIn(name=name))).id
     families = {label: family or uuid.uuid4() for label, family in plan.families.items()}
-    created = matched = guardians = joined = families_set = 0
-    for planned in plan.rows:
-        if planned.outcome not in ("new", "existing"):
-            continue
-        student_id = await _student(session, tenant, planned)
-        if planned.student is None:
-            created += 1
-        else:
-            matched += 1
-            for i in planned.new_guardians:  # a new student's guardians came with it
-                g = planned.row.guardians[i]
-                data = GuardianIn(
-                    full_name=g.full_name, relationship=g.relationship, email=g.email, phone=g.phone
-                )
-                await students.add_guardian(session, tenant, student_id, data=data)
+    new = [p for p in plan.rows if p.outcome == "new"]
+    created, guardians, joined = await insert_new_students(
+        session, tenant, new, families=families, group_ids=group_ids
+    )
+    families_set = sum(p.family is not None for p in new)
+    matched = [p for p in plan.rows if p.outcome == "existing"]
+    for planned in matched:  # through the services: a few rows, each checked again as it is written
+        assert planned.student is not None
+        student = planned.student
+        for i in planned.new_guardians:
+            g = planned.row.guardians[i]
+            data = GuardianIn(
+                full_name=g.full_name, relationship=g.relationship, email=g.email, phone=g.phone
+            )
+            await students.add_guardian(session, tenant, student.id, data=data)
         guardians += len(planned.new_guardians)
         if planned.family is not None:
-            student = await students.get_student(session, tenant, student_id)
             student.family_id = families[planned.family]
             families_set += 1
         for key, since in planned.joins:
             await memberships.enroll(
-                session, tenant, student_id=student_id, group_id=group_ids[key], start_date=since
+                session, tenant, student_id=student.id, group_id=group_ids[key], start_date=since
             )
             joined += 1
     await session.flush()
@@ -166,16 +165,10 @@ async def _carry_out(
         batch_id=batch_id,
         already_applied=False,
         students_created=created,
-        students_matched=matched,
+        students_matched=len(matched),
         guardians_created=guardians,
         memberships_created=joined,
         groups_created=len(plan.new_groups),
         families_set=families_set,
         rows_skipped=len(plan.errors),
     )
-
-
-async def _student(session: AsyncSession, tenant: TenantContext, planned: PlannedRow) -> uuid.UUID:
-    if planned.student is not None:
-        return planned.student.id
-    return (await students.new_student(session, tenant, data=student_in(planned.row), source="import")).id

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.audit.models import AuditEntry
 from domain.db import use_tenant
 from domain.errors import Forbidden, Invalid
+from domain.events.models import DomainEvent
 from domain.groups import service as groups
 from domain.groups.models import Group, GroupStatus, StudentGroup
 from domain.imports import service as imports
@@ -119,6 +120,11 @@ async def test_a_file_with_errors_changes_nothing_unless_asked_to_skip_them(sess
     assert (done.students_created, done.students_matched, done.rows_skipped) == (2, 1, 3)
     assert (done.guardians_created, done.groups_created, done.families_set) == (2, 1, 2)
     assert done.memberships_created == 4  # Lucía 1, Álvaro 2, José joins Bachata
+    kinds = (await session.execute(select(DomainEvent.type, DomainEvent.payload))).all()
+    registered = [p for t, p in kinds if t == "student.registered" and p["source"] == "import"]
+    started = [p for t, p in kinds if t == "membership.started" and p["start_date"] == "2026-11-30"]
+    assert len(registered) == 2 and len(started) == 4  # the outbox hears of them as from the services
+    assert set(started[0]) == {"membership_id", "student_id", "group_id", "start_date"}
     siblings = (
         (await session.execute(select(Student.family_id).where(Student.full_name.like("%Fernández Núñez"))))
         .scalars()
