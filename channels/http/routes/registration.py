@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Request, Response, status
 
 from channels.http.deps import DB, Now, Tenant
 from channels.http.exports import EXPORTABLE, Exporter
+from channels.http.paging import Paging
 from domain.inputs import Line
 from domain.registration import service as registration
 from domain.registration.schemas import (
@@ -38,9 +39,13 @@ async def submit(
 
 
 @router.get("", response_model=list[PendingRegistration], responses=EXPORTABLE)
-async def pending(tenant: Tenant, db: DB, export: Exporter) -> Sequence[PendingRegistration] | Response:
+async def pending(
+    tenant: Tenant, db: DB, export: Exporter, page: Paging
+) -> Sequence[PendingRegistration] | Response:
     rows = await registration.list_pending(db, tenant)
-    return await export.items(rows, PendingRegistration, "registrations")
+    return (
+        await export.items(rows, PendingRegistration, "registrations") if export.wanted else page.slice(rows)
+    )
 
 
 @router.post("/{student_id}/approve", response_model=StudentOut)

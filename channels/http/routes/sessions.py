@@ -217,6 +217,7 @@ async def list_private(
     tenant: Tenant,
     db: DB,
     export: Exporter,
+    page: Paging,
     start: Day | None = None,
     end: Day | None = None,
     teacher_id: uuid.UUID | None = None,
@@ -229,7 +230,7 @@ async def list_private(
         db, tenant, start=start, end=end, teacher_id=teacher_id, student_id=student_id
     )
     out = [PrivateSessionOut.model_validate(p) for p in rows]
-    return await export.items(out, PrivateSessionOut, "private-lessons")
+    return await export.items(out, PrivateSessionOut, "private-lessons") if export.wanted else page.slice(out)
 
 
 @router.post("/private-sessions/{lesson_id}/held", response_model=PrivateSessionOut, tags=["private lessons"])

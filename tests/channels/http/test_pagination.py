@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.db import use_tenant
 from domain.groups import service as groups
 from domain.groups.schemas import GroupIn
+from domain.private_lessons import service as private_lessons
+from domain.private_lessons.schemas import PrivateSessionIn
 from domain.sessions import service as sessions
 from domain.sessions.schemas import SessionIn
 from domain.students import service as students
@@ -22,7 +24,7 @@ from tests.channels.http.helpers import Browser
 from tests.channels.http.test_teacher_visibility import logged_in
 from tests.domain.studio import build_studio
 
-LISTS = ["/students", "/teachers", "/venues", "/groups", "/sessions"]
+LISTS = ["/students", "/teachers", "/venues", "/groups", "/sessions", "/private-sessions"]
 
 
 async def _office(session: AsyncSession, make_client: Callable[[], AsyncClient]) -> Browser:
@@ -38,6 +40,13 @@ async def _office(session: AsyncSession, make_client: Callable[[], AsyncClient])
             admin,
             data=SessionIn(group_id=studio.salsa.id, date=admin.today(), start_time=time(10 + n)),
         )
+        lesson = PrivateSessionIn(
+            teacher_id=studio.marco.id,
+            student_id=studio.students["Ana"].id,
+            date=admin.today(),
+            duration_minutes=45,
+        )
+        await private_lessons.create_private_session(session, admin, data=lesson)
     return await logged_in(session, make_client(), admin.user_id)
 
 
@@ -65,7 +74,7 @@ async def test_bad_paging_is_a_422_and_an_export_ignores_nothing(
     session: AsyncSession, make_client: Callable[[], AsyncClient]
 ) -> None:
     office = await _office(session, make_client)
-    for path in LISTS:
+    for path in [*LISTS, "/registrations"]:
         for bad in ({"limit": 0}, {"limit": 5000}, {"offset": -1}, {"limit": "ten"}):
             r = await office.get(path, params=bad)
             assert r.status_code == 422 and r.json()["error"]["code"] == "invalid", (path, bad, r.text)
