@@ -12,8 +12,8 @@ from domain.conversations.models import CopilotThread, CopilotTurn, RetrievalEnt
 from domain.demo.models import SimulatedTrait
 from domain.events.models import DomainEvent
 from domain.groups.models import Group, StudentGroup
-from domain.insights.models import InsightModel
 from domain.imports.models import ImportBatch
+from domain.insights.models import InsightModel
 from domain.notes.models import StudentNote
 from domain.notifications.models import Notification, NotificationSettings, OptOut, TelegramAccount
 from domain.orgs.models import Invitation, Organization, OrganizationMember
@@ -48,8 +48,8 @@ __all__ = [
     "Group",
     "GroupSlot",
     "Guardian",
-    "InsightModel",
     "ImportBatch",
+    "InsightModel",
     "Invitation",
     "LoginAttempt",
     "Notification",

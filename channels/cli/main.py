@@ -17,8 +17,8 @@ from channels.cli import copilot as copilot_cli
 from channels.cli.bank import bank_app
 from channels.cli.doctor import run_checks
 from channels.cli.evals import eval_command
-from channels.cli.insights import insights_app
 from channels.cli.imports import import_app
+from channels.cli.insights import insights_app
 from channels.cli.schedule import schedule_app
 from channels.cli.summaries import summaries_app
 from channels.cli.telegram import telegram_app
@@ -38,9 +38,9 @@ app.command("eval")(eval_command)
 app.add_typer(summaries_app, name="summaries")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(telegram_app, name="telegram")
-app.add_typer(insights_app, name="insights")
-app.add_typer(import_app, name="import")
 app.add_typer(bank_app, name="bank")
+app.add_typer(import_app, name="import")
+app.add_typer(insights_app, name="insights")
 
 
 def _fail(message: str) -> typer.Exit:
