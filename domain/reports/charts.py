@@ -125,9 +125,11 @@ def chart(report: BaseModel, *, language: str = "en") -> alt.TopLevelMixin:
             .mark_bar()
             .encode(
                 x=alt.X("month:O", timeUnit="yearmonth", title=say["month"]),
-                xOffset=alt.XOffset("kind:N", sort=kinds),
+                xOffset=alt.XOffset("kind:N", sort=kinds, scale=alt.Scale(domain=kinds)),
                 y=alt.Y("amount:Q", title=f"{say['amount']} ({report.currency})"),
-                color=alt.Color("kind:N", title=None, sort=kinds),
+                # The kinds named, not found in the data: with no rows (no money in the period) the
+                # untitled legend would be sized from nothing and the PNG fail ("SVG has an invalid size").
+                color=alt.Color("kind:N", title=None, sort=kinds, scale=alt.Scale(domain=kinds)),
                 tooltip=["kind:N", alt.Tooltip("amount:Q", format=",.2f")],
             )
             .properties(title=say["revenue"])
