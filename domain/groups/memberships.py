@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Conflict, Invalid, NotFound
 from domain.events import service as events
+from domain.groups import waitlist
+from domain.groups.capacity import full_message, lock_group, occupancy
 from domain.groups.models import Group, GroupStatus, StudentGroup
 from domain.groups.service import active_on, get_group, require_student_visible
 from domain.orgs.permissions import require_office
@@ -42,7 +44,7 @@ async def enroll(
 ) -> StudentGroup:
     require_office(tenant, "enroll students")
     student = await get_student(session, tenant, student_id)
-    group = await get_group(session, tenant, group_id)
+    group = await lock_group(session, tenant, group_id)  # held until commit: one last place, one enrolment
     if student.archived_at is not None or student.status is not StudentStatus.ACTIVE:
         raise Conflict(f"{student.full_name} is not an active student.")
     if group.status is GroupStatus.CLOSED:
@@ -53,6 +55,12 @@ async def enroll(
             f"{student.full_name} is already in {group.name} from {clash.start_date.isoformat()}"
             + (f" to {clash.end_date.isoformat()}." if clash.end_date else "."),
             details={"membership_id": str(clash.id)},
+        )
+    seats = await occupancy(session, group, from_day=start_date)
+    if seats.full:
+        raise Conflict(
+            full_message(group, seats),
+            details={"group_id": str(group.id), "taken": seats.taken, "capacity": seats.capacity},
         )
     membership = StudentGroup(
         organization_id=tenant.org_id, student_id=student_id, group_id=group_id, start_date=start_date
@@ -70,6 +78,7 @@ async def enroll(
             "start_date": start_date.isoformat(),
         },
     )
+    await waitlist.mark_enrolled(session, tenant, group_id=group_id, student_id=student_id)
     return membership
 
 
@@ -97,6 +106,7 @@ async def leave(
 ) -> StudentGroup:
     """End the membership that covers ``end_date``; that day is the student's last in the group."""
     require_office(tenant, "change enrollments")
+    group = await lock_group(session, tenant, group_id)
     membership = await _current(session, tenant, student_id, group_id, end_date)
     membership.end_date = end_date
     await session.flush()
@@ -111,6 +121,7 @@ async def leave(
             "end_date": end_date.isoformat(),
         },
     )
+    await waitlist.offer_freed_places(session, tenant, group, from_day=end_date + timedelta(days=1))
     return membership
 
 
@@ -126,6 +137,8 @@ async def move(
     """One operation: the old membership ends the day before ``on_date``, the new one starts on it."""
     if from_group_id == to_group_id:
         raise Invalid("Moving needs two different groups.", details={"field": "to_group_id"})
+    for group_id in sorted((from_group_id, to_group_id)):  # one order, so two opposite moves never deadlock
+        await lock_group(session, tenant, group_id)
     old = await _current(session, tenant, student_id, from_group_id, on_date)
     if old.start_date >= on_date:
         raise Invalid(

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint, ForeignKey, Index, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.base import Base, TenantOwned, pg_enum, tenant_fk
@@ -54,3 +54,37 @@ class StudentGroup(TenantOwned, Base):
     group_id: Mapped[uuid.UUID]
     start_date: Mapped[date]
     end_date: Mapped[date | None]
+
+
+class WaitlistEntry(TenantOwned, Base):
+    """A student waiting for a place in a full group, in the order they were added (``created_at``).
+
+    When a place frees up the next one is *offered* it (``offered_at``; the office is told); the office
+    still confirms the enrolment. Leaving the list sets ``removed_at`` and why, so the list's history stays.
+    """
+
+    __tablename__ = "group_waitlist"
+
+    @classmethod
+    def __tenant_table_args__(cls) -> tuple[object, ...]:
+        return (
+            tenant_fk("group_id", "groups"),
+            tenant_fk("student_id", "students"),
+            Index("ix_group_waitlist_org_group", "organization_id", "group_id", "created_at"),
+            Index(
+                "uq_group_waitlist_waiting",
+                "organization_id",
+                "group_id",
+                "student_id",
+                unique=True,
+                postgresql_where=text("removed_at IS NULL"),
+            ),
+        )
+
+    group_id: Mapped[uuid.UUID]
+    student_id: Mapped[uuid.UUID]
+    note: Mapped[str | None]
+    added_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    offered_at: Mapped[datetime | None]
+    removed_at: Mapped[datetime | None]
+    removed_reason: Mapped[str | None]  # "enrolled" or "removed"

@@ -82,3 +82,18 @@ class GroupOverview(BaseModel):
     attendance_rate: Decimal | None = Field(description="(present + late) / marks over held sessions, 0–1.")
     period_start: date
     period_end: date
+
+
+class WaitlistIn(BaseModel):
+    student_id: uuid.UUID
+    note: Line | None = Field(default=None, max_length=500)
+
+
+class WaitlistEntryOut(BaseModel):
+    id: uuid.UUID
+    position: int = Field(description="1 is next in line.")
+    student_id: uuid.UUID
+    full_name: str
+    note: str | None
+    added_at: datetime
+    offered_at: datetime | None = Field(description="When a freed place was offered; the office confirms.")

@@ -16,6 +16,7 @@ from domain.audit import service as audit
 from domain.contact import clean_name
 from domain.errors import Conflict, Forbidden, NotFound
 from domain.events import service as events
+from domain.groups.capacity import lock_group
 from domain.groups.models import Group, GroupStatus, StudentGroup
 from domain.groups.schemas import GroupIn, GroupOut, GroupOverview, GroupUpdate, RosterEntry
 from domain.orgs.permissions import is_office, require_office
@@ -106,6 +107,8 @@ async def update_group(
         await get_venue(session, tenant, changes["venue_id"])
     if changes.get("teacher_id"):
         await get_teacher(session, tenant, changes["teacher_id"])
+    if "capacity" in changes:  # lock before reading, so a raise and an enrolment do not cross
+        group = await lock_group(session, tenant, group_id)
     before = GroupOut.model_validate(group).model_dump(mode="json")
     for field, value in changes.items():
         if field == "name":
@@ -125,6 +128,11 @@ async def update_group(
             before=before,
             after=after,
         )
+    if after["capacity"] != before["capacity"]:
+        # Imported here: the waitlist builds on this module (get_group, visibility).
+        from domain.groups.waitlist import offer_freed_places
+
+        await offer_freed_places(session, tenant, group, from_day=tenant.today())
     return group
 
 

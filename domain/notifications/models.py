@@ -24,6 +24,7 @@ class Kind(enum.StrEnum):
     TEACHER_AGENDA = "teacher_agenda"
     ADMIN_DIGEST = "admin_digest"
     PAYOUT_PREVIEW = "payout_preview"
+    WAITLIST_OFFER = "waitlist_offer"  # a place freed in a full group: offered to the next on its waitlist
     WEBHOOK = "webhook"  # a domain event POSTed to one of the organization's endpoints
 
 

@@ -279,6 +279,11 @@ def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows]
             "teacher_id": r["teachers"],
             "date": date.fromordinal(next(absent_days)),
         },
+        "group_waitlist": lambda r: {  # removed: many rows for one student, outside the waiting-once index
+            "group_id": r["groups"],
+            "student_id": r["students"],
+            "removed_at": datetime(2026, 1, 5, tzinfo=UTC),
+        },
     }
 
 
@@ -305,6 +310,7 @@ CHILD_TABLES = (
     "closures",
     "teacher_absences",
     "cash_reports",
+    "group_waitlist",
 )
 
 
