@@ -137,8 +137,14 @@ async def move(
     """One operation: the old membership ends the day before ``on_date``, the new one starts on it."""
     if from_group_id == to_group_id:
         raise Invalid("Moving needs two different groups.", details={"field": "to_group_id"})
-    for group_id in sorted((from_group_id, to_group_id)):  # one order, so two opposite moves never deadlock
-        await lock_group(session, tenant, group_id)
+    locked = {gid: await lock_group(session, tenant, gid) for gid in sorted((from_group_id, to_group_id))}
+    target = locked[to_group_id]  # locked in one order above, so two opposite moves never deadlock
+    seats = await occupancy(session, target, from_day=on_date)
+    if seats.full:  # checked before the old membership ends, so a refused move changes nothing
+        raise Conflict(
+            full_message(target, seats),
+            details={"group_id": str(target.id), "taken": seats.taken, "capacity": seats.capacity},
+        )
     old = await _current(session, tenant, student_id, from_group_id, on_date)
     if old.start_date >= on_date:
         raise Invalid(

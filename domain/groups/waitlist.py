@@ -180,15 +180,8 @@ async def offer_freed_places(
     chosen = unoffered[:places]
     if not chosen:
         return []
-    names = dict(
-        (
-            await session.execute(
-                select(Student.id, Student.full_name).where(Student.id.in_([e.student_id for e in chosen]))
-            )
-        )
-        .tuples()
-        .all()
-    )
+    named = select(Student.id, Student.full_name).where(Student.id.in_([e.student_id for e in chosen]))
+    names = {student_id: name for student_id, name in await session.execute(named)}
     prefs = await notifications.preferences(session, tenant)
     admins = await recipients.admins(session, tenant, telegram=True)
     now = tenant.now()
