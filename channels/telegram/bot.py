@@ -32,6 +32,7 @@ from telegram.ext import (
     filters,
 )
 
+from channels.telegram import charts as report_chart
 from channels.telegram import handling, statements, texts
 from channels.telegram.replies import MESSAGE_LIMIT, send, utf16_length
 from copilot.service import Copilot, TurnResult
@@ -272,7 +273,8 @@ async def _ask(
             now=_now(),
             attachment=attachment,
         )
-    await _reply(update, result.answer, _buttons(result))
+    png = await report_chart.chart_of(deps.sessions, tenant, result)  # a report's answer comes with its chart
+    await report_chart.send_with_chart(chat, result.answer, png, _buttons(result))
 
 
 @_linked

@@ -1,11 +1,12 @@
 """A small fake Telegram Bot API server for tests, the demo and `cadence telegram simulate`.
 
 It speaks the Bot API's HTTP surface the bot uses (``/bot<token>/<method>``: getMe, sendMessage,
-editMessageText, editMessageReplyMarkup, answerCallbackQuery, set/get/deleteMyCommands, setWebhook,
-deleteWebhook, getUpdates) and keeps what the bot sent, per chat, as Telegram would show it (an edit
-replaces a message's text and buttons). The people's side — a message typed, a button tapped — is
-turned into updates and delivered like Telegram does: POSTed to the webhook (with its secret token)
-when one is set, otherwise queued for ``getUpdates`` (long polling).
+sendPhoto (an uploaded PNG or JPEG, kept as bytes), editMessageText, editMessageReplyMarkup,
+answerCallbackQuery, set/get/deleteMyCommands, setWebhook, deleteWebhook, getUpdates) and keeps what
+the bot sent, per chat, as Telegram would show it (an edit replaces a message's text and buttons).
+The people's side — a message typed, a button tapped — is turned into updates and delivered like
+Telegram does: POSTed to the webhook (with its secret token) when one is set, otherwise queued for
+``getUpdates`` (long polling).
 
 Run it with uvicorn on localhost and point the bot at it with ``CADENCE_TELEGRAM_API_URL``: no token
 from @BotFather, no network. It is a fake: it checks what matters to our bot (the token, the
@@ -32,6 +33,8 @@ from starlette.routing import Route
 BOT_ID = 4242
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for an inline button's callback_data
 TEXT_LIMIT = 4096  # UTF-16 code units
+CAPTION_LIMIT = 1024  # UTF-16 code units, a photo's caption
+IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")  # what Telegram can make a photo of: PNG, JPEG
 
 
 class BotApiError(Exception):
@@ -65,6 +68,7 @@ class Shown:
     from_bot: bool
     buttons: list[list[dict[str, Any]]] = field(default_factory=list)
     edits: int = 0
+    photo: bytes | None = None  # a photo's file as uploaded; ``text`` is then its caption
 
     def data(self) -> list[str]:
         """Every button's callback data, row by row."""
@@ -78,8 +82,14 @@ class Shown:
             "message_id": self.message_id,
             "date": 0,
             "chat": {"id": self.chat_id, "type": "private"},
-            "text": self.text,
         }
+        if self.photo is None:
+            message["text"] = self.text
+        else:
+            size = {"width": 1, "height": 1, "file_size": len(self.photo)}
+            message["photo"] = [{"file_id": f"photo-{self.message_id}", "file_unique_id": "p", **size}]
+            if self.text:
+                message["caption"] = self.text
         if self.from_bot:
             message["from"] = bot
         if self.buttons:
@@ -107,6 +117,19 @@ def _params(raw: bytes, content_type: str, query: dict[str, str]) -> dict[str, A
     return params
 
 
+async def _multipart(request: Request) -> dict[str, Any]:
+    """A form with files: each file's bytes under its field's name, the rest as ``_params`` reads a form."""
+    fields: dict[str, str] = dict(request.query_params)
+    files: dict[str, bytes] = {}
+    async with request.form() as form:
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                fields[key] = value
+            else:
+                files[key] = await value.read()
+    return _params(b"", "", fields) | files
+
+
 class FakeBotApi:
     """The server's state and its ASGI app (``.app``)."""
 
@@ -131,9 +154,11 @@ class FakeBotApi:
         if request.path_params["token"] != self.token:
             return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
         method = request.path_params["method"]
-        params = _params(
-            await request.body(), request.headers.get("content-type", ""), dict(request.query_params)
-        )
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith("multipart/form-data"):  # a file uploaded (sendPhoto)
+            params = await _multipart(request)
+        else:
+            params = _params(await request.body(), content_type, dict(request.query_params))
         handler = getattr(self, f"_{method}", None)
         if handler is None:
             return JSONResponse(
@@ -172,6 +197,17 @@ class FakeBotApi:
     async def _sendMessage(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
         shown = Shown(next(self._message_ids), chat_id, self._text(params), True, self._buttons(params))
+        self.chats.setdefault(chat_id, []).append(shown)
+        return shown.as_message(self.bot)
+
+    async def _sendPhoto(self, params: dict[str, Any]) -> Any:
+        chat_id, photo = int(params["chat_id"]), params.get("photo")
+        if not isinstance(photo, bytes) or not photo.startswith(IMAGES):
+            raise BotApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        caption = str(params.get("caption") or "")
+        if len(caption.encode("utf-16-le")) // 2 > CAPTION_LIMIT:
+            raise BotApiError(400, "Bad Request: message caption is too long")
+        shown = Shown(next(self._message_ids), chat_id, caption, True, self._buttons(params), photo=photo)
         self.chats.setdefault(chat_id, []).append(shown)
         return shown.as_message(self.bot)
 
