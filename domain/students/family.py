@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit import service as audit
 from domain.errors import Invalid
+from domain.groups.service import visible_student_filter
 from domain.orgs.permissions import require_office
 from domain.students.models import Student
 from domain.students.service import get_student, read_student
@@ -35,7 +36,11 @@ async def family(session: AsyncSession, tenant: TenantContext, student_id: uuid.
         return FamilyOut(family_id=None, siblings=[])
     rows = await session.execute(
         select(Student.id, Student.full_name)
-        .where(Student.family_id == student.family_id, Student.id != student.id)
+        .where(
+            Student.family_id == student.family_id,
+            Student.id != student.id,
+            await visible_student_filter(session, tenant, Student.id),  # a teacher: their students only
+        )
         .order_by(Student.search_name)
     )
     return FamilyOut(family_id=student.family_id, siblings=[Sibling(id=i, full_name=n) for i, n in rows])
