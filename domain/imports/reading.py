@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -55,7 +54,10 @@ def _text_cell(raw: str) -> Value:
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:  # a broken surrogate or an odd byte out
+            raise _problem("The file says it is UTF-16 but is not: save it as 'CSV UTF-8'.") from exc
     if b"\x00" in data[:4096]:
         raise _problem("This is not a text file: upload a CSV or an Excel (.xlsx) file.")
     try:
@@ -108,7 +110,7 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[list[Value]]]:
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except Exception as exc:  # whatever openpyxl's zip and XML readers raise on a broken file (lxml's too)
         raise _problem("The Excel file could not be opened; save it again as .xlsx or CSV.") from exc
     try:
         sheet = book.worksheets[0] if book.worksheets else None
@@ -122,6 +124,10 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[list[Value]]]:
             if len(rows) >= MAX_ROWS:
                 raise _problem(f"At most {MAX_ROWS} rows can be imported at once; split the file.")
             rows.append([_xlsx_value(c.value, getattr(c, "data_type", None)) for c in line])
+    except Invalid:
+        raise
+    except Exception as exc:  # read only: a sheet's XML is parsed as its rows are read
+        raise _problem("The Excel file could not be read; save it again as .xlsx or CSV.") from exc
     finally:
         book.close()
     return header, rows

@@ -83,7 +83,23 @@ def _text(value: object) -> str | None:
 def parse_norma43(data: bytes) -> list[ParsedLine]:
     refuse_binary(data)
     batch = _batch(data)
-    lines = []
+    try:
+        lines = _lines(batch)
+    except (ValueError, KeyError, IndexError, UnicodeError) as exc:  # csb43 reads a field when asked for it
+        raise Invalid(
+            "This is not a readable Norma 43 file. / No es un fichero Norma 43 legible.",
+            details={"format": "norma43"},
+        ) from exc
+    if not lines:
+        raise Invalid(
+            "No transactions were found in that Norma 43 file. / El fichero no tiene movimientos.",
+            details={"format": "norma43"},
+        )
+    return lines
+
+
+def _lines(batch: Any) -> list[ParsedLine]:
+    lines: list[ParsedLine] = []
     number = 0
     for account in batch.accounts:
         iban_like = f"{account.bank_code}{account.branch_code}{account.account_number}"
@@ -125,9 +141,4 @@ def parse_norma43(data: bytes) -> list[ParsedLine]:
                     raw={key: value for key, value in raw.items() if value},
                 )
             )
-    if not lines:
-        raise Invalid(
-            "No transactions were found in that Norma 43 file. / El fichero no tiene movimientos.",
-            details={"format": "norma43"},
-        )
     return lines
