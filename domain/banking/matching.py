@@ -155,9 +155,10 @@ def _texts(line: ParsedLine) -> Texts:
     )
 
 
-def _score(line: ParsedLine, candidate: Candidate, texts: Texts) -> Scored:
-    reasons = []
-    total = 0.0
+NamePart = tuple[float, str]  # (the best name level, the reason it gives) — (0.0, "") when nobody is named
+
+
+def _name_part(candidate: Candidate, texts: Texts) -> NamePart:
     best, where, who = 0.0, "", candidate.name
     together = texts[-1][0]  # payer and reference: whatever either names, this names too
     for index, alias in enumerate(candidate.aliases):
@@ -168,20 +169,29 @@ def _score(line: ParsedLine, candidate: Candidate, texts: Texts) -> Scored:
             level = name_level(person, text) * discount
             if level > best:
                 best, where, who = level, label, candidate.name if index == 0 else f"guardian {alias}"
-    if best:
-        total += NAME_WEIGHT * best
-        reasons.append(f"{who} named in {where} ({best:.0%})")
+    return (best, f"{who} named in {where} ({best:.0%})") if best else (0.0, "")
+
+
+def _amount_part(line: ParsedLine, candidate: Candidate) -> tuple[float, str]:
     amounts = [amount for amount, _ in candidate.owed]
     near = [
         amount for amount, due in candidate.owed if abs((line.booked_on - due).days) <= AMOUNT_WINDOW_DAYS
     ]
     if line.amount in near or (near and line.amount == sum(near)):
-        total += 0.2
-        reasons.append("amount equals what is owed around that date")
-    elif line.amount in amounts or (amounts and line.amount == sum(amounts)):
-        total += 0.1
-        reasons.append("amount equals an older or later charge")
-    return Scored(candidate.student_id, candidate.name, round(total, 3), tuple(reasons))
+        return 0.2, "amount equals what is owed around that date"
+    if line.amount in amounts or (amounts and line.amount == sum(amounts)):
+        return 0.1, "amount equals an older or later charge"
+    return 0.0, ""
+
+
+def _scored(candidate: Candidate, name: NamePart, amount: tuple[float, str]) -> Scored:
+    total = NAME_WEIGHT * name[0] + amount[0]
+    reasons = tuple(reason for reason in (name[1], amount[1]) if reason)
+    return Scored(candidate.student_id, candidate.name, round(total, 3), reasons)
+
+
+def _score(line: ParsedLine, candidate: Candidate, texts: Texts) -> Scored:
+    return _scored(candidate, _name_part(candidate, texts), _amount_part(line, candidate))
 
 
 def propose(line: ParsedLine, candidates: Sequence[Candidate], *, keep: int = 5) -> Proposal:
@@ -189,6 +199,11 @@ def propose(line: ParsedLine, candidates: Sequence[Candidate], *, keep: int = 5)
         return Proposal(LineStatus.IGNORED, None, ())
     texts = _texts(line)
     ranked = sorted((_score(line, c, texts) for c in candidates), key=lambda s: (-s.score, s.name))
+    return decide(ranked, keep=keep)
+
+
+def decide(ranked: Sequence[Scored], *, keep: int = 5) -> Proposal:
+    """The status from the ranked scores: candidates left out of ``ranked`` must all score 0."""
     shown = tuple(s for s in ranked[:keep] if s.score >= WORTH_SHOWING)
     if not shown:
         return Proposal(LineStatus.UNMATCHED, None, ())

@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.audit import service as audit
 from domain.banking import formats
 from domain.banking.formats import CsvMapping, ParsedLine
-from domain.banking.matching import Candidate, Proposal, propose
+from domain.banking.matching import Candidate, Proposal
 from domain.banking.models import BankImport, BankLine, LineStatus
+from domain.banking.shortlist import Matcher
 from domain.errors import Conflict, Invalid, NotFound
 from domain.events import service as events
 from domain.money import money
@@ -116,13 +117,13 @@ async def import_statement(
     )
     session.add(batch)
     await session.flush()
-    candidates = await _candidates(session)
+    matcher = Matcher(await _candidates(session))  # each line scored only against whom it may name or pay
     counts: dict[str, int] = defaultdict(int)
     rows = []
     for key, line in lines:
         if key in known:
             continue
-        proposal = propose(line, candidates)
+        proposal = matcher.propose(line)
         counts[proposal.status.value] += 1
         rows.append(_line_row(tenant, batch.id, key, line, proposal))
     for start in range(0, len(rows), BATCH):
