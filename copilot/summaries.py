@@ -3,16 +3,29 @@
 Built from the same tools the copilot answers with, so every fact comes from the database; when an
 LLM is configured it may later phrase them, but it never adds numbers. ``copilot.proactive``
 decides who gets which summary when; the notification ledger sends each once per period.
+
+The weekly digest also draws its chart (attendance per week over the last eight weeks: a trend says it
+better than a list) and leaves the PNG in ``<data_dir>/charts`` under the digest's organization, kind and
+week; the email sender attaches it to each admin's email (``channels/notify/senders.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from domain.insights import service as insights
+from domain.notifications.models import Kind
+from domain.reports import charts
+from domain.reports.attendance import attendance_report
+from domain.settings import get_settings
 from tools import runner
 from tools.base import ToolContext
+
+CHART_WEEKS = 8
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,7 +59,37 @@ async def admin_digest(ctx: ToolContext) -> Summary:
             {"start": week_start.isoformat(), "end": (week_start + dt.timedelta(days=6)).isoformat()},
         ),
     ]
+    await _draw_digest_chart(ctx, week_start)
     return Summary(f"Weekly digest, week of {week_start.isoformat()}", sections)
+
+
+def digest_period(day: dt.date) -> str:
+    """The digest's period as the ledger names it (``copilot.proactive``): the ISO week, "2026-W48"."""
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+async def _draw_digest_chart(ctx: ToolContext, week_start: dt.date, directory: Path | None = None) -> None:
+    """The digest's chart, drawn once for all the admins; without it the digest still goes, as text."""
+    start = week_start - dt.timedelta(weeks=CHART_WEEKS - 1)
+    end = week_start + dt.timedelta(days=6)
+    report = await attendance_report(ctx.session, ctx.tenant, start=start, end=end, every="week")
+    if not report.trend:
+        return  # nothing marked in eight weeks: an empty frame says nothing
+    target = charts.stored_chart(
+        directory or get_settings().data_dir / "charts",
+        ctx.tenant.org_id,
+        Kind.ADMIN_DIGEST.value,
+        digest_period(ctx.today),
+    )
+    try:
+        png = charts.chart_png(report)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        drawing = target.with_suffix(".drawing")
+        drawing.write_bytes(png)
+        drawing.replace(target)  # whole or not at all: a sender may be reading it
+    except (ValueError, OSError):
+        logger.warning("Could not draw the weekly digest's chart", exc_info=True)
 
 
 async def teacher_agenda(ctx: ToolContext) -> Summary:

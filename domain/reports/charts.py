@@ -9,7 +9,9 @@ Altair and vl-convert are imported when a chart is asked for, not with the repor
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
@@ -199,3 +201,10 @@ def chart_png(report: BaseModel, *, language: str = "en", scale: float = 2) -> b
         chart_spec(report, language=language), scale=scale, format_locale=locale, time_format_locale=locale
     )
     return png
+
+
+def stored_chart(directory: Path, org_id: uuid.UUID, kind: str, period: str) -> Path:
+    """Where a summary's chart waits for its emails: drawn once when the summary is built (with the
+    database at hand), attached when each email is sent (from the notification row alone, no session;
+    the row has no payload, so its organization, kind and period name the file)."""
+    return directory / str(org_id) / f"{kind}-{period}.png"
