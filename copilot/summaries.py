@@ -11,6 +11,7 @@ week; the email sender attaches it to each admin's email (``channels/notify/send
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -83,7 +84,7 @@ async def _draw_digest_chart(ctx: ToolContext, week_start: dt.date, directory: P
         digest_period(ctx.today),
     )
     try:
-        png = charts.chart_png(report)
+        png = await asyncio.to_thread(charts.chart_png, report)  # a few hundred ms of drawing, off the loop
         target.parent.mkdir(parents=True, exist_ok=True)
         drawing = target.with_suffix(".drawing")
         drawing.write_bytes(png)

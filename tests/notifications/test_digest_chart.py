@@ -79,14 +79,18 @@ async def test_the_digest_email_carries_its_chart_inline_and_reads_without_it(
             await attendance.mark_attendance(
                 session, studio.admin, lesson.id, marks=marks, today=MONDAY, now=now
             )
+    async with unit_of_work(sessions) as session:
+        elsewhere = await build_studio(session)  # another school, nothing marked
     await jobs.plan_summaries(sessions, Settings(telegram_token=None), now=madrid(9, 30))
     rows = await _digest_rows(sessions, studio.admin, studio.admin.user_id)
     digest, other = rows[Kind.ADMIN_DIGEST], rows[Kind.MISSING_DATA]
+    their_digest = (await _digest_rows(sessions, elsewhere.admin, elsewhere.admin.user_id))[Kind.ADMIN_DIGEST]
+    assert their_digest.period == digest.period  # the same week: only the organization tells them apart
     inbox, port = smtp
     sender = SmtpSender("127.0.0.1", port, sender="cadence@example.test", charts=tmp_path / "charts")
-    await sender.send(digest)
-    await sender.send(other)
-    sent_digest, sent_other = inbox.messages
+    for row in (digest, other, their_digest):
+        await sender.send(row)
+    sent_digest, sent_other, sent_theirs = inbox.messages
 
     plain = sent_digest.get_body(preferencelist=("plain",))
     said = plain.get_content().replace("\r\n", "\n") if plain is not None else ""  # SMTP's line ends
@@ -99,8 +103,10 @@ async def test_the_digest_email_carries_its_chart_inline_and_reads_without_it(
     assert rich is not None and f"cid:{images[0]['Content-ID'][1:-1]}" in rich.get_content()
     assert images[0].get_content_disposition() == "inline"
 
-    assert not sent_other.is_multipart()  # missing records: no chart was drawn for them
-    assert [p for p in sent_other.walk() if p.get_content_maintype() == "image"] == []
+    for plain_only in (sent_other, sent_theirs):  # missing records; the other school's digest
+        assert not plain_only.is_multipart()
+        assert [p for p in plain_only.walk() if p.get_content_maintype() == "image"] == []
+    assert [d.name for d in (tmp_path / "charts").iterdir()] == [str(studio.admin.org_id)]
 
 
 async def test_a_digest_with_nothing_marked_goes_as_text(
