@@ -12,7 +12,7 @@ from channels.http.deps import DB, Tenant
 from channels.http.exports import EXPORTABLE, Exporter
 from channels.http.paging import Paging
 from domain.errors import Invalid
-from domain.groups import memberships
+from domain.groups import memberships, waitlist
 from domain.groups import service as groups
 from domain.groups.models import GroupStatus
 from domain.groups.schemas import (
@@ -26,6 +26,8 @@ from domain.groups.schemas import (
     MembershipOut,
     MoveIn,
     RosterEntry,
+    WaitlistEntryOut,
+    WaitlistIn,
 )
 from domain.inputs import Day
 from domain.search import NameMatch
@@ -132,6 +134,29 @@ async def move(
         on_date=body.on_date,
     )
     return [MembershipOut.model_validate(ended), MembershipOut.model_validate(started)]
+
+
+@router.get("/groups/{group_id}/waitlist", response_model=list[WaitlistEntryOut])
+async def list_waitlist(group_id: uuid.UUID, tenant: Tenant, db: DB) -> list[WaitlistEntryOut]:
+    """Students waiting for a place, first in line first; teachers read their own groups' lists."""
+    return await waitlist.entries(db, tenant, group_id)
+
+
+@router.post(
+    "/groups/{group_id}/waitlist", status_code=status.HTTP_201_CREATED, response_model=WaitlistEntryOut
+)
+async def add_to_waitlist(group_id: uuid.UUID, body: WaitlistIn, tenant: Tenant, db: DB) -> WaitlistEntryOut:
+    """Office only. When a place frees up, the next student is offered it (the office is notified and
+    confirms by enrolling them with ``POST /groups/{group_id}/members``, which takes them off the list)."""
+    entry = await waitlist.add(db, tenant, group_id=group_id, student_id=body.student_id, note=body.note)
+    return next(e for e in await waitlist.entries(db, tenant, group_id) if e.id == entry.id)
+
+
+@router.delete("/groups/{group_id}/waitlist/{entry_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_from_waitlist(group_id: uuid.UUID, entry_id: uuid.UUID, tenant: Tenant, db: DB) -> Response:
+    """Office only. The entry is kept as history; a place it had been offered goes to the next student."""
+    await waitlist.remove(db, tenant, group_id=group_id, entry_id=entry_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/students/{student_id}/memberships", response_model=list[MembershipOut], responses=EXPORTABLE)
