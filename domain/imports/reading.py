@@ -20,6 +20,7 @@ from domain.exports.cells import unescape_text
 
 MAX_BYTES = 960 * 1024  # under the API's 1 MiB body cap with room for the multipart envelope
 MAX_ROWS = 5000
+MAX_COLUMNS = 200  # a workbook may declare 16,384 columns, and openpyxl pads every row it reads to that
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
 # +, - and @ start phone numbers and plain text too; followed by a function call they are a formula.
@@ -116,9 +117,13 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[list[Value]]]:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
             raise _problem("The workbook has no sheet.")
-        lines = sheet.iter_rows()
-        first = next(lines, None)
+        first = next(sheet.iter_rows(max_row=1), None)
         header = [str(c.value).strip() if c.value is not None else "" for c in first or ()]
+        while header and not header[-1]:
+            header.pop()
+        if len(header) > MAX_COLUMNS:
+            raise _problem(f"At most {MAX_COLUMNS} columns can be read: remove those that are not needed.")
+        lines = sheet.iter_rows(min_row=2, max_col=max(len(header), 1))  # as wide as the header
         rows: list[list[Value]] = []
         for line in lines:
             if len(rows) >= MAX_ROWS:
