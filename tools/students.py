@@ -1,4 +1,5 @@
-"""Tools about students: an overview, notes (semantic search and adding), enrolling and moving."""
+"""Tools about students: an overview, notes (semantic search and adding), enrolling and moving (or, when
+the group is full, joining its waitlist)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from domain.groups import memberships
+from domain.groups import memberships, waitlist
 from domain.groups import service as groups
+from domain.groups.capacity import occupancy
 from domain.insights import service as insights
 from domain.insights.rules import percent
 from domain.notes import service as notes
@@ -137,6 +139,17 @@ async def _plan_enroll(ctx: ToolContext, args: EnrollArgs) -> Plan:
         "group_id": str(target.id),
         "on": day.isoformat(),
     }
+    seats = await occupancy(ctx.session, target, from_day=day)
+    if seats.full:  # the confirmed action joins the waitlist instead; the student stays where they are
+        planned = {"student_id": str(student_id), "group_id": str(target.id), "waitlist": True}
+        preview = ctx.speech.say(
+            "students.enroll.full",
+            student=student.full_name,
+            target=target.name,
+            taken=seats.taken,
+            capacity=seats.capacity,
+        )
+        return Plan(planned, preview)
     if args.from_group:
         source = await resolve.group(ctx, args.from_group)
         planned["from_group_id"] = str(source.id)
@@ -157,6 +170,9 @@ async def _plan_enroll(ctx: ToolContext, args: EnrollArgs) -> Plan:
 
 async def _apply_enroll(ctx: ToolContext, planned: dict[str, Any]) -> ToolOutput:
     student_id, group_id = uuid.UUID(planned["student_id"]), uuid.UUID(planned["group_id"])
+    if planned.get("waitlist"):
+        entry = await waitlist.add(ctx.session, ctx.tenant, group_id=group_id, student_id=student_id)
+        return ToolOutput(ctx.speech.say("students.enroll.waitlisted"), {"waitlist_entry_id": str(entry.id)})
     day = dt.date.fromisoformat(planned["on"])
     if "from_group_id" in planned:
         _, joined = await memberships.move(
