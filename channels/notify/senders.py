@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import mailbox
 import smtplib
 from email.message import EmailMessage
@@ -20,6 +21,8 @@ from channels.notify.webhooks import WebhookSender, server_key
 from domain.notifications.models import Channel, Notification
 from domain.reports.charts import stored_chart
 from domain.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 
 class Sender(Protocol):
@@ -110,13 +113,15 @@ class MaildirSender:
 
 
 class TelegramSender:
-    """Through the Bot API (python-telegram-bot); plain text, no link previews."""
+    """Through the Bot API (python-telegram-bot); plain text, no link previews, then the summary's chart
+    as a photo when it left one."""
 
-    def __init__(self, token: str) -> None:
-        self.token = token
+    def __init__(self, token: str, *, charts: Path | None = None) -> None:
+        self.token, self.charts = token, charts
 
     async def send(self, notification: Notification) -> None:
         from telegram import Bot, LinkPreviewOptions
+        from telegram.error import TelegramError
 
         text = f"{notification.subject}\n\n{notification.body}"[:4096]  # Telegram's message limit
         async with Bot(self.token) as bot:
@@ -125,6 +130,14 @@ class TelegramSender:
                 text=text,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
+            chart = chart_for(notification, self.charts)
+            if chart is not None:
+                try:
+                    await bot.send_photo(chat_id=int(notification.address or 0), photo=chart)
+                except TelegramError:  # the text is out: a missing picture is not worth sending it twice
+                    logger.warning(
+                        "Could not send the chart of notification %s", notification.id, exc_info=True
+                    )
 
 
 def senders_from(settings: Settings) -> dict[Channel, Sender]:
@@ -147,5 +160,5 @@ def senders_from(settings: Settings) -> dict[Channel, Sender]:
         Channel.WEBHOOK: WebhookSender(server_key(settings)),
     }
     if settings.telegram_token:
-        senders[Channel.TELEGRAM] = TelegramSender(settings.telegram_token)
+        senders[Channel.TELEGRAM] = TelegramSender(settings.telegram_token, charts=charts)
     return senders

@@ -6,6 +6,7 @@ Another summary of the same admin, and a digest with nothing marked, go as plain
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -15,22 +16,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import respx
 from aiosmtpd.controller import Controller
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import copilot.summaries
 from channels import jobs
-from channels.notify.senders import SmtpSender
+from channels.notify.senders import SmtpSender, TelegramSender
 from domain.attendance import service as attendance
 from domain.attendance.models import AttendanceStatus
 from domain.attendance.schemas import Mark
 from domain.db import unit_of_work
-from domain.notifications.models import Kind, Notification
+from domain.notifications.models import Channel, Kind, Notification
+from domain.reports.charts import stored_chart
 from domain.settings import Settings
 from tests.domain.studio import build_studio
 from tests.notifications.helpers import MONDAY, class_on, ledger, madrid
 
 PNG = b"\x89PNG\r\n\x1a\n"
+TOKEN = "123:DIGEST"
+BOT = f"https://api.telegram.org/bot{TOKEN}"
 
 
 @dataclass
@@ -126,3 +131,45 @@ async def test_a_digest_with_nothing_marked_goes_as_text(
     )
     assert not inbox.messages[0].is_multipart() and "Tuition not paid" in inbox.messages[0].get_content()
     assert not (tmp_path / "charts").exists()  # nothing to draw, nothing drawn
+
+
+def _row(org_id: uuid.UUID, kind: Kind, address: str) -> Notification:
+    return Notification(
+        id=uuid.uuid4(),
+        organization_id=org_id,
+        recipient="user:x",
+        kind=kind.value,
+        period="2026-W49",
+        channel=Channel.TELEGRAM,
+        address=address,
+        subject="Weekly digest",
+        body="Attendance: 90%.",
+    )
+
+
+async def test_a_digest_to_telegram_sends_its_chart_after_the_text_and_a_refused_photo_costs_no_resend(
+    tmp_path: Path,
+) -> None:
+    org = uuid.uuid4()
+    chart = stored_chart(tmp_path, org, Kind.ADMIN_DIGEST.value, "2026-W49")
+    chart.parent.mkdir(parents=True)
+    chart.write_bytes(PNG + b"a drawn chart")
+    me = {"id": 1, "is_bot": True, "first_name": "Cadence", "username": "cadence_bot"}
+    message = {"message_id": 5, "date": 0, "chat": {"id": 777, "type": "private"}, "text": "x"}
+    with respx.mock(assert_all_called=False) as telegram:
+        telegram.post(f"{BOT}/getMe").respond(json={"ok": True, "result": me})
+        text = telegram.post(f"{BOT}/sendMessage").respond(json={"ok": True, "result": message})
+        photo = telegram.post(f"{BOT}/sendPhoto").respond(json={"ok": True, "result": message})
+        sender = TelegramSender(TOKEN, charts=tmp_path)
+        await sender.send(_row(org, Kind.ADMIN_DIGEST, "777"))
+        assert text.call_count == 1 and photo.call_count == 1
+        assert PNG + b"a drawn chart" in photo.calls[0].request.content  # the file uploaded as it was drawn
+        await sender.send(_row(org, Kind.MISSING_DATA, "777"))  # another summary: no chart
+        await sender.send(_row(uuid.uuid4(), Kind.ADMIN_DIGEST, "777"))  # another school's digest: none
+        assert text.call_count == 3 and photo.call_count == 1
+
+        photo.respond(
+            400, json={"ok": False, "error_code": 400, "description": "Bad Request: IMAGE_PROCESS_FAILED"}
+        )
+        await sender.send(_row(org, Kind.ADMIN_DIGEST, "777"))  # does not raise: the ledger will not resend
+        assert text.call_count == 4 and photo.call_count == 2
