@@ -1,4 +1,5 @@
-// Groups: teacher, venue, weekly schedule, capacity against who is enrolled, and the roster on any date.
+// Groups: teacher, venue, weekly schedule, capacity against who is enrolled, the roster on any date, and
+// the waitlist of a full group.
 const content = document.querySelector("#content");
 let NAMES = { teachers: {}, venues: {} };
 
@@ -40,15 +41,74 @@ async function saveGroup(form, g, on) {
   } catch (error) { say(status, error.message, "error"); }
 }
 
+// The waitlist: who is waiting, first in line first, and who has been offered a freed place. The office
+// adds (a student picked by name), enrols (the API takes them off the list) and removes; a teacher reads.
+let MATCHES = [];
+async function findStudents(q) {
+  MATCHES = q.length < 2 ? [] : await json(`/students/search?q=${encodeURIComponent(q)}&limit=8`);
+  document.querySelector("#waitlist-students").innerHTML = MATCHES.map(m => `<option value="${escapeHtml(m.name)}">`).join("");
+}
+
+function waitlistSection(g, waiting, on) {
+  const rows = waiting.map(w => `<li data-entry="${w.id}" data-student="${w.student_id}">${w.position}. <a href="/app/student?id=${w.student_id}">${escapeHtml(w.full_name)}</a>
+      <span class="muted">${escapeHtml(t("groups.waitlist.added", { date: day(w.added_at.slice(0, 10)) }))}</span>
+      ${w.offered_at ? `<span class="tag">${escapeHtml(t("groups.waitlist.offered", { date: day(w.offered_at.slice(0, 10)) }))}</span>` : ""}
+      ${w.note ? `<span class="muted">“${escapeHtml(w.note)}”</span>` : ""}
+      ${isOffice() ? `<button type="button" class="waitlist-enrol">${escapeHtml(t("groups.waitlist.enrol", { date: day(on) }))}</button>
+        <button type="button" class="waitlist-remove">${escapeHtml(t("groups.waitlist.remove"))}</button>` : ""}</li>`).join("");
+  const add = isOffice() ? `<form class="waitlist-add inline"><label><span>${escapeHtml(t("groups.waitlist.student"))}</span>
+      <input name="student" list="waitlist-students" autocomplete="off" required></label>
+      <button type="submit">${escapeHtml(t("groups.waitlist.add"))}</button></form>` : "";
+  return `<section class="waitlist" data-group="${g.id}"><p><strong>${escapeHtml(t("groups.waitlist.title"))}</strong></p>
+    ${rows ? `<ul class="plain">${rows}</ul>` : `<p class="muted">${escapeHtml(t("groups.waitlist.empty"))}</p>`}
+    ${add}<span class="state" role="status"></span></section>`;
+}
+
+async function waitlistAction(section, on, action) {
+  const status = section.querySelector(".state");
+  try { await action(); } catch (error) { say(status, error.message, "error"); return; }
+  await show(on);
+  const again = content.querySelector(`details.group[data-group="${section.dataset.group}"]`);
+  if (again) { again.open = true; say(again.querySelector("section.waitlist .state"), t("common.saved")); }
+}
+
+function wireWaitlist(on) {
+  content.querySelectorAll("section.waitlist").forEach(section => {
+    const group = section.dataset.group;
+    section.querySelectorAll("button.waitlist-enrol").forEach(button => button.addEventListener("click", () => {
+      const row = button.closest("li");
+      waitlistAction(section, on, () => send(`/groups/${group}/members`, "POST", { student_id: row.dataset.student, start_date: on }));
+    }));
+    section.querySelectorAll("button.waitlist-remove").forEach(button => button.addEventListener("click", () => {
+      const row = button.closest("li");
+      waitlistAction(section, on, () => send(`/groups/${group}/waitlist/${row.dataset.entry}`, "DELETE"));
+    }));
+    const form = section.querySelector("form.waitlist-add");
+    if (!form) return;
+    form.elements.student.addEventListener("input", event => findStudents(event.target.value).catch(() => {}));
+    form.addEventListener("submit", event => {
+      event.preventDefault();
+      const said = form.elements.student.value;
+      waitlistAction(section, on, async () => {
+        if (!MATCHES.some(m => m.name === said)) await findStudents(said);  // typed fast: look now
+        const student = MATCHES.find(m => m.name === said) || MATCHES[0];
+        if (!student) throw new Error(t("student.no_match"));
+        await send(`/groups/${group}/waitlist`, "POST", { student_id: student.id });
+      });
+    });
+  });
+}
+
 async function show(on) {
   content.innerHTML = `<p class="muted">${escapeHtml(t("common.loading"))}</p>`;
   try {
     const groups = (await json("/groups")).filter(g => g.status !== "closed");
     const details = await Promise.all(groups.map(async g => {
-      const [roster, slots] = await Promise.all([json(`/groups/${g.id}/roster?on=${on}`), json(`/groups/${g.id}/slots?on=${on}`).catch(() => [])]);
-      return { g, roster, slots };
+      const [roster, slots, waiting] = await Promise.all([json(`/groups/${g.id}/roster?on=${on}`),
+        json(`/groups/${g.id}/slots?on=${on}`).catch(() => []), json(`/groups/${g.id}/waitlist`).catch(() => [])]);
+      return { g, roster, slots, waiting };
     }));
-    content.innerHTML = details.map(({ g, roster, slots }) => {
+    content.innerHTML = details.map(({ g, roster, slots, waiting }) => {
       const full = g.capacity && roster.length >= g.capacity;
       return `<details class="card group" data-group="${g.id}">
         <summary><strong>${escapeHtml(g.name)}</strong>
@@ -60,8 +120,10 @@ async function show(on) {
         ${isOffice() ? editForm(g) : ""}
         ${roster.length ? `<ul class="plain">${roster.map(r => `<li><a href="/app/student?id=${r.student_id}">${escapeHtml(r.full_name)}</a>
           <span class="muted">${escapeHtml(t("student.since_date", { from: day(r.start_date) }))}</span></li>`).join("")}</ul>` : `<p class="muted">${escapeHtml(t("common.nothing"))}</p>`}
+        ${waitlistSection(g, waiting, on)}
       </details>`;
     }).join("") || `<p class="muted">${escapeHtml(t("common.nothing"))}</p>`;
+    wireWaitlist(on);
     content.querySelectorAll("form.edit-group").forEach(form => form.addEventListener("submit", event => {
       event.preventDefault(); saveGroup(form, groups.find(g => g.id === form.dataset.group), on);
     }));
