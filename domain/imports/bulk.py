@@ -14,7 +14,9 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import Conflict
 from domain.events.models import DomainEvent
+from domain.groups.capacity import lock_group, occupancy
 from domain.groups.models import StudentGroup
 from domain.imports.plan import PlannedRow
 from domain.students.models import Guardian, Student, StudentStatus
@@ -79,8 +81,20 @@ async def insert_new_students(
         for p, student in zip(rows, students, strict=True)
         for key, since in p.joins
     ]
+    joined: dict[uuid.UUID, date] = {}  # group → the earliest day a new student joins it
+    for membership, since in joins:
+        joined[membership.group_id] = min(since, joined.get(membership.group_id, since))
+    groups = [await lock_group(session, tenant, g) for g in sorted(joined)]  # as enrol does, in one order
     session.add_all([*guardians, *(m for m, _ in joins)])
     await session.flush()
+    for group in groups:  # the capacity rule of ``memberships.enroll``, for the rows inserted together
+        seats = await occupancy(session, group, from_day=joined[group.id])
+        if seats.capacity is not None and seats.taken > seats.capacity:
+            raise Conflict(
+                f"{group.name} has {seats.capacity} places: the import would fill {seats.taken}. "
+                f"Raise its capacity or leave students out. / {group.name} no tiene plazas para todos.",
+                details={"group_id": str(group.id), "taken": seats.taken, "capacity": seats.capacity},
+            )
     events = [
         DomainEvent(
             organization_id=tenant.org_id,

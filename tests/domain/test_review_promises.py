@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.banking.formats import parse
 from domain.db import use_tenant
-from domain.errors import Invalid
+from domain.errors import Conflict, Invalid
 from domain.imports import service as imports
 from domain.imports.reading import MAX_COLUMNS, read_sheet
 from domain.students import service as students
@@ -127,3 +127,23 @@ def test_a_workbook_is_read_no_wider_than_the_import_reads() -> None:
     assert str(MAX_COLUMNS) in refused.value.message
     fits = [["Full name", *([""] * (MAX_COLUMNS - 2)), "Notes"], ["Ana"]]
     assert read_sheet(_xlsx(fits), "fits.xlsx").headers[-1] == "Notes"
+
+
+async def test_an_import_cannot_overfill_a_group(session: AsyncSession) -> None:
+    """Enrolment refuses a full group (the capacity rule); the import's bulk insert of new students went
+    around it. Now the import is refused with the group's count and stores nothing."""
+    studio = await build_studio(session)
+    await use_tenant(session, studio.admin)
+    studio.bachata.capacity = 1
+    await session.flush()
+    two = b"Full name;Groups\nNora Quinn;Bachata Improvers\nPablo Soto;Bachata Improvers\n"
+    with pytest.raises(Conflict) as refused:
+        async with session.begin_nested():  # what the route's transaction does on a refusal: roll back
+            await imports.apply_import(session, studio.admin, data=two, filename="two.csv", today=TODAY)
+    assert "Bachata Improvers" in refused.value.message
+    assert refused.value.details["capacity"] == 1
+    assert await session.scalar(select(func.count()).select_from(Student)) == 3
+    studio.bachata.capacity = 2  # positive control: room for both
+    await session.flush()
+    done = await imports.apply_import(session, studio.admin, data=two, filename="two.csv", today=TODAY)
+    assert done.memberships_created == 2
