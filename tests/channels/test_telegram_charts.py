@@ -150,3 +150,24 @@ async def test_the_report_tools_data_is_the_report(sessions: async_sessionmaker[
     assert await report_of(sessions, school.admin, answer("unpaid_students", data)) is None
     waiting = {"id": "x", "preview": "…", "expires_at": "…"}
     assert await report_of(sessions, school.admin, answer("report", data, waiting)) is None  # a write
+
+
+async def test_a_chart_draws_only_the_askers_school(
+    fake_telegram: FakeTelegram, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    marked, quiet = await studio(sessions), await studio(sessions)  # two schools; marks in one only
+    today = marked.admin.today()
+    lesson = await class_today(sessions, marked, today)
+    async with unit_of_work(sessions, marked.admin) as session:
+        marks = [Mark(student_id=marked.students["Ana"].id, status=AttendanceStatus.PRESENT)]
+        now = datetime.now(UTC)
+        await attendance.mark_attendance(session, marked.admin, lesson.id, marks=marks, today=today, now=now)
+    await fake_telegram.set_webhook()
+    theirs, ours = Person(7201, "Marked"), Person(7202, "Quiet")
+    await fake_telegram.link(theirs, marked.admin.user_id)
+    await fake_telegram.link(ours, quiet.admin.user_id)
+
+    (answer,) = await _ask(fake_telegram, ours, "attendance this month")
+    assert answer.photo is None and answer.text.startswith("No attendance marked")  # not the other school's
+    (answer,) = await _ask(fake_telegram, theirs, "attendance this month")
+    assert answer.photo is not None and answer.photo.startswith(PNG)  # the control: its own marks, drawn
