@@ -37,6 +37,9 @@ class Draft:
     missing: str | None = None
     missing_kind: str | None = None
     choices: dict[str, list[str]] = field(default_factory=dict)  # option → [argument, kind]
+    # In a follow-up of the same question, the kinds of name it was narrowed by: "and Andrés?" after a
+    # teacher's attendance is the teacher Andrés, not a student of that name.
+    prefer: set[str] = field(default_factory=set)
 
 
 class Filling:
@@ -90,11 +93,18 @@ class Filling:
                 text,
             )
         said_class, text = class_refs.find(text, self.language.words)  # "next", "7": not dates
+        text, kept = self._names_kept_from_dates(directory, text)
         if slots.date:
             when, text = dates.find(text, self.language.words, ctx.today, future=slots.date.future)
             draft.args.update(dates.arguments(when, slots.date, ctx.today))
+            if not when.said and memory is not None and re.search(self.language.words.that_period, text):
+                draft.args.update(dates.arguments(_period_of(memory.last_args), slots.date, ctx.today))
         else:
             when = dates.When()
+        for placeholder, name in kept.items():
+            text = text.replace(placeholder, name)
+        if memory is not None and memory.last_tool == draft.intent.tool and self._goes_on(text):
+            draft.prefer = {e.kind for e in slots.entities if e.arg in memory.last_args}
         if slots.names_list:
             text = self._names_list(draft, text)
             draft.args.setdefault(slots.names_list.arg, [])  # nobody named: everyone was there
@@ -113,6 +123,18 @@ class Filling:
         self._unknown_name(draft, directory, segments, utterance)
         self._require(draft)
         return draft
+
+    def _names_kept_from_dates(self, directory: Directory, text: str) -> tuple[str, dict[str, str]]:
+        """Full names with a month or weekday in them ("Abril Cruz") hidden from the date finder, so
+        that "abril" is not read as April and "Cruz" matched to somebody else."""
+        calendar = {*self.language.words.months, *self.language.words.weekdays}
+        kept: dict[str, str] = {}
+        for _, span, _ in self.spot.names_said(directory, text):
+            if len(span.split()) > 1 and calendar & set(span.split()) and span in text:
+                placeholder = f"zqname{len(kept)}qz"
+                kept[placeholder] = span
+                text = text.replace(span, placeholder)
+        return text, kept
 
     def _name_after_capture(self, directory: Directory, draft: Draft) -> None:
         """A name said at the end of captured words ("notes about knee problems in Heels Teens"): it
@@ -310,6 +332,9 @@ class Filling:
             candidates.sort(key=lambda c: -c[0].score)
             best, span, arg = candidates[0]
             rival = next((c for c in candidates[1:] if c[0].kind != best.kind and _overlap(c[1], span)), None)
+            if rival and draft.prefer & {best.kind, rival[0].kind} == {rival[0].kind}:
+                best, span, arg = rival  # the kind the conversation is about
+                rival = None
             if rival and best.score - rival[0].score < 3 and best.name != rival[0].name:
                 said = self.language.messages
                 options = [
@@ -425,6 +450,19 @@ def _said_group(found: re.Match[str]) -> int:
 def _overlap(one: str, other: str) -> bool:
     """Whether two spans of what was said share a word (then they are one name, read two ways)."""
     return bool(set(one.split()) & set(other.split()))
+
+
+def _period_of(args: dict[str, Any]) -> dates.When:
+    """The period a call's arguments cover, as if said again ("that month")."""
+    month, start, end = args.get("month"), args.get("start"), args.get("end")
+    try:
+        if isinstance(month, str):
+            return dates.When(month=date.fromisoformat(f"{month}-01"))
+        if isinstance(start, str) and isinstance(end, str):
+            return dates.When(start=date.fromisoformat(start), end=date.fromisoformat(end))
+    except ValueError:
+        pass
+    return dates.When()
 
 
 def _date_arg(intent: Intent) -> str:

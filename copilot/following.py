@@ -14,8 +14,11 @@ from copilot.filling import Draft, Filling
 from copilot.language import Intent
 from copilot.names import Directory
 from copilot.planner import Decision, DecisionKind, Memory
+from domain.errors import DomainError
+from domain.groups import service as groups
 from domain.text import fold
-from tools.base import ToolContext
+from tools import resolve
+from tools.base import NeedsClarification, ToolContext
 
 
 class Following(Filling):
@@ -79,6 +82,13 @@ class Following(Filling):
             return self._decide(draft)
         draft = await self._fill(ctx, directory, Draft(intent, dict(awaiting.get("args") or {})), utterance)
         missing, kind = awaiting.get("missing"), awaiting.get("kind")
+        if missing and kind == "student" and awaiting.get("options"):
+            # "Which Sofía?" — "the one in zouk": the one of those offered who is in that group
+            member = await self._member_of_group_said(ctx, directory, said, awaiting["options"])
+            if member is not None:
+                draft.args[missing] = member
+                draft.question = draft.missing = draft.missing_kind = None
+                self._require(draft)
         if missing and missing not in draft.args:
             if kind in ("student", "group", "teacher", "venue"):
                 match = directory.match(kind, fold(said))
@@ -88,6 +98,21 @@ class Following(Filling):
             draft.question = draft.missing = draft.missing_kind = None
             self._require(draft)
         return self._decide(draft)
+
+    async def _member_of_group_said(
+        self, ctx: ToolContext, directory: Directory, said: str, options: list[str]
+    ) -> str | None:
+        """The one student among ``options`` who is in the group the answer names, if exactly one is."""
+        named = [m.name for m, _, _ in self.spot.names_said(directory, fold(said)) if m.kind == "group"]
+        if len(named) != 1:
+            return None
+        try:
+            group = await resolve.group(ctx, named[0], on=ctx.today)
+            roster = await groups.roster(ctx.session, ctx.tenant, group.id, on=ctx.today)
+        except (DomainError, NeedsClarification):
+            return None
+        inside = [o for o in options if o in {e.full_name for e in roster}]
+        return inside[0] if len(inside) == 1 else None
 
     async def _follow_up(
         self, ctx: ToolContext, directory: Directory, utterance: str, memory: Memory
@@ -99,12 +124,17 @@ class Following(Filling):
         moved = self._moved(fold(utterance), intent, memory.last_args)
         if moved is not None:
             return Decision(DecisionKind.TOOL, tool=intent.tool, args=moved)
-        fresh = await self._fill(ctx, directory, Draft(intent), utterance)
+        # "and Andrés?" after a teacher's figures: the teacher Andrés, not a student of that name
+        narrowed_by: set[str] = {e.kind for e in intent.slots.entities if e.arg in memory.last_args}
+        fresh = await self._fill(ctx, directory, Draft(intent, prefer=narrowed_by), utterance)
         changed = {k: v for k, v in fresh.args.items() if k in _slot_args(intent)}
         if not changed:
             return None
         args = dict(memory.last_args)
-        if intent.slots.one_entity and any(e.arg in changed for e in intent.slots.entities):
+        named = {e.arg for e in intent.slots.entities if e.arg in changed}
+        # A name of a new kind starts over ("and Salsa?" after a teacher's); one that replaces a name of
+        # the last call keeps the others ("and in Tango Beginners?" after Emma's in Lindy Hop: still Emma).
+        if intent.slots.one_entity and named and not named <= set(memory.last_args):
             for e in intent.slots.entities:
                 args.pop(e.arg, None)
         if any(k in changed for k in ("start", "end")):

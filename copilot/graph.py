@@ -216,7 +216,14 @@ def _awaiting_answer(decision: dict[str, Any], data: Any) -> dict[str, Any] | No
     if missing is None:
         return None
     args.pop(missing)
-    return {"tool": decision.get("tool"), "args": args, "missing": missing, "kind": data["kind"]}
+    options = [o for o in data.get("options") or [] if isinstance(o, str)]
+    return {
+        "tool": decision.get("tool"),
+        "args": args,
+        "missing": missing,
+        "kind": data["kind"],
+        "options": options,
+    }
 
 
 def build(checkpointer: BaseCheckpointSaver[Any]) -> Graph:

@@ -78,6 +78,11 @@ class Intent(BaseModel):
         return [re.compile(p) for p in self.patterns]
 
 
+class RoleInstead(BaseModel):
+    tool: str
+    when: str  # the words (regex, after folding) that make it that tool
+
+
 class Refusal(BaseModel):
     pattern: str
     message: str
@@ -128,6 +133,9 @@ class Words(BaseModel):
     # A class said by when it is (copilot/class_refs.py): "my next class"; "the 6pm class" — each
     # pattern names its groups ``hour`` and optionally ``minute``, ``half`` ("y media"), ``ampm``.
     next_class: str | None = None
+    # The period of the last answer said again for another question ("how many classes did she teach
+    # that month?"): the dates of the last call are used.
+    that_period: str = r"\b(that|the same) (month|period|week)\b"
     class_at: list[str] = Field(default_factory=list)
 
 
@@ -177,6 +185,9 @@ class Language(BaseModel):
     when_named: dict[str, dict[Kind, str]] = Field(default_factory=dict)
     # ...unless these words say the intent was meant after all ("Alba Campos's *students* who owe").
     when_named_unless: dict[str, str] = Field(default_factory=dict)
+    # What a role that may not make a write makes instead, when these words are said: a teacher's "Ana
+    # paid me 45 in cash" is cash reported for the office to verify (report_cash), not a payment.
+    for_role_instead: dict[str, RoleInstead] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _refusals_have_messages(self) -> Language:

@@ -94,10 +94,20 @@ class OfflinePlanner(Following):
             intent = await self._by_evidence(ctx, folded)
         if intent is None:
             return Decision(DecisionKind.REFUSE, text=lang.messages.out_of_scope)
-        if not offered(ctx, intent.tool):  # refused before any question or preview, not at confirm
+        instead = self.language.for_role_instead.get(intent.tool)
+        swap = (
+            instead if instead and not offered(ctx, intent.tool) and re.search(instead.when, folded) else None
+        )
+        if not offered(ctx, swap.tool if swap else intent.tool):  # refused now, not at confirm
             return Decision(DecisionKind.REFUSE, text=self._not_for_role(intent))
         draft = await self._fill(ctx, directory, Draft(intent), utterance, memory)
-        return self._decide(draft)
+        decision = self._decide(draft)
+        if swap is not None and decision.kind is DecisionKind.TOOL:
+            taken = CATALOG[swap.tool].args.model_fields
+            decision = Decision(
+                DecisionKind.TOOL, tool=swap.tool, args={k: v for k, v in decision.args.items() if k in taken}
+            )
+        return decision
 
     def reply_to_pending(self, utterance: str, *, pending: bool) -> str | None:
         """ "confirm" or "cancel" when the words answer a pending action, else None."""

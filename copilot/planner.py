@@ -80,6 +80,9 @@ class Memory:
     def with_subjects(self, args: dict[str, Any]) -> Memory:
         """The subjects after a call with these arguments: each name said replaces the last of its kind."""
         named = {kind: str(args[kind]) for kind in SUBJECT_KINDS if isinstance(args.get(kind), str)}
+        absent = args.get("absent")
+        if "student" not in named and isinstance(absent, list) and len(absent) == 1:
+            named["student"] = str(absent[0])  # "all came except Lucía": "how has she been attending?"
         if not named:
             return self
         kept = {kind: name for kind, name in self.subjects.items() if kind not in named}

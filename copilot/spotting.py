@@ -49,13 +49,17 @@ class NameSpotter:
         command word that continues a name ("Contemporary Kids") stays part of it."""
         segments: list[str] = []
         current: list[str] = []
-        for token in re.findall(r"[a-z0-9]+|\|", text.replace("'s", " ")):
-            continues_name = bool(current) and token in name_words
-            if (
-                token == dates.GAP.strip()
-                or token.isdigit()
-                or (token in self.language.command_words and not continues_name)
-            ):
+        tokens = re.findall(r"[a-z0-9]+|\|", text.replace("'s", " "))
+        commands = self.language.command_words
+        calendar = {*self.language.words.months, *self.language.words.weekdays}
+        for at, token in enumerate(tokens):
+            following = tokens[at + 1] if at + 1 < len(tokens) else ""
+            # A command word that continues a name ("Contemporary Kids"), or a month or weekday that starts
+            # one before another name word ("Abril Cruz": April, and a student's first name)
+            continues_name = token in name_words and (
+                bool(current) or (token in calendar and following in name_words and following not in commands)
+            )
+            if token == dates.GAP.strip() or token.isdigit() or (token in commands and not continues_name):
                 if current:
                     segments.append(" ".join(current))
                 current = []

@@ -56,6 +56,9 @@ class BlindCase:
     category: str
     expect: dict[str, Any]
     thread: str | None = None
+    # Why the expectation differs from what the set's writer wrote: a later product decision, said in
+    # the set itself (the writer's expectation is kept beside it as ``written``), never a quiet edit.
+    revised: str | None = None
 
 
 @dataclass
@@ -96,7 +99,9 @@ class Score:
 
     def summary(self) -> str:
         categories = ", ".join(f"{k} {p}/{n}" for k, (p, n) in self.by_category().items())
-        return f"{self.passed}/{len(self.results)} ({self.rate:.0%}) — {categories}"
+        revised = sum(1 for r in self.results if r.case.revised)
+        note = f" ({revised} expectations revised since written, see the set)" if revised else ""
+        return f"{self.passed}/{len(self.results)} ({self.rate:.0%}) — {categories}{note}"
 
 
 def load(path: Path) -> BlindSet:
@@ -110,6 +115,7 @@ def load(path: Path) -> BlindSet:
             category=str(c.get("category", "plain")),
             expect=dict(c["expect"]),
             thread=c.get("thread"),
+            revised=c.get("revised"),
         )
         for c in raw["cases"]
     ]

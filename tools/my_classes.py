@@ -4,14 +4,10 @@ asking teacher is the tenant's user, never an argument, so a teacher only ever s
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from pydantic import BaseModel
 
 from domain.errors import Invalid
-from domain.sessions.models import SessionStatus
-from domain.sessions.service import list_sessions
+from domain.sessions.service import upcoming_sessions
 from domain.teachers.service import teacher_for_user
 from domain.telegram.roll import class_roll
 from tools.base import EVERYONE, ReadTool, ToolContext, ToolOutput
@@ -45,20 +41,9 @@ async def _next_class(ctx: ToolContext, args: NoArgs) -> ToolOutput:
     own = await teacher_for_user(ctx.session, ctx.tenant, ctx.tenant.user_id) if ctx.tenant.user_id else None
     if own is None:
         raise Invalid("'My next class' is a teacher's question; say whose class or which group.")
-    local = ctx.now.astimezone(ZoneInfo(ctx.tenant.timezone))
-    found = await list_sessions(
-        ctx.session,
-        ctx.tenant,
-        start=ctx.today,
-        end=ctx.today + dt.timedelta(days=LOOK_AHEAD_DAYS),
-        teacher_id=own.id,
-        status=SessionStatus.SCHEDULED,
+    upcoming = await upcoming_sessions(  # the same "next class" as the schedule's (tools/classes.py)
+        ctx.session, ctx.tenant, after=ctx.school_now, teacher_id=own.id, within_days=LOOK_AHEAD_DAYS
     )
-    upcoming = [
-        s
-        for s in found
-        if s.date > ctx.today or s.start_time is None or s.start_time >= local.time().replace(tzinfo=None)
-    ]
     if not upcoming:
         return ToolOutput(_say(ctx, "none", days=LOOK_AHEAD_DAYS), {"session": None})
     roll = await class_roll(ctx.session, ctx.tenant, upcoming[0].id)

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from domain.errors import Forbidden
 from domain.groups import service as groups
 from domain.groups.models import Group
+from domain.orgs.permissions import is_office
 from domain.search import Match, best_matches
 from domain.sessions.narrowing import Narrowing
 from domain.students import service as students
@@ -56,9 +58,12 @@ async def teacher(ctx: ToolContext, said: str) -> uuid.UUID:
 
 
 async def student(ctx: ToolContext, said: str) -> uuid.UUID:
-    return _pick(
-        ctx, "student", said, await students.search_students(ctx.session, ctx.tenant, query=said, limit=3)
-    ).id
+    matches = await students.search_students(ctx.session, ctx.tenant, query=said, limit=3)
+    if not matches and not is_office(ctx.tenant):
+        # A teacher sees the students of her own classes only: a name outside them is not hers to ask
+        # about — said the same whether or not the school has such a student, so nothing is revealed.
+        raise Forbidden(ctx.speech.say("resolve.not_your_student", said=said))
+    return _pick(ctx, "student", said, matches).id
 
 
 async def venue(ctx: ToolContext, said: str) -> uuid.UUID:

@@ -52,7 +52,8 @@ async def copilot_runtime(planner: str) -> AsyncIterator[tuple[async_sessionmake
     with runtime(settings) as rt:
         engine = create_engine(rt.database.app)
         try:
-            async with TenantSaver.from_conn_string(libpq_url(rt.database.app)) as saver:
+            # A small kept pool, as the server has: `telegram poll` answers several people at once
+            async with TenantSaver.pooled(libpq_url(rt.database.app), max_size=4) as saver:
                 yield session_factory(engine), Copilot(saver, planner=make_planner(settings, choice))
         finally:
             await engine.dispose()

@@ -23,6 +23,7 @@ from domain.groups.service import active_on
 from domain.notes.models import StudentNote
 from domain.payments.models import Payment
 from domain.students.models import Student
+from domain.students.service import list_students
 from domain.teachers.models import Teacher
 from domain.tenancy import TenantContext
 from domain.venues.models import Venue
@@ -76,7 +77,14 @@ class School:
             found |= set((await self.session.scalars(select(column))).all())
         return found
 
-    async def students(self) -> set[str]:
+    async def students(self, seen_by: TenantContext | None = None) -> set[str]:
+        """Every student of the school; or those ``seen_by`` a teacher may see (her classes' students)."""
+        if seen_by is not None:
+            await use_tenant(self.session, seen_by)
+            seen = await list_students(
+                self.session, seen_by, status=None, include_archived=True, limit=100_000
+            )
+            return {s.full_name for s in seen}
         await use_tenant(self.session, self.admin)
         return set((await self.session.scalars(select(Student.full_name))).all())
 
