@@ -119,21 +119,25 @@ async def import_statement(
     await session.flush()
     matcher = Matcher(await _candidates(session))  # each line scored only against whom it may name or pay
     counts: dict[str, int] = defaultdict(int)
-    rows = []
-    for key, line in lines:
-        if key in known:
-            continue
-        proposal = matcher.propose(line)
-        counts[proposal.status.value] += 1
-        rows.append(_line_row(tenant, batch.id, key, line, proposal))
-    for start in range(0, len(rows), BATCH):
-        # RETURNING lets SQLAlchemy send a page of rows per statement ("insertmanyvalues"); without it
-        # the driver's executemany sent one statement per line (4 of the 6 s of a 5,000-line import once
-        # the matching was fast). COPY is not an option: PostgreSQL refuses it on a table with RLS.
-        table = cast(Table, BankLine.__table__)  # the Core table: SQLAlchemy types it as any FROM
-        await session.execute(insert(table).returning(table.c.id), rows[start : start + BATCH])
+    rows: list[dict[str, Any]] = []  # one page at a time: a 50,000-line statement's rows never all at once
+    for number, (key, line) in enumerate(lines, start=1):
+        if key not in known:
+            proposal = matcher.propose(line)
+            counts[proposal.status.value] += 1
+            rows.append(_line_row(tenant, batch.id, key, line, proposal))
+        if len(rows) == BATCH or (number == len(lines) and rows):
+            await _store(session, rows)
+            rows.clear()
     await events.emit(session, tenant, "bank_statement.imported", {"import_id": str(batch.id), **counts})
     return ImportResult(batch.id, False, len(lines), batch.lines_new, dict(counts), label)
+
+
+async def _store(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    # RETURNING lets SQLAlchemy send a page of rows per statement ("insertmanyvalues"); without it the
+    # driver's executemany sent one statement per line (4 of the 6 s of a 5,000-line import once the
+    # matching was fast). COPY is not an option: PostgreSQL refuses it on a table with RLS.
+    table = cast(Table, BankLine.__table__)  # the Core table: SQLAlchemy types it as any FROM
+    await session.execute(insert(table).returning(table.c.id), rows)
 
 
 def _line_row(

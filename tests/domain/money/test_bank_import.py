@@ -215,3 +215,22 @@ async def test_a_statement_whose_file_name_hides_its_type_is_refused_and_nothing
         session, studio.staff, filename="noviembre.csv", data=data, fmt="csv:generic"
     )
     assert kept.lines_total == 5
+
+
+async def test_every_new_line_is_stored_when_the_rows_go_in_pages(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows are stored a page at a time as lines are matched: full pages, a last partial page, and lines
+    imported before skipped in between all end up stored once (pages of two, so five lines make three)."""
+    monkeypatch.setattr(banking, "BATCH", 2)
+    studio = await school(session)
+    generic = (STATEMENTS / "november-generic.csv").read_bytes()
+    first = await banking.import_statement(session, studio.staff, filename="nov.csv", data=generic, fmt="csv")
+    assert first.lines_new == 5 and sum(first.by_status.values()) == 5
+    assert await session.scalar(select(func.count()).select_from(BankLine)) == 5
+    overlapping = (STATEMENTS / "november.mt940").read_bytes()  # some of its lines are already there
+    mt = await banking.import_statement(
+        session, studio.staff, filename="nov.sta", data=overlapping, fmt="mt940"
+    )
+    assert await session.scalar(select(func.count()).select_from(BankLine)) == 5 + mt.lines_new
+    assert sum(mt.by_status.values()) == mt.lines_new
