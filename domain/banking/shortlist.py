@@ -48,6 +48,8 @@ from domain.banking.models import LineStatus
 MOST_CHARGES_INDEXED = 60
 # Line words remembered (a payer's name comes back line after line; a reference number never does).
 WORDS_REMEMBERED = 100_000
+# Line shapes remembered (name matches; amount and day): each may hold dozens of scored students, so fewer.
+SHAPES_REMEMBERED = 10_000
 NO_NAME: NamePart = (0.0, "")
 NO_AMOUNT = (0.0, "")
 
@@ -119,7 +121,7 @@ class Matcher:
         key = tuple((word, payer.match(word), reference.match(word), together.match(word)) for word in words)
         named = self.named.get(key)
         if named is None:
-            if len(self.named) > WORDS_REMEMBERED:
+            if len(self.named) > SHAPES_REMEMBERED:
                 self.named.clear()
             chosen = sorted({index for word in words for index in self.by_word[word]})
             parts = {index: _name_part(self.candidates[index], texts) for index in chosen}
@@ -136,7 +138,7 @@ class Matcher:
         key = (line.amount, line.booked_on)
         owed = self.owed.get(key)
         if owed is None:
-            if len(self.owed) > WORDS_REMEMBERED:
+            if len(self.owed) > SHAPES_REMEMBERED:
                 self.owed.clear()
             chosen = sorted(self.by_amount.get(line.amount, set()) | self.always)
             parts = {index: _amount_part(line, self.candidates[index]) for index in chosen}
