@@ -328,7 +328,8 @@ async def mark_paid(
     session: AsyncSession, tenant: TenantContext, payout_id: uuid.UUID, *, now: datetime
 ) -> TeacherPayout:
     require_admin(tenant)
-    payout = await session.get(TeacherPayout, payout_id)
+    # Locked and read afresh: two requests at once must not both see "approved" and both mark it paid
+    payout = await session.get(TeacherPayout, payout_id, with_for_update=True, populate_existing=True)
     if payout is None:
         raise NotFound("No such payout.")
     if payout.status is PayoutStatus.PAID:
