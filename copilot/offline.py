@@ -23,6 +23,7 @@ from copilot.language import Intent, Kind, Language, every, load
 from copilot.names import Directory
 from copilot.planner import Decision, DecisionKind, Memory
 from copilot.spotting import Found, NameSpotter, close
+from domain.orgs.permissions import is_office
 from domain.text import fold
 from tools.base import ToolContext, ToolKind
 from tools.catalog import CATALOG
@@ -94,6 +95,8 @@ class OfflinePlanner(Following):
             intent = await self._by_evidence(ctx, folded)
         if intent is None:
             return Decision(DecisionKind.REFUSE, text=lang.messages.out_of_scope)
+        if self._money_of_a_student(ctx, intent, folded):  # a teacher sees her students, not their money
+            return Decision(DecisionKind.REFUSE, text=self._not_for_role(intent, "money"))
         instead = self.language.for_role_instead.get(intent.tool)
         swap = (
             instead if instead and not offered(ctx, intent.tool) and re.search(instead.when, folded) else None
@@ -119,8 +122,18 @@ class OfflinePlanner(Following):
             return None
         return "confirm" if decision.kind is DecisionKind.CONFIRM else "cancel"
 
-    def _not_for_role(self, intent: Intent) -> str:
-        what = self.language.messages.role_actions.get(intent.tool, intent.tool.replace("_", " "))
+    def _money_of_a_student(self, ctx: ToolContext, intent: Intent, folded: str) -> bool:
+        money = self.language.words.money
+        return (
+            intent.tool == "student_overview"
+            and not is_office(ctx.tenant)
+            and money is not None
+            and re.search(money, folded) is not None
+        )
+
+    def _not_for_role(self, intent: Intent, action: str | None = None) -> str:
+        actions = self.language.messages.role_actions
+        what = actions.get(action or intent.tool, intent.tool.replace("_", " "))
         return self.language.messages.not_for_role.format(what=what)
 
     def _reply_to_pending(self, folded: str, pending: bool) -> Decision | None:

@@ -105,11 +105,15 @@ class RiskArgs(Period):
     limit: int = Field(default=10, ge=1, le=50, description="How many students to list at most.")
     group: str | None = Field(default=None, description="Only the current members of this group.")
     teacher: str | None = Field(default=None, description="Only the students of this teacher's groups.")
+    venue: str | None = Field(
+        default=None, description="Only the students of the groups meeting at this venue."
+    )
 
 
 async def _risk(ctx: ToolContext, args: RiskArgs) -> ToolOutput:
     group = await resolve.group(ctx, args.group) if args.group else None
     teacher_id = await resolve.teacher(ctx, args.teacher) if args.teacher else None
+    venue_id = await resolve.venue(ctx, args.venue) if args.venue else None
     report = await insights.dropout_risk(
         ctx.session,
         ctx.tenant,
@@ -117,6 +121,7 @@ async def _risk(ctx: ToolContext, args: RiskArgs) -> ToolOutput:
         limit=args.limit,
         group_id=group.id if group else None,
         teacher_id=teacher_id,
+        venue_id=venue_id,
     )
     # Whose students: "in Jazz Beginners", "in Martina Delgado's groups" (the answer says it).
     say = ctx.speech.say
@@ -124,6 +129,10 @@ async def _risk(ctx: ToolContext, args: RiskArgs) -> ToolOutput:
     if teacher_id is not None:
         teacher = await teachers.get_teacher(ctx.session, ctx.tenant, teacher_id)
         who += say(f"insights.risk.{'of' if group else 'in'}_teacher", teacher=teacher.full_name)
+    if venue_id is not None:
+        who += say(
+            "insights.risk.at_venue", venue=(await venues.get_venue(ctx.session, ctx.tenant, venue_id)).name
+        )
     if not report.at_risk:
         return ToolOutput(
             say("insights.risk.nobody", who=who, checked=report.students_checked),

@@ -23,7 +23,7 @@ from domain.insights.store import DROPOUT, stored_model
 from domain.orgs.permissions import is_office
 from domain.payments.models import Allocation, Charge
 from domain.sessions.models import ClassSession
-from domain.sessions.narrowing import narrowing
+from domain.sessions.narrowing import groups_meeting_at, narrowing
 from domain.students.models import Student
 from domain.tenancy import TenantContext
 
@@ -76,13 +76,14 @@ async def dropout_risk(
     limit: int = 20,
     group_id: uuid.UUID | None = None,
     teacher_id: uuid.UUID | None = None,
+    venue_id: uuid.UUID | None = None,
 ) -> RiskReport:
     """Active students of the groups the caller may see, scored and explained: by the organization's
     fitted model when it has one (``insights fit``), else by ``rules.assess``. With a group, only its
     current members; with a teacher, the current members of the groups they teach. A student's risk is
     still read from all their classes: narrowing chooses who is listed."""
     group_ids = await visible_group_ids(session, tenant)
-    narrowed = await narrowing(session, tenant, group_id=group_id, teacher_id=teacher_id)
+    narrowed = await narrowing(session, tenant, group_id=group_id, teacher_id=teacher_id, venue_id=venue_id)
     members = select(StudentGroup.student_id).where(active_on(today))
     if group_ids is not None:
         members = members.where(StudentGroup.group_id.in_(group_ids))
@@ -92,6 +93,9 @@ async def dropout_risk(
         members = members.where(
             StudentGroup.group_id.in_(select(Group.id).where(Group.teacher_id == teacher_id))
         )
+    if venue_id is not None:  # the students of the groups meeting there these two weeks
+        meeting = groups_meeting_at(venue_id, start=today - timedelta(days=13), end=today)
+        members = members.where(StudentGroup.group_id.in_(meeting))
     model = await stored_model(session, DROPOUT)
     if model is not None:
         at_risk, checked = await _by_model(session, tenant, model, members, today=today)

@@ -12,10 +12,14 @@ from sqlalchemy import select
 
 from domain.actions.models import PendingAction
 from domain.db import use_tenant
-from domain.groups.models import Group
+from domain.groups.models import Group, StudentGroup
+from domain.groups.service import active_on
 from domain.payments.models import Payment
+from domain.sessions.models import ClassSession
+from domain.students.models import Student
 from domain.text import fold
-from tests.evals.school import School, school
+from domain.venues.models import Venue
+from tests.evals.school import TODAY, School, school
 
 __all__ = ["school"]
 
@@ -192,3 +196,40 @@ async def test_a_teachers_cash_is_proposed_as_cash_to_verify_never_as_a_payment(
     assert transfer.outcome == "refused" and transfer.tool_calls == [], transfer
     office = await school.say(school.admin, said.format(name=hers))  # the office records the payment itself
     assert office.tool_calls and office.tool_calls[0]["name"] == "record_payment", office
+
+
+@pytest.mark.parametrize(
+    "said", ["who at Studio Norte might be about to drop out", "alumnos en riesgo de dejarlo de Studio Norte"]
+)
+async def test_dropout_risk_narrows_to_the_students_of_a_venue(school: School, said: str) -> None:
+    answer = await school.say(school.admin, said)
+    assert answer.tool_calls == [{"name": "dropout_risk", "args": {"venue": "Studio Norte"}}], answer
+    await use_tenant(school.session, school.admin)
+    there = select(Venue.id).where(Venue.name == "Studio Norte").scalar_subquery()
+    groups_there = (
+        select(Group.id)
+        .where(Group.venue_id == there)
+        .union(select(ClassSession.group_id).where(ClassSession.venue_id == there))
+    )
+    query = (
+        select(Student.full_name)
+        .join(StudentGroup, StudentGroup.student_id == Student.id)
+        .where(StudentGroup.group_id.in_(groups_there), active_on(TODAY))
+    )
+    at_venue = set((await school.session.scalars(query)).all())
+    listed = {s["full_name"] for s in answer.data["at_risk"]}
+    assert listed and listed <= at_venue, listed - at_venue  # nobody from elsewhere
+    everyone = await school.say(school.admin, "who might be about to drop out")  # the whole school's list
+    assert everyone.tool_calls == [{"name": "dropout_risk", "args": {}}], everyone
+    assert everyone.data["students_checked"] > answer.data["students_checked"]
+
+
+@pytest.mark.parametrize("said", ["how much does {name} owe", "cuánto debe {name}"])
+async def test_a_teacher_asking_what_her_student_owes_is_refused_and_the_office_is_answered(
+    school: School, said: str
+) -> None:
+    hers = sorted(await school.students(seen_by=school.martina))[0]
+    answer = await school.say(school.martina, said.format(name=hers))  # cannot: money is the office's
+    assert answer.outcome == "refused" and answer.tool_calls == [], answer
+    office = await school.say(school.admin, said.format(name=hers))  # can
+    assert office.tool_calls == [{"name": "student_overview", "args": {"student": hers}}], office
