@@ -107,18 +107,18 @@ async def fill(ctx: ToolContext, draft: Draft, said: ClassSaid, messages: Messag
         found = await classes_meant(ctx, said, day)
     except DomainError:
         return  # not the asker's to see: the tool says so when called
-    names = sorted(
-        {(await groups.get_group(ctx.session, ctx.tenant, s.group_id)).name for s in found if s.group_id}
-    )
+    names = await group_names(ctx, found)
     if len(names) == 1:
         draft.args["group"] = names[0]
         if slots.date:
             draft.args[day_arg] = found[0].date.isoformat()
     elif names:
-        draft.question = messages.tuesday_class_many.format(
-            count=len(names), day=f"{day:%A %Y-%m-%d}", options=", ".join(names)
-        )
-        draft.options = names
-        draft.missing, draft.missing_kind = "group", "group"
+        draft.ask_which_group(names, day, messages)
     else:
         draft.question = messages.no_class_then
+
+
+async def group_names(ctx: ToolContext, classes: list[ClassSession]) -> list[str]:
+    """The names of the groups these classes are of, sorted, each once."""
+    ids = {s.group_id for s in classes if s.group_id is not None}
+    return sorted({(await groups.get_group(ctx.session, ctx.tenant, group_id)).name for group_id in ids})

@@ -12,12 +12,11 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 from copilot import class_refs, dates
-from copilot.language import Capture, Intent, Language
+from copilot.language import Capture, Intent, Language, Messages
 from copilot.names import Directory, NameMatch
 from copilot.planner import Decision, DecisionKind, Memory
 from copilot.spotting import NameSpotter, widest
 from domain.errors import DomainError
-from domain.groups import service as groups
 from domain.sessions import service as sessions
 from domain.sessions.models import SessionStatus
 from domain.text import fold
@@ -40,6 +39,14 @@ class Draft:
     # In a follow-up of the same question, the kinds of name it was narrowed by: "and Andrés?" after a
     # teacher's attendance is the teacher Andrés, not a student of that name.
     prefer: set[str] = field(default_factory=set)
+
+    def ask_which_group(self, names: list[str], day: date, messages: Messages) -> None:
+        """Several groups have a class that fits ("Tuesday's class", "the 7pm class"): ask which."""
+        self.question = messages.tuesday_class_many.format(
+            count=len(names), day=f"{day:%A %Y-%m-%d}", options=", ".join(names)
+        )
+        self.options = names
+        self.missing, self.missing_kind = "group", "group"
 
 
 class Filling:
@@ -383,11 +390,7 @@ class Filling:
             draft.args["group"] = names[0]
             draft.args.setdefault(_date_arg(draft.intent), day.isoformat())
         elif names:
-            draft.question = self.language.messages.tuesday_class_many.format(
-                count=len(names), day=f"{day:%A %Y-%m-%d}", options=", ".join(names)
-            )
-            draft.options = names
-            draft.missing, draft.missing_kind = "group", "group"
+            draft.ask_which_group(names, day, self.language.messages)
             draft.args.setdefault(_date_arg(draft.intent), day.isoformat())
         else:
             draft.question = self.language.messages.tuesday_class_none.format(day=f"{day:%A %Y-%m-%d}")
@@ -438,8 +441,7 @@ async def _groups_meeting(ctx: ToolContext, day: date) -> list[str] | None:
         held = await sessions.list_sessions(ctx.session, ctx.tenant, start=day, end=day)
     except DomainError:
         return None
-    ids = {s.group_id for s in held if s.group_id is not None and s.status is not SessionStatus.CANCELLED}
-    return sorted({(await groups.get_group(ctx.session, ctx.tenant, group_id)).name for group_id in ids})
+    return await class_refs.group_names(ctx, [s for s in held if s.status is not SessionStatus.CANCELLED])
 
 
 def _said_group(found: re.Match[str]) -> int:
