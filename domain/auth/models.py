@@ -18,6 +18,8 @@ class User(HasId, HasCreatedAt, Base):
     name: Mapped[str | None]
     password_hash: Mapped[str]
     disabled_at: Mapped[datetime | None]
+    # 'en' or 'es'; None: the organization's locale decides (pages, emails, Telegram).
+    language: Mapped[str | None] = mapped_column(String(2))
 
 
 class UserSession(HasId, HasCreatedAt, Base):
