@@ -138,6 +138,13 @@ class Words(BaseModel):
     # that month?"): the dates of the last call are used.
     that_period: str = r"\b(that|the same) (month|period|week)\b"
     class_at: list[str] = Field(default_factory=list)
+    # A list asked for as a file (copilot/spreadsheets.py): the words that ask for the file, and the
+    # request around them ("send me that") that is no question of its own.
+    spreadsheet: str | None = None
+    # Dance styles: one said where the question takes a group and no group here has it in its name
+    # ("attendance in the ballet class") is a name that is nobody's, never the whole school's answer.
+    styles: list[str] = Field(default_factory=list)
+    spreadsheet_request: str | None = None
 
 
 class Messages(BaseModel):
@@ -151,6 +158,14 @@ class Messages(BaseModel):
     tuesday_class_many: str
     # A class said by its time or as "the next one", and none fits (copilot/class_refs.py).
     no_class_then: str = "I can't find a class then. Which group or class?"
+    # A teacher asks to do something for a class that is not hers: said before any question about it.
+    not_your_group: str = (
+        "{group} isn't one of your classes, so that is for the office. Ask an admin or office staff."
+    )
+    # A file asked for with no list said and none answered before it.
+    which_list_as_file: str = (
+        "Which list would you like as a spreadsheet? For example: who hasn't paid this month."
+    )
     refund: str | None = None  # a language may refuse more things, each with its own message
     # A name was said that is nobody's here: said so, never dropped or swapped for someone else's.
     not_found: str = "I couldn't find “{said}” here. Who or which group did you mean?"

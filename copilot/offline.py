@@ -13,9 +13,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from datetime import date
+from typing import Any
 
-from copilot import retrieval
+from copilot import retrieval, spreadsheets
 from copilot.detect import Languages
 from copilot.filling import TOKEN, Draft
 from copilot.following import Following
@@ -23,8 +26,10 @@ from copilot.language import Intent, Kind, Language, every, load
 from copilot.names import Directory
 from copilot.planner import Decision, DecisionKind, Memory
 from copilot.spotting import Found, NameSpotter, close
+from domain.errors import DomainError, Forbidden
 from domain.orgs.permissions import is_office
 from domain.text import fold
+from tools import resolve
 from tools.base import ToolContext, ToolKind
 from tools.catalog import CATALOG
 
@@ -61,6 +66,9 @@ class OfflinePlanner(Following):
         reply = self._reply_to_pending(folded, pending)
         if reply is not None:
             return reply
+        asked = spreadsheets.file_asked(lang.words, folded)
+        if asked is not None:
+            return await self._as_file(ctx, asked, memory)
         for refusal in self._refusals:
             if re.search(refusal.pattern, folded):
                 said = getattr(lang.messages, refusal.message, None) or lang.messages.out_of_scope
@@ -105,12 +113,47 @@ class OfflinePlanner(Following):
             return Decision(DecisionKind.REFUSE, text=self._not_for_role(intent))
         draft = await self._fill(ctx, directory, Draft(intent), utterance, memory)
         decision = self._decide(draft)
+        if decision.kind is DecisionKind.CLARIFY and decision.awaiting and not is_office(ctx.tenant):
+            refused = await self._not_theirs(ctx, decision.args)  # no "why is it cancelled?" first
+            if refused is not None:
+                return Decision(DecisionKind.REFUSE, text=refused)
         if swap is not None and decision.kind is DecisionKind.TOOL:
             taken = CATALOG[swap.tool].args.model_fields
             decision = Decision(
                 DecisionKind.TOOL, tool=swap.tool, args={k: v for k, v in decision.args.items() if k in taken}
             )
         return decision
+
+    async def _not_theirs(self, ctx: ToolContext, args: dict[str, Any]) -> str | None:
+        """A teacher's group that is not hers (nor one she stands in for that day), said as a refusal."""
+        said = args.get("group")
+        if not isinstance(said, str):
+            return None
+        day = args.get("date")
+        try:
+            await resolve.group(ctx, said, on=date.fromisoformat(day) if isinstance(day, str) else None)
+        except Forbidden:
+            return self.language.messages.not_your_group.format(group=said)
+        except DomainError:  # nobody's name, or several: the question that follows says so
+            return None
+        return None
+
+    async def _as_file(self, ctx: ToolContext, asked: spreadsheets.FileAsked, memory: Memory) -> Decision:
+        """A list as a file: the one said in the sentence, else the last answer's; else which list."""
+        if asked.rest:
+            fresh = dataclasses.replace(memory, awaiting=None)
+            inner = await self.plan(ctx, asked.rest, fresh, pending=False)
+            if inner.kind is not DecisionKind.TOOL or inner.tool is None:
+                return inner  # a question back or a refusal about the list itself
+            args = spreadsheets.of_call(inner.tool, inner.args, asked.format)
+            if args is not None:
+                return Decision(DecisionKind.TOOL, tool=spreadsheets.TOOL, args=args)
+            return inner
+        args = spreadsheets.of_last_answer(memory, asked.format)
+        if args is None:
+            which = self.language.messages.which_list_as_file
+            return Decision(DecisionKind.CLARIFY, tool=spreadsheets.TOOL, text=which)
+        return Decision(DecisionKind.TOOL, tool=spreadsheets.TOOL, args=args)
 
     def reply_to_pending(self, utterance: str, *, pending: bool) -> str | None:
         """ "confirm" or "cancel" when the words answer a pending action, else None."""

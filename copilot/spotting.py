@@ -114,8 +114,12 @@ class NameSpotter:
         written = re.findall(r"\b[^\W\d_][\w'-]*", said)
         capitals = set() if said.isupper() else {fold(w) for w in written if w[0].isupper()}
         inside = capitals - {fold(written[0])} if written else set()
+        styles = set(self.language.words.styles)
         for segment in segments:
             words = segment.split()
+            style = next((w for w in words if w in styles and w not in directory.words), None)
+            if style is not None and not any(directory.match(kind, segment) for kind in directory.names):
+                return _as_written(words, written)  # "the ballet class" where no group dances ballet
             if len(words) == 1 and len(words[0]) >= 3 and words[0] in inside:
                 if not any(directory.match(kind, words[0]) for kind in directory.names):
                     return _as_written(words, written)
