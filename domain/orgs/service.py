@@ -7,7 +7,10 @@ import uuid
 from datetime import datetime, timedelta
 from zoneinfo import available_timezones
 
+import holidays
 import phonenumbers
+from babel import Locale, UnknownLocaleError
+from babel.numbers import list_currencies
 from slugify import slugify
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -109,7 +112,7 @@ async def update_settings(
 ) -> Organization:
     require_admin(tenant)
     org = await get_organization(session, tenant)
-    changes = data.model_dump(exclude_none=True)
+    changes = checked_settings(org, data)
     before = {field: getattr(org, field) for field in changes}
     for field, value in changes.items():
         setattr(org, field, value)
@@ -125,6 +128,66 @@ async def update_settings(
             after=changes,
         )
     return org
+
+
+def checked_settings(org: Organization, data: OrganizationSettingsIn) -> dict[str, object]:
+    """The changes asked for, each checked against its source of truth; the first wrong one is a 422 and
+    nothing is stored. A new country without a region drops the old country's region."""
+    changes: dict[str, object] = data.model_dump(exclude_unset=True)
+    if "name" in changes:
+        changes["name"] = str(changes["name"]).strip()
+    if "timezone" in changes and changes["timezone"] not in available_timezones():
+        raise Invalid(
+            f"Unknown timezone {changes['timezone']!r}; use an IANA name such as Europe/Madrid.",
+            details={"field": "timezone"},
+        )
+    if "currency" in changes:
+        currency = str(changes["currency"]).upper()
+        if not _CURRENCY.match(currency) or currency not in list_currencies():
+            raise Invalid(
+                f"Unknown currency {currency!r}; use an ISO 4217 code such as EUR.",
+                details={"field": "currency"},
+            )
+        changes["currency"] = currency
+    if "locale" in changes:
+        try:
+            changes["locale"] = str(Locale.parse(str(changes["locale"]).replace("-", "_")))
+        except (UnknownLocaleError, ValueError) as exc:
+            raise Invalid(
+                f"Unknown locale {changes['locale']!r}; use one such as es_ES or en_GB.",
+                details={"field": "locale"},
+            ) from exc
+    if changes.get("country") is not None:
+        code = str(changes["country"]).upper()
+        if code not in phonenumbers.SUPPORTED_REGIONS:
+            raise Invalid(
+                f"Unknown country code {code!r}; use ISO 3166 like ES.",
+                details={"field": "country"},
+            )
+        changes["country"] = code
+    if "country" in changes and changes["country"] != org.country and "holiday_region" not in changes:
+        changes["holiday_region"] = None  # the old country's region means nothing in the new one
+    country: str | None = str(changes["country"]) if changes.get("country") else None
+    if "country" not in changes:
+        country = org.country
+    asked = changes.get("holiday_region", org.holiday_region)
+    if asked is not None:
+        regions = holidays.list_supported_countries().get(str(country), []) if country else []
+        region = next((r for r in regions if r.upper() == str(asked).upper()), None)
+        if region is None:
+            raise Invalid(
+                f"{asked!r} is not a holiday region of {country or 'no country'}"
+                + (f"; one of {', '.join(regions)}." if regions else "."),
+                details={"field": "holiday_region"},
+            )
+        if "holiday_region" in changes:
+            changes["holiday_region"] = region
+    if changes.get("public_holidays", org.public_holidays) and country is None:
+        raise Invalid("Public holidays need the organization's country.", details={"field": "country"})
+    skips_holidays = changes.get("public_holidays", org.public_holidays)
+    if skips_holidays and str(country) not in holidays.list_supported_countries():
+        raise Invalid(f"No public holiday calendar for {country}.", details={"field": "country"})
+    return changes
 
 
 async def teachers_see_contacts(session: AsyncSession, tenant: TenantContext) -> bool:

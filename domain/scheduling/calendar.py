@@ -81,3 +81,18 @@ async def closed_dates(session: AsyncSession, org: Organization, start: date, en
             if start <= day <= end:
                 closed.whole.setdefault(day, str(name))
     return closed
+
+
+@dataclass(frozen=True)
+class PublicHoliday:
+    date: date
+    name: str
+
+
+def public_holidays(country: str | None, region: str | None, start: date, end: date) -> list[PublicHoliday]:
+    """The public holidays of a country (and region) between two dates, from the ``holidays`` package,
+    whether or not the organization skips them: the schedule page shows what the switch would do."""
+    if not country or country not in holidays.list_supported_countries():
+        return []
+    found = holidays.country_holidays(country, subdiv=region, years=range(start.year, end.year + 1))
+    return [PublicHoliday(day, str(name)) for day, name in sorted(found.items()) if start <= day <= end]

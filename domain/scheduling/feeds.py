@@ -1,4 +1,4 @@
-"""Calendar feeds: a secret, revocable address per teacher or group that calendar apps poll.
+"""Calendar feeds: a secret, revocable address per teacher, group or the whole school that calendar apps poll.
 
 Only the token's hash is stored; a feed is found by it before any tenant is known (a definer
 lookup), then read under that organization's tenant like any other request.
@@ -60,10 +60,14 @@ async def create_feed(
         own = tenant.user_id is not None and teacher.user_id == tenant.user_id
         if not (is_office(tenant) or own):
             raise Forbidden("Only the office or the teacher can create a teacher's calendar feed.")
-    else:
+    elif kind is FeedKind.GROUP:
         await get_group(session, tenant, target_id)
         if not is_office(tenant):
             raise Forbidden("Only the office can create a group's calendar feed.")
+    else:
+        if not is_office(tenant):
+            raise Forbidden("Only the office can create the school's calendar feed.")
+        target_id = tenant.org_id  # the whole organization, whatever was asked
     token = new_token("cal_")
     feed = CalendarFeed(
         organization_id=tenant.org_id,
@@ -139,9 +143,11 @@ async def read_feed(session: AsyncSession, *, token: str, today: date) -> Feed:
     if row.kind == FeedKind.TEACHER.value:
         query = query.where(ClassSession.teacher_id == row.target_id)
         name = await session.scalar(select(Teacher.full_name).where(Teacher.id == row.target_id))
-    else:
+    elif row.kind == FeedKind.GROUP.value:
         query = query.where(ClassSession.group_id == row.target_id)
         name = await session.scalar(select(Group.name).where(Group.id == row.target_id))
+    else:  # the school: every class, under this organization's tenant like any request
+        name = "Every class"
     events = [
         FeedEvent(
             session_id=s.id,

@@ -69,11 +69,12 @@ class Closure(TenantOwned, Base):
 class FeedKind(enum.StrEnum):
     TEACHER = "teacher"
     GROUP = "group"
+    SCHOOL = "school"  # every class of the organization (migration 0021); target_id is the organization's
 
 
 class CalendarFeed(TenantOwned, Base):
-    """A secret, revocable ICS address for one teacher's or one group's classes. Only the token's
-    hash is stored."""
+    """A secret, revocable ICS address for one teacher's, one group's or the whole school's classes. Only
+    the token's hash is stored."""
 
     __tablename__ = "calendar_feeds"
 

@@ -10,13 +10,16 @@ from channels.http.deps import DB, Now, Tenant
 from domain.notifications import service as notifications
 from domain.notifications.models import Kind
 from domain.notifications.schemas import RECIPIENT, NotificationOut, OptOutIn, Preferences, PreferencesPatch
+from domain.orgs.permissions import require_admin
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
 
 @router.get("/settings", response_model=Preferences)
 async def get_settings(tenant: Tenant, db: DB) -> Preferences:
-    """Which kinds go out, quiet hours and the summaries' local hours (the defaults until changed)."""
+    """Which kinds go out, quiet hours and the summaries' local hours (the defaults until changed).
+    Admins only, like changing them: they are the settings page's, and staff and teachers have none."""
+    require_admin(tenant)
     return await notifications.preferences(db, tenant)
 
 

@@ -3,19 +3,23 @@ domain.scheduling); the public ICS address calendar apps poll."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from channels.http.deps import DB, AppSettings, Now, Tenant
 from channels.http.exports import EXPORTABLE, Exporter
 from channels.ics import render
+from domain.errors import Invalid
 from domain.inputs import Day, Line
-from domain.scheduling import feeds
+from domain.orgs import service as orgs
+from domain.scheduling import feeds, slot_end
 from domain.scheduling import service as scheduling
+from domain.scheduling.calendar import public_holidays
 from domain.scheduling.models import FeedKind
 from domain.scheduling.schemas import (
     ClosureIn,
@@ -51,6 +55,56 @@ async def change_slot(slot_id: uuid.UUID, body: SlotChange, tenant: Tenant, db: 
     """Change day, time, venue or teacher from ``effective_from``; earlier classes stay as they were."""
     slot = await scheduling.change_slot(db, tenant, slot_id, data=body, today=tenant.today())
     return SlotOut.model_validate(slot)
+
+
+class SlotEndIn(BaseModel):
+    from_date: Day = Field(description="The first date without this class (today or later).")
+    reason: Line | None = Field(default=None, max_length=500)
+
+
+class SlotEnded(BaseModel):
+    slot: SlotOut = Field(description="The slot as it stays: ``valid_until`` is its last day.")
+    cancelled_sessions: int
+
+
+@router.post("/slots/{slot_id}/end", response_model=SlotEnded)
+async def end_slot(slot_id: uuid.UUID, body: SlotEndIn, tenant: Tenant, db: DB) -> SlotEnded:
+    """Remove a weekly class from a date on: its classes still scheduled from then are cancelled."""
+    slot, cancelled = await slot_end.end_slot(
+        db, tenant, slot_id, from_date=body.from_date, today=tenant.today(), reason=body.reason
+    )
+    return SlotEnded(slot=SlotOut.model_validate(slot), cancelled_sessions=cancelled)
+
+
+class HolidayOut(BaseModel):
+    date: dt.date
+    name: str
+
+
+class HolidaysOut(BaseModel):
+    country: str | None
+    region: str | None
+    skipped: bool = Field(description="Whether generation skips them (the organization's switch).")
+    holidays: list[HolidayOut]
+
+
+@router.get("/schedule/holidays", response_model=HolidaysOut)
+async def holidays_ahead(
+    tenant: Tenant, db: DB, since: Day | None = None, until: Day | None = None
+) -> HolidaysOut:
+    """The public holidays of the organization's country and region (a year ahead by default)."""
+    org = await orgs.get_organization(db, tenant)
+    start = since or tenant.today()
+    end = until or start + timedelta(days=365)
+    if end < start or end > start + timedelta(days=3 * 366):
+        raise Invalid("Ask for at most three years, ending after the start.", details={"field": "until"})
+    found = public_holidays(org.country, org.holiday_region, start, end)
+    return HolidaysOut(
+        country=org.country,
+        region=org.holiday_region,
+        skipped=org.public_holidays,
+        holidays=[HolidayOut(date=h.date, name=h.name) for h in found],
+    )
 
 
 class GenerateIn(BaseModel):
@@ -109,7 +163,15 @@ async def substitute(session_id: uuid.UUID, body: SubstituteIn, tenant: Tenant, 
 
 class FeedIn(BaseModel):
     kind: FeedKind
-    target_id: uuid.UUID = Field(description="The teacher's or the group's id.")
+    target_id: uuid.UUID | None = Field(
+        default=None, description="The teacher's or the group's id; none for the school's feed."
+    )
+
+    @model_validator(mode="after")
+    def _target(self) -> FeedIn:
+        if self.kind is not FeedKind.SCHOOL and self.target_id is None:
+            raise ValueError(f"a {self.kind.value}'s feed needs target_id")
+        return self
 
 
 class FeedOut(BaseModel):
@@ -125,7 +187,9 @@ class FeedCreatedOut(FeedOut):
 
 @router.post("/calendar-feeds", status_code=status.HTTP_201_CREATED, response_model=FeedCreatedOut)
 async def create_feed(body: FeedIn, tenant: Tenant, db: DB, settings: AppSettings) -> FeedCreatedOut:
-    feed, token = await feeds.create_feed(db, tenant, kind=body.kind, target_id=body.target_id)
+    feed, token = await feeds.create_feed(
+        db, tenant, kind=body.kind, target_id=body.target_id or tenant.org_id
+    )
     base = settings.public_base_url.rstrip("/")
     return FeedCreatedOut(
         id=feed.id,

@@ -6,8 +6,9 @@ import asyncio
 import hmac
 from typing import Any
 
+import segno
 from fastapi import APIRouter, HTTPException, Request, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from telegram import Update
 from telegram.ext import Application
 
@@ -64,6 +65,15 @@ class LinkCodeOut(BaseModel):
     code: str
     command: str
     link: str | None
+    qr_svg: str | None = Field(
+        default=None, description="The link as a QR code (inline SVG, drawn here: no image service) to scan."
+    )
+
+
+def qr_svg(link: str) -> str:
+    """The deep link as an inline SVG QR code for a phone's camera (segno; drawn by the server, so the
+    page loads no image from anywhere)."""
+    return str(segno.make(link, error="m").svg_inline(scale=4, border=2, title="QR", dark="#1f1633"))
 
 
 @router.post("/link-code", response_model=LinkCodeOut, status_code=status.HTTP_201_CREATED)
@@ -71,6 +81,5 @@ async def link_code(person: Person, db: DB, now: Now, settings: AppSettings) -> 
     """A one-time code (30 minutes) to connect your Telegram account: send the bot ``/start CODE``."""
     code = await telegram.new_link_code(db, user_id=person.user.id, now=now)
     bot = settings.telegram_bot_username
-    return LinkCodeOut(
-        code=code, command=f"/start {code}", link=f"https://t.me/{bot}?start={code}" if bot else None
-    )
+    link = f"https://t.me/{bot}?start={code}" if bot else None
+    return LinkCodeOut(code=code, command=f"/start {code}", link=link, qr_svg=qr_svg(link) if link else None)
