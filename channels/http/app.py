@@ -24,6 +24,7 @@ from channels.http.routes import (
     notifications,
     orgs,
     people,
+    receipt_page,
     registration,
     reports,
     schedule,
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         api.include_router(scopes.declare(module.router))
     api.include_router(registration.public)
     api.include_router(money.public)
+    api.include_router(receipt_page.public)  # the parents' upload page reads its link
     api.include_router(schedule.public)
     app.include_router(api)
     app.mount("/mcp", require_api_key(mcp_app, lambda: app.state.sessions))  # 401 without a key

@@ -42,6 +42,18 @@ async def accept_invitation() -> FileResponse:
     return FileResponse(STATIC / "accept.html", headers={"Cache-Control": "no-cache"})
 
 
+@router.get("/upload/{token}")
+async def receipt_upload(token: str) -> FileResponse:
+    """Where a parent's upload link lands (``receipts.upload_url``): the form, in the school's language."""
+    return FileResponse(STATIC / "upload.html", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/join/{slug}")
+async def registration_form(slug: str) -> FileResponse:
+    """A school's public registration form: share ``/join/<the organization's address>``."""
+    return FileResponse(STATIC / "join.html", headers={"Cache-Control": "no-cache"})
+
+
 @router.get("/docs")
 async def docs() -> FileResponse:
     return FileResponse(STATIC / "docs.html", headers={"Cache-Control": "no-cache"})

@@ -137,8 +137,9 @@ async def upload(
 
 
 def upload_url(public_base_url: str, token: str) -> str:
-    """Where a parent opens an upload link (the same address in the API, emails and chats)."""
-    return f"{public_base_url.rstrip('/')}/api/v1/public/receipts/{token}"
+    """Where a parent opens an upload link (the same address in the API, emails and chats): a page, in the
+    family's language, whose form posts to ``/api/v1/public/receipts/<token>``."""
+    return f"{public_base_url.rstrip('/')}/upload/{token}"
 
 
 async def create_link(

@@ -151,7 +151,7 @@ async def test_a_payment_reminder_reaches_the_guardian_with_an_upload_link(
     assert [(r.kind, r.recipient, r.address, r.status) for r in rows] == [
         (Kind.PAYMENT_REMINDER, f"student:{ana.id}", "marta@example.com", Status.PENDING)
     ]
-    assert "https://cadence.test/api/v1/public/receipts/" in rows[0].body
+    assert "https://cadence.test/upload/" in rows[0].body
 
 
 async def test_an_approved_payout_tells_its_teacher(sessions: async_sessionmaker[AsyncSession]) -> None:

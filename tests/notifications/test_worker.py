@@ -193,7 +193,7 @@ async def test_a_payment_reminder_waits_out_quiet_hours(background: Background) 
     assert background.inbox.to(family) == []  # 22:01 and 06:59 are quiet hours
     background.run("cadence.deliver_notifications", madrid(7, 1, day=MONDAY + timedelta(days=1)))
     (reminder,) = background.inbox.to(family, "Tuition reminder")
-    assert "https://cadence.test/api/v1/public/receipts/" in reminder.get_payload()
+    assert "https://cadence.test/upload/" in reminder.get_payload()
 
 
 async def test_a_cancelled_class_reaches_its_teacher_once(background: Background) -> None:

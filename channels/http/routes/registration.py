@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
+from pydantic import BaseModel
 
 from channels.http.deps import DB, Now, Tenant
 from channels.http.exports import EXPORTABLE, Exporter
 from channels.http.paging import Paging
 from domain.inputs import Line
+from domain.registration import form as registration_form
 from domain.registration import service as registration
 from domain.registration.schemas import (
     DecisionIn,
@@ -24,6 +26,19 @@ from domain.students.schemas import StudentOut
 public = APIRouter(prefix="/public", tags=["public registration"])
 router = APIRouter(prefix="/registrations", tags=["public registration"])
 Slug = Annotated[Line, Path(min_length=1, max_length=63, description="The organization's address.")]
+
+
+class RegistrationFormOut(BaseModel):
+    organization: str
+    language: str
+    locale: str
+
+
+@public.get("/orgs/{slug}/registration-form", response_model=RegistrationFormOut)
+async def form(slug: Slug, db: DB) -> RegistrationFormOut:
+    """What the public form (``/join/<slug>``) shows: the school's name and its language."""
+    shown = await registration_form.describe(db, org_slug=slug)
+    return RegistrationFormOut(organization=shown.organization, language=shown.language, locale=shown.locale)
 
 
 @public.post(
