@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 STATIC = Path(__file__).resolve().parent / "static"
 PAGES = {"login", "chat", "students", "student", "groups", "today", "payments", "payouts", "settings"}
 PAGES |= {"dashboard", "reports"}  # issue 17's pages (the reports engineer's)
+PAGES |= {"schedule"}  # issue 18's schedule page (web18a)
 SWAGGER_UI = Path(fastapi_offline.__file__).resolve().parent / "static"
 SWAGGER_FILES = {"swagger-ui-bundle.js", "swagger-ui.css", "favicon.png"}
 

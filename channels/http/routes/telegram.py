@@ -73,7 +73,9 @@ class LinkCodeOut(BaseModel):
 def qr_svg(link: str) -> str:
     """The deep link as an inline SVG QR code for a phone's camera (segno; drawn by the server, so the
     page loads no image from anywhere)."""
-    return str(segno.make(link, error="m").svg_inline(scale=4, border=2, title="QR", dark="#1f1633"))
+    return str(
+        segno.make(link, error="m").svg_inline(scale=4, border=2, title="QR", dark="#1f1633", light="#ffffff")
+    )
 
 
 @router.post("/link-code", response_model=LinkCodeOut, status_code=status.HTTP_201_CREATED)

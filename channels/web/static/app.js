@@ -120,7 +120,7 @@ function renderText(text) {
 // Pages and who sees them: the office (admins, staff) every page; a teacher no school money, only their own
 // pay, and no settings. The name is the English fallback when i18n.js has no "nav.<page>" for it.
 const EVERYONE = ["admin", "staff", "teacher"], OFFICE = ["admin", "staff"], ADMIN = ["admin"];
-const PAGES = [["chat", "Chat", EVERYONE], ["today", "Today", EVERYONE], ["students", "Students", EVERYONE], ["groups", "Groups", EVERYONE], ["payments", "Payments", OFFICE], ["payouts", "Payouts", EVERYONE], ["settings", "Settings", ADMIN], ["dashboard", "Dashboard", EVERYONE], ["reports", "Reports", EVERYONE]];
+const PAGES = [["chat", "Chat", EVERYONE], ["today", "Today", EVERYONE], ["students", "Students", EVERYONE], ["groups", "Groups", EVERYONE], ["schedule", "Schedule", OFFICE], ["payments", "Payments", OFFICE], ["payouts", "Payouts", EVERYONE], ["settings", "Settings", ADMIN], ["dashboard", "Dashboard", EVERYONE], ["reports", "Reports", EVERYONE]];
 let ROLE = "teacher";
 
 const pageName = (page, fallback) => (STRINGS[LANG][`nav.${page}`] || STRINGS.en[`nav.${page}`] || fallback);

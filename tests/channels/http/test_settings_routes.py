@@ -130,5 +130,7 @@ async def test_the_telegram_link_code_comes_with_a_deep_link_and_its_qr_code(
         assert link == f"https://t.me/{BOT}?start={code}"
         assert svg.startswith("<svg") and "<path" in svg and "http" not in svg  # drawn here, loads nothing
         # the picture is exactly the QR code of that link (segno draws the same matrix for the same text)
-        expected = segno.make(link, error="m").svg_inline(scale=4, border=2, title="QR", dark="#1f1633")
+        expected = segno.make(link, error="m").svg_inline(
+            scale=4, border=2, title="QR", dark="#1f1633", light="#ffffff"
+        )
         assert svg == expected
