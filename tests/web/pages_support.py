@@ -13,6 +13,7 @@ from playwright.async_api import BrowserContext, Page, Request
 from sqlalchemy import select
 
 from channels.embedded import DatabaseUrls
+from channels.http.deps import CSRF_COOKIE
 from domain.auth import service as auth
 from domain.db import create_engine, session_factory, unit_of_work
 from domain.groups.models import Group, GroupStatus, StudentGroup
@@ -78,6 +79,19 @@ async def log_in_as(page: Page, base_url: str, email: str = ADMIN) -> None:
     await page.fill("input[name=password]", PASSWORD)
     await page.click("button[type=submit]")
     await page.wait_for_url("**/app/chat")
+    await choose_the_browsers_language(page, base_url)
+
+
+async def choose_the_browsers_language(page: Page, base_url: str) -> None:
+    """The pages speak the account's language (its choice, else the organization's locale), never the
+    browser's: the person of these tests chooses their browser context's language, as with the header
+    switch, so an es-ES context reads Spanish and an English one English on the same demo accounts."""
+    language = "es" if str(await page.evaluate("navigator.language")).startswith("es") else "en"
+    csrf = {c["name"]: c["value"] for c in await page.context.cookies()}[CSRF_COOKIE]
+    chosen = await page.request.patch(
+        f"{base_url}/api/v1/auth/me", data={"language": language}, headers={"X-CSRF-Token": csrf}
+    )
+    assert chosen.ok, await chosen.text()
 
 
 async def two_classes_today(web_database: DatabaseUrls) -> tuple[str, uuid.UUID, uuid.UUID]:

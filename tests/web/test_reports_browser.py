@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response, expect
 
+from tests.web.pages_support import choose_the_browsers_language
 from tests.web.test_browser import ADMIN, PASSWORD, SHOTS, base_url, browser, chromium_path, web_database
 
 __all__ = ["base_url", "browser", "chromium_path", "web_database"]  # the fixtures this module reuses
@@ -46,6 +47,7 @@ async def log_in(page: Page, base_url: str, email: str) -> None:
     await page.fill("input[name=password]", PASSWORD)
     await page.click("button[type=submit]")
     await page.wait_for_url("**/app/chat")
+    await choose_the_browsers_language(page, base_url)  # the account's language, not the browser's
 
 
 async def test_dashboard_and_report_pages_draw_their_charts_offline(browser: Browser, base_url: str) -> None:

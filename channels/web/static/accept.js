@@ -37,6 +37,10 @@ async function join() {
       const account = await post(signup ? "/auth/signup" : "/auth/login",
         signup ? { email: fields.email, password: fields.password, name: fields.name } : { email: fields.email, password: fields.password });
       CSRF = account.csrf_token || "";
+      if (signup) {  // a new account keeps the language it was created in (the switch on the app changes it)
+        await fetch(API + "/auth/me", { method: "PATCH", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF }, body: JSON.stringify({ language: LANG }) });
+      }
       await join();
     } catch (error) { problem.textContent = error.message; }
   });

@@ -8,7 +8,9 @@ let ORG = null;  // the active organization: name, timezone, currency, locale
 const LANGUAGES = ["en", "es"];
 const LANG_KEY = "cadence-lang";
 
-// The person's own choice (the switch in the header), else the browser's language, else English.
+// Until the account answers: the language this device last used (the account's, cached by start(), or the
+// login page's switch), else the browser's — before logging in nothing else is known. Once logged in,
+// start() switches to the account's: the person's own choice, else the organization's locale (/auth/me).
 function chosenLanguage() {
   const stored = localStorage.getItem(LANG_KEY);
   if (LANGUAGES.includes(stored)) return stored;
@@ -129,6 +131,11 @@ const pageName = (page, fallback) => (STRINGS[LANG][`nav.${page}`] || STRINGS.en
 async function start(here) {
   const me = await json("/auth/me");
   CSRF = me.csrf_token || CSRF;
+  if (LANGUAGES.includes(me.language)) {  // the account decides, not the browser
+    LANG = me.language;
+    document.documentElement.lang = LANG;
+    localStorage.setItem(LANG_KEY, LANG);
+  }
   const active = me.memberships.find(m => m.organization_id === me.active_organization_id);
   ROLE = active ? active.role : "teacher";
   ORG = active ? await json("/org").catch(() => null) : null;
@@ -145,7 +152,8 @@ async function start(here) {
     await send("/orgs/switch", "POST", { organization_id: event.target.value });
     location.reload();
   });
-  header.querySelector("#lang").addEventListener("change", event => {
+  header.querySelector("#lang").addEventListener("change", async event => {
+    await send("/auth/me", "PATCH", { language: event.target.value });  // kept on the account, any device
     localStorage.setItem(LANG_KEY, event.target.value);
     location.reload();
   });
