@@ -103,9 +103,23 @@ async def search_names(
     folded_column: InstrumentedAttribute[str],
     where: Iterable[ColumnElement[bool]] = (),
     limit: int = 10,
+    exact_wins: bool = False,
 ) -> list[Match]:
-    """Fuzzy search over one table's names (RLS keeps it to the session's organization)."""
+    """Fuzzy search over one table's names (RLS keeps it to the session's organization).
+
+    ``exact_wins``: a name said exactly as one row has it (folded) is that row, alone — what the
+    fuzzy ranking would put first with the only perfect score, without scoring every other name (a
+    school's 1,800 students) to find it. For resolving a name, not for listing similar ones."""
     if not query.strip():
         raise Invalid("Say what to look for.", details={"field": "q"})
+    where = list(where)
+    if exact_wins and (folded_query := fold(query)):
+        exact = (
+            await session.execute(
+                select(id_column, name_column).where(*where, folded_column == folded_query).limit(2)
+            )
+        ).all()
+        if len(exact) == 1:
+            return [Match(id=exact[0][0], name=exact[0][1], score=100.0)]
     rows = await session.execute(select(id_column, name_column, folded_column).where(*where))
     return best_matches(query, [(r[0], r[1], r[2]) for r in rows], limit=limit)

@@ -44,7 +44,10 @@ def _pick(ctx: ToolContext, kind: str, said: str, matches: Sequence[Match]) -> M
 async def group(ctx: ToolContext, said: str, *, on: date | None = None) -> Group:
     """A group the caller may see (a teacher: their own, or the one they stand in for ``on``)."""
     match = _pick(
-        ctx, "group", said, await groups.search_groups(ctx.session, ctx.tenant, query=said, limit=3)
+        ctx,
+        "group",
+        said,
+        await groups.search_groups(ctx.session, ctx.tenant, query=said, limit=3, exact_wins=True),
     )
     found = await groups.get_group(ctx.session, ctx.tenant, match.id)
     await groups.require_group_visible(ctx.session, ctx.tenant, found, on=on)
@@ -58,7 +61,7 @@ async def teacher(ctx: ToolContext, said: str) -> uuid.UUID:
 
 
 async def student(ctx: ToolContext, said: str) -> uuid.UUID:
-    matches = await students.search_students(ctx.session, ctx.tenant, query=said, limit=3)
+    matches = await students.search_students(ctx.session, ctx.tenant, query=said, limit=3, exact_wins=True)
     if not matches and not is_office(ctx.tenant):
         # A teacher sees the students of her own classes only: a name outside them is not hers to ask
         # about — said the same whether or not the school has such a student, so nothing is revealed.

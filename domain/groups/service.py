@@ -83,7 +83,13 @@ async def list_groups(
 
 
 async def search_groups(
-    session: AsyncSession, tenant: TenantContext, *, query: str, limit: int = 10, include_closed: bool = False
+    session: AsyncSession,
+    tenant: TenantContext,
+    *,
+    query: str,
+    limit: int = 10,
+    include_closed: bool = False,
+    exact_wins: bool = False,
 ) -> list[Match]:
     where = [] if include_closed else [Group.status != GroupStatus.CLOSED]
     return await search_names(
@@ -94,6 +100,7 @@ async def search_groups(
         folded_column=Group.search_name,
         where=where,
         limit=limit,
+        exact_wins=exact_wins,
     )
 
 

@@ -135,8 +135,9 @@ async def search_students(
     query: str,
     limit: int = 10,
     include_archived: bool = False,
+    exact_wins: bool = False,
 ) -> list[Match]:
-    """Fuzzy and accent-insensitive: "Jose" finds "José Martínez"."""
+    """Fuzzy and accent-insensitive: "Jose" finds "José Martínez" (``exact_wins``: see search_names)."""
     where = [
         Student.status != StudentStatus.REJECTED,
         await visible_student_filter(session, tenant, Student.id),
@@ -151,6 +152,7 @@ async def search_students(
         folded_column=Student.search_name,
         where=where,
         limit=limit,
+        exact_wins=exact_wins,
     )
 
 
