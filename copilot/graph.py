@@ -90,7 +90,6 @@ def _ran(decision: dict[str, Any], outcome: runner.Outcome) -> TurnState:
         "data": outcome.output.data,
         "tool_calls": [{"name": decision["tool"], "args": decision["args"]}],
     }
-    data = outcome.output.data
     if outcome.pending is not None:
         action = outcome.pending
         result["pending"] = {
@@ -101,7 +100,7 @@ def _ran(decision: dict[str, Any], outcome: runner.Outcome) -> TurnState:
         result["outcome"] = "pending"
     elif outcome.clarification is not None:
         result["outcome"] = "clarify"
-    elif isinstance(data, dict) and "error" in data:
+    elif outcome.failed:
         result["outcome"] = "failed"
     else:
         result["outcome"] = "answered"

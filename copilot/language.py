@@ -133,6 +133,8 @@ class Words(BaseModel):
     # A class said by when it is (copilot/class_refs.py): "my next class"; "the 6pm class" — each
     # pattern names its groups ``hour`` and optionally ``minute``, ``half`` ("y media"), ``ampm``.
     next_class: str | None = None
+    # A teacher's own next class ("my next class"): the tool made for it, with who is in it.
+    my_next_class: str | None = None
     money: str | None = None  # a student's money asked about: for the office (a teacher is refused)
     # The period of the last answer said again for another question ("how many classes did she teach
     # that month?"): the dates of the last call are used.

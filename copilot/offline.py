@@ -33,6 +33,7 @@ from tools import resolve
 from tools.base import ToolContext, ToolKind
 from tools.catalog import CATALOG
 
+MY_NEXT_CLASS = "my_next_class"
 EXEMPLAR_FLOOR = 0.35  # nearer exemplars than this vote for their intent
 ENOUGH = 1.0  # the least evidence for an intent without a pattern
 
@@ -117,12 +118,27 @@ class OfflinePlanner(Following):
             refused = await self._not_theirs(ctx, decision.args)  # no "why is it cancelled?" first
             if refused is not None:
                 return Decision(DecisionKind.REFUSE, text=refused)
+        if self._my_next_class(ctx, folded, decision):
+            return Decision(DecisionKind.TOOL, tool=MY_NEXT_CLASS, args={})
         if swap is not None and decision.kind is DecisionKind.TOOL:
             taken = CATALOG[swap.tool].args.model_fields
             decision = Decision(
                 DecisionKind.TOOL, tool=swap.tool, args={k: v for k, v in decision.args.items() if k in taken}
             )
         return decision
+
+    def _my_next_class(self, ctx: ToolContext, folded: str, decision: Decision) -> bool:
+        """A teacher's "my next class" (when, or who is in it) is her own next class, by the tool made
+        for it; the office's "the next class" stays the schedule's."""
+        mine = self.language.words.my_next_class
+        return (
+            decision.kind is DecisionKind.TOOL
+            and decision.tool in ("schedule", "group_roster")
+            and not is_office(ctx.tenant)
+            and offered(ctx, MY_NEXT_CLASS)
+            and mine is not None
+            and re.search(mine, folded) is not None
+        )
 
     async def _not_theirs(self, ctx: ToolContext, args: dict[str, Any]) -> str | None:
         """A teacher's group that is not hers (nor one she stands in for that day), said as a refusal."""

