@@ -11,6 +11,7 @@ from domain.cash_reports.models import CashReport
 from domain.conversations.models import CopilotThread, CopilotTurn, RetrievalEntry
 from domain.demo.models import SimulatedTrait
 from domain.events.models import DomainEvent
+from domain.exports.models import ExportedFile
 from domain.groups.models import Group, StudentGroup
 from domain.imports.models import ImportBatch
 from domain.insights.models import InsightModel
@@ -45,6 +46,7 @@ __all__ = [
     "CopilotThread",
     "CopilotTurn",
     "DomainEvent",
+    "ExportedFile",
     "Group",
     "GroupSlot",
     "Guardian",

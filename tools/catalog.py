@@ -24,6 +24,7 @@ from tools.my_classes import MY_NEXT_CLASS
 from tools.receipts import ATTACH_RECEIPT
 from tools.reports import REPORT
 from tools.schedule import CHANGE_SCHEDULE, CLOSE_DATES, SUBSTITUTE
+from tools.spreadsheet import SPREADSHEET
 from tools.students import ADD_NOTE, ENROLL, SEARCH_NOTES, STUDENT_OVERVIEW
 
 CATALOG: dict[str, Tool] = {
@@ -48,6 +49,7 @@ CATALOG: dict[str, Tool] = {
         SEARCH_NOTES,
         CASH_TO_VERIFY,
         MY_NEXT_CLASS,
+        SPREADSHEET,  # another read's answer as a file
         # writes
         MARK,
         RECORD_PAYMENT,

@@ -1,0 +1,103 @@
+"""Spreadsheets kept for their owner for a day: the copilot's "send me that as a spreadsheet" makes the file
+once; the web chat and agents download it by id, Telegram gets it as a document at once.
+
+A file belongs to the person (or the API key) who asked for it, in that organization. RLS keeps other
+organizations out; :func:`fetch` keeps everyone else in the organization out, and says "not found" to both,
+so an id tells nobody whether a file exists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import Invalid, NotFound
+from domain.exports.models import ExportedFile
+from domain.tenancy import TenantContext
+
+KEPT_FOR = timedelta(hours=24)
+MAX_BYTES = 20 * 1024 * 1024  # under Telegram's 50 MB for a bot's document, and far above any answer's list
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    id: uuid.UUID
+    filename: str
+    media_type: str
+    size: int
+    expires_at: datetime
+
+    @property
+    def download_path(self) -> str:
+        return f"/api/v1/chat/files/{self.id}"
+
+
+def _kept(row: ExportedFile) -> KeptFile:
+    return KeptFile(row.id, row.filename, row.media_type, len(row.content), row.expires_at)
+
+
+async def keep(
+    session: AsyncSession,
+    tenant: TenantContext,
+    *,
+    filename: str,
+    media_type: str,
+    content: bytes,
+    now: datetime,
+) -> KeptFile:
+    """Store ``content`` for the caller for :data:`KEPT_FOR`; expired files of the organization go first."""
+    if len(content) > MAX_BYTES:
+        raise Invalid(
+            f"That file would be {len(content) // (1024 * 1024)} MB; the most a chat file may be is "
+            f"{MAX_BYTES // (1024 * 1024)} MB. Ask for a shorter list.",
+            details={"size": len(content), "max": MAX_BYTES},
+        )
+    await sweep(session, tenant, now=now)
+    row = ExportedFile(
+        organization_id=tenant.org_id,
+        user_id=tenant.user_id if tenant.api_key_id is None else None,
+        api_key_id=tenant.api_key_id,
+        filename=filename,
+        media_type=media_type,
+        content=content,
+        expires_at=now + KEPT_FOR,
+    )
+    session.add(row)
+    await session.flush()
+    return _kept(row)
+
+
+async def fetch(
+    session: AsyncSession, tenant: TenantContext, file_id: uuid.UUID, *, now: datetime
+) -> tuple[KeptFile, bytes]:
+    """The caller's own unexpired file; anyone else's (or none) is "not found"."""
+    owner = (
+        ExportedFile.api_key_id == tenant.api_key_id
+        if tenant.api_key_id is not None
+        else (ExportedFile.user_id == tenant.user_id) & ExportedFile.api_key_id.is_(None)
+    )
+    row = await session.scalar(
+        select(ExportedFile).where(
+            ExportedFile.id == file_id,
+            ExportedFile.organization_id == tenant.org_id,
+            ExportedFile.expires_at > now,
+            owner,
+        )
+    )
+    if row is None or (tenant.api_key_id is None and tenant.user_id is None):
+        raise NotFound("There is no such file, or it has expired (files are kept for a day).")
+    return _kept(row), row.content
+
+
+async def sweep(session: AsyncSession, tenant: TenantContext, *, now: datetime) -> int:
+    """Delete the organization's expired files; how many went."""
+    result = await session.execute(
+        delete(ExportedFile)
+        .where(ExportedFile.organization_id == tenant.org_id, ExportedFile.expires_at <= now)
+        .returning(ExportedFile.id)
+    )
+    return len(result.all())
