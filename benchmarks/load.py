@@ -5,6 +5,9 @@ client, since each person has one conversation) and drives ``/healthz``, one RES
 at 1, 8 and 32 concurrent clients for a bounded time each, then stops it. Two configurations in one
 run, so their ratios share the machine's noise: ``before`` (one worker, SQLAlchemy's 5 + 10 overflow
 pool) and ``after`` (CADENCE_WORKERS=2, the kept pool). Requests per second, p50/p95/p99 and errors.
+Then, per configuration, one person sends four chat messages at once (issue 16): how many are answered,
+whether each got the answer its message gets alone, and whether the conversation recorded them in the
+order they were sent.
 
 The clients speak plain HTTP/1.1 over keep-alive connections (asyncio streams) so that the load
 generator, which shares the two cores with the server, costs as little as it can.
@@ -18,6 +21,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,11 +31,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from channels.embedded import APP_ROLE, DatabaseUrls, EmbeddedPostgres
 from channels.http.deps import SESSION_COOKIE
 from domain.auth import service as auth
 from domain.db import create_engine, session_factory, unit_of_work, use_tenant
 from domain.demo.seed import is_seeded, seed_demo
+from domain.groups.models import Group, GroupStatus
 from domain.orgs import service as orgs
 from domain.orgs.models import OrganizationMember
 from domain.tenancy import Role, TenantContext
@@ -146,6 +153,67 @@ def endpoints(people: list[Person]) -> dict[str, Request]:
     return {"/healthz": healthz, "GET /api/v1/teachers": rest_read, "chat (who hasn't paid)": chat}
 
 
+AT_ONCE = (
+    "who hasn't paid this month?",
+    "what's on today?",
+    "payout preview for last month",
+    "who is in {group}?",
+)
+AT_ONCE_STAGGER = 0.005  # seconds between sends: all four in flight together, yet sent in a known order
+AT_ONCE_ROUNDS = 5
+
+
+async def _say(port: int, person: Person, text: str) -> tuple[float, str | None]:
+    """One chat message on its own connection: (ms to its last byte, the answer, None on an error)."""
+    conn = HttpConnection(port)
+    body = json.dumps({"text": text}).encode()
+    headers = {"Cookie": person.cookie, "X-CSRF-Token": person.csrf, "Content-Type": "application/json"}
+    started = time.perf_counter()
+    try:
+        status, content = await conn.request("POST", "/api/v1/chat/messages", headers, body)
+    finally:
+        await conn.close()
+    elapsed = (time.perf_counter() - started) * 1000
+    done = content.split(b"event: done\ndata: ", 1)
+    if status != 200 or len(done) != 2 or b"event: error" in content:
+        return elapsed, None
+    return elapsed, str(json.loads(done[1].split(b"\n\n", 1)[0])["answer"])
+
+
+async def four_at_once(port: int, person: Person, group: str, rounds: int = AT_ONCE_ROUNDS) -> str:
+    """Issue 16: one person sends four messages at once; four answers, each the one its own message gets
+    when sent alone, and the conversation's record of them in the order they were sent (the order is
+    decided where the turns take the conversation's lock, which each request reaches after its own
+    authentication: with several workers, two messages sent 5 ms apart may swap there)."""
+    questions = [q.format(group=group) for q in AT_ONCE]
+    alone = [await _say(port, person, q) for q in questions]
+
+    async def send(n: int, text: str) -> tuple[float, str | None]:
+        await asyncio.sleep(n * AT_ONCE_STAGGER)
+        return await _say(port, person, text)
+
+    answered = own = in_order = 0
+    last_ms: list[float] = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        together = await asyncio.gather(*(send(n, q) for n, q in enumerate(questions)))
+        last_ms.append((time.perf_counter() - started) * 1000)
+        conn = HttpConnection(port)
+        try:
+            status, content = await conn.request("GET", "/api/v1/chat/history", {"Cookie": person.cookie})
+        finally:
+            await conn.close()
+        recorded = [t["said"] for t in json.loads(content)][-4:] if status == 200 else []
+        answered += sum(answer is not None for _, answer in together)
+        own += sum(a is not None and a == b for (_, a), (_, b) in zip(together, alone, strict=True))
+        in_order += recorded == questions
+    return (
+        f"{answered}/{4 * rounds} answered, {own}/{4 * rounds} the answer its message gets alone, "
+        f"{in_order}/{rounds} rounds recorded in the order sent; last answer after "
+        f"{statistics.median(last_ms):.0f} ms p50 (one alone: {sorted(ms for ms, _ in alone)[1]:.0f} ms)"
+    )
+
+
 async def drive(port: int, request: Request, clients: int, seconds: float) -> Result:
     """``clients`` loops, each on its own connection, sending one request after another until time is up."""
     result = Result()
@@ -174,8 +242,9 @@ async def drive(port: int, request: Request, clients: int, seconds: float) -> Re
     return result
 
 
-async def _prepare(urls: DatabaseUrls, clients: int) -> None:
-    """The small demo and ``clients`` admins of demo-school (load-N@…), made once and kept."""
+async def _prepare(urls: DatabaseUrls, clients: int) -> str:
+    """The small demo and ``clients`` admins of demo-school (load-N@…), made once and kept; returns the
+    name of one of its groups (for a question about it)."""
     engine = create_engine(urls.app)
     try:
         sessions = session_factory(engine)
@@ -193,9 +262,15 @@ async def _prepare(urls: DatabaseUrls, clients: int) -> None:
                     session.add(OrganizationMember(organization_id=org_id, user_id=user.id, role=Role.ADMIN))
                     await session.flush()
                     await use_tenant(session, None)
+        async with unit_of_work(sessions, TenantContext(org_id=org_id, role=Role.ADMIN)) as session:
+            group = await session.scalar(
+                select(Group.name).where(Group.status == GroupStatus.ACTIVE).order_by(Group.name).limit(1)
+            )
+            assert group is not None
     finally:
         await engine.dispose()
     analyze(urls.owner)
+    return group
 
 
 async def _log_in(port: int, clients: int) -> list[Person]:
@@ -291,7 +366,7 @@ def _serve(name: str, urls: DatabaseUrls, data_dir: Path) -> Served:
 
 
 async def run_configurations(
-    names: list[str], urls: DatabaseUrls, data_dir: Path
+    names: list[str], urls: DatabaseUrls, data_dir: Path, group: str
 ) -> dict[str, dict[tuple[str, int], Result]]:
     """Every configuration served at once, and each endpoint and concurrency driven against one after
     the other, so that the machine's noise of that moment falls on all of them alike."""
@@ -314,6 +389,9 @@ async def run_configurations(
                         f"p99 {result.percentile(0.99):>7.1f} ms  errors {result.errors}",
                         flush=True,
                     )
+        for served in servers:
+            figure = await four_at_once(served.port, served.people[0], group)
+            print(f"  {served.name:<6} one person, four messages at once: {figure}", flush=True)
     finally:
         for served in servers:
             _stop(served.up, served.log)  # SIGINT to its group, as Ctrl-C stops it
@@ -351,13 +429,13 @@ async def main(data_dir: Path) -> None:
     try:
         urls = server.ensure_database(DATABASE)
         upgrade(urls.owner, APP_ROLE)
-        await _prepare(urls, max(CONCURRENCY))
+        group = await _prepare(urls, max(CONCURRENCY))
         chosen = [c for c in os.environ.get("CADENCE_LOAD_CONFIGURATIONS", "before,after").split(",") if c]
         print(
             f"{SECONDS:.0f} s per endpoint and concurrency, after {WARMUP_SECONDS:.0f} s of warm-up; "
             f"{os.cpu_count()} cores"
         )
-        runs = await run_configurations(chosen, urls, data_dir)
+        runs = await run_configurations(chosen, urls, data_dir, group)
         _summary(runs)
     finally:
         server.stop()
