@@ -89,10 +89,17 @@ class PublicHoliday:
     name: str
 
 
-def public_holidays(country: str | None, region: str | None, start: date, end: date) -> list[PublicHoliday]:
+def public_holidays(
+    country: str | None, region: str | None, start: date, end: date, *, language: str | None = None
+) -> list[PublicHoliday]:
     """The public holidays of a country (and region) between two dates, from the ``holidays`` package,
-    whether or not the organization skips them: the schedule page shows what the switch would do."""
+    whether or not the organization skips them: the schedule page shows what the switch would do. Names
+    in ``language`` ("es", "en") when the country's calendar has it, else in its own language."""
     if not country or country not in holidays.list_supported_countries():
         return []
-    found = holidays.country_holidays(country, subdiv=region, years=range(start.year, end.year + 1))
+    spoken = holidays.country_holidays(country).supported_languages
+    chosen = next((lang for lang in spoken if language and lang.split("_")[0] == language), None)
+    found = holidays.country_holidays(
+        country, subdiv=region, years=range(start.year, end.year + 1), language=chosen
+    )
     return [PublicHoliday(day, str(name)) for day, name in sorted(found.items()) if start <= day <= end]

@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Literal
 
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field, model_validator
@@ -90,15 +91,20 @@ class HolidaysOut(BaseModel):
 
 @router.get("/schedule/holidays", response_model=HolidaysOut)
 async def holidays_ahead(
-    tenant: Tenant, db: DB, since: Day | None = None, until: Day | None = None
+    tenant: Tenant,
+    db: DB,
+    since: Day | None = None,
+    until: Day | None = None,
+    language: Literal["en", "es"] | None = None,
 ) -> HolidaysOut:
-    """The public holidays of the organization's country and region (a year ahead by default)."""
+    """The public holidays of the organization's country and region (a year ahead by default), named in
+    ``language`` when the country's calendar has it."""
     org = await orgs.get_organization(db, tenant)
     start = since or tenant.today()
     end = until or start + timedelta(days=365)
     if end < start or end > start + timedelta(days=3 * 366):
         raise Invalid("Ask for at most three years, ending after the start.", details={"field": "until"})
-    found = public_holidays(org.country, org.holiday_region, start, end)
+    found = public_holidays(org.country, org.holiday_region, start, end, language=language)
     return HolidaysOut(
         country=org.country,
         region=org.holiday_region,

@@ -89,17 +89,29 @@ function classRow(c) {
   const status = c.status === "cancelled" ? `<span class="error">${escapeHtml(t("session.cancelled"))}${c.cancel_reason ? ": " + escapeHtml(c.cancel_reason) : ""}</span>`
     : `<span class="muted">${escapeHtml(t(`session.${c.status}`))}</span>`;
   const assign = c.status === "scheduled" ? `<form class="substitute inline" data-session="${c.id}">
-      <label><span class="sr-only">${escapeHtml(t("today.substitute"))}</span><select name="teacher_id" aria-label="${escapeHtml(t("today.substitute"))}">${options(NAMES.teachers, "")}</select></label>
+      <select name="teacher_id" aria-label="${escapeHtml(t("today.substitute"))}">${options(NAMES.teachers, "")}</select>
       <button type="submit">${escapeHtml(t("schedule.substitute"))}</button></form>` : "";
-  return `<div class="row class" data-session="${c.id}"><span class="name"><strong>${escapeHtml(day(c.date, "full"))}</strong> ${hhmm(c.start_time)}–${hhmm(c.end_time)}
-    · ${escapeHtml(NAMES.groups[c.group_id] || t("today.class"))} · ${who}${sub}</span> ${status} ${assign}</div>`;
+  return `<div class="row class" data-session="${c.id}"><span class="name"><strong>${hhmm(c.start_time)}–${hhmm(c.end_time)}</strong>
+    ${escapeHtml(NAMES.groups[c.group_id] || t("today.class"))} · ${who}${sub}</span> ${status} ${assign}</div>`;
+}
+
+// One fold per day (a week of a school is long on a phone): the chosen day's is open.
+function weekByDay(classes, chosen) {
+  const days = new Map();
+  classes.forEach(c => { if (!days.has(c.date)) days.set(c.date, []); days.get(c.date).push(c); });
+  return [...days].map(([date, rows]) => {
+    const off = rows.filter(c => c.status === "cancelled").length;
+    return `<details class="day" data-date="${date}" ${date === chosen ? "open" : ""}><summary><strong>${escapeHtml(day(date, "full"))}</strong>
+      <span class="count">${escapeHtml(t("schedule.day_count", { n: rows.length }))}${off ? ` · <span class="error">${escapeHtml(t("schedule.day_cancelled", { n: off }))}</span>` : ""}</span></summary>
+      ${rows.map(classRow).join("")}</details>`;
+  }).join("");
 }
 
 async function showWeek(note = "") {
   const place = document.querySelector("#week .body"), on = document.querySelector("#week-day").value;
   try {
     const classes = await json(`/schedule/week?day=${on}`);
-    place.innerHTML = (classes.length ? classes.map(classRow).join("") : `<p class="muted">${escapeHtml(t("schedule.no_classes"))}</p>`)
+    place.innerHTML = (classes.length ? weekByDay(classes, on) : `<p class="muted">${escapeHtml(t("schedule.no_classes"))}</p>`)
       + `<p class="state" role="status" id="week-state">${escapeHtml(note)}</p>`;
   } catch (error) { showError(place, error); return; }
   place.querySelectorAll("form.substitute").forEach(form => form.addEventListener("submit", async event => {
@@ -164,7 +176,7 @@ function wireClosures() {
 async function showHolidays() {
   const place = document.querySelector("#holidays");
   try {
-    const found = await json("/schedule/holidays");
+    const found = await json(`/schedule/holidays?language=${LANG}`);
     const where = found.country ? `${found.country}${found.region ? "-" + found.region : ""}` : "";
     const state = !found.country ? t("schedule.no_country") : found.skipped ? t("schedule.holidays_skipped", { where }) : t("schedule.holidays_not_skipped", { where });
     place.innerHTML = `<p id="holiday-state">${escapeHtml(state)}</p>` + (found.holidays.length ? `<ul class="plain">${found.holidays.slice(0, 12)

@@ -109,6 +109,10 @@ async def test_the_public_holidays_of_the_schools_region(make_client: Callable[[
     assert (await admin.patch("/org", {"holiday_region": "MD", "public_holidays": True})).status_code == 200
     madrid = (await teacher.get("/schedule/holidays", params=year)).json()  # reading the calendar is anyone's
     assert madrid["skipped"] is True and "2027-05-03" in [h["date"] for h in madrid["holidays"]]
+    named = (await staff.get("/schedule/holidays", params=year | {"language": "es"})).json()["holidays"]
+    assert {"date": "2027-01-06", "name": "Epifanía del Señor"} in named
+    english = (await staff.get("/schedule/holidays", params=year | {"language": "en"})).json()["holidays"]
+    assert {"date": "2027-01-06", "name": "Epiphany"} in english
     backwards = await admin.get("/schedule/holidays", params={"since": "2027-05-01", "until": "2027-01-01"})
     assert backwards.status_code == 422
 
