@@ -89,11 +89,9 @@ async def _run(ctx: ToolContext, args: SpreadsheetArgs) -> ToolOutput:
     found = answer_rows(answer.data)
     if found is None:
         return ToolOutput(_say(ctx, "no_list", answer=answer.text), {"tool": args.tool, "file": None})
-    key, records = found
+    _, records = found
     currency = str(answer.data.get("currency") or (await get_organization(ctx.session, ctx.tenant)).currency)
-    table, rows = answer_table(
-        args.tool if key == "rows" else f"{args.tool}-{key}", records, currency=currency
-    )
+    table, rows = answer_table(args.tool, records, currency=currency)  # the file is named after the list
     fmt = Format(args.format)
     content = await render(fmt, table, rows, language=ctx.language, timezone=ctx.tenant.timezone)
     filename = f"{table.name}-{ctx.today.isoformat()}.{fmt.value}"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -21,6 +21,8 @@ from domain.actions.models import ActionStatus, PendingAction
 from domain.conversations import service as conversations
 from domain.db import unit_of_work
 from domain.errors import DomainError, Forbidden, Invalid
+from domain.exports import kept
+from domain.exports.writers import MEDIA_TYPES
 from domain.inputs import Text
 from domain.tenancy import TenantContext
 
@@ -149,3 +151,22 @@ async def decide(
     act = copilot.confirm if decision == "confirm" else copilot.cancel
     result = await act(db, tenant, action_id, today=tenant.today(), now=datetime.now(UTC))
     return _reply(result)
+
+
+@router.get(
+    "/files/{file_id}",
+    response_class=Response,
+    responses={200: {"content": {media.split(";")[0]: {} for media in MEDIA_TYPES.values()}}},
+)
+async def download_file(file_id: uuid.UUID, tenant: Tenant, db: DB, now: Now) -> Response:
+    """A spreadsheet the copilot made ("send me that as a spreadsheet"): for the person (or API key) who
+    asked, in this organization, for 24 hours; to anyone else it does not exist (404)."""
+    file, content = await kept.fetch(db, tenant, file_id, now=now)
+    return Response(
+        content,
+        media_type=file.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{file.filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

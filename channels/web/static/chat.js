@@ -30,6 +30,16 @@ function previewCard(action) {
   return card;
 }
 
+// "Send me that as a spreadsheet": the file the answer made, downloaded with the session's cookie.
+function fileLink(reply, data) {
+  const file = data && data.file;
+  if (!file || !file.download_url) return;
+  const link = document.createElement("a");
+  link.className = "download"; link.href = file.download_url; link.download = file.filename;
+  link.textContent = `⬇ ${file.filename}`;
+  reply.appendChild(document.createElement("br")); reply.appendChild(link);
+}
+
 function showTurn(turn) {
   if (turn.said && !["confirm", "cancel"].includes(turn.said)) bubble("me", escapeHtml(turn.said));
   if (turn.pending_action) previewCard(turn.pending_action);
@@ -57,7 +67,7 @@ async function ask(text) {
       if (name === "error") reply.innerHTML = `<span class="error">${escapeHtml(data.text)}</span>`;
       if (name === "done") {
         if (data.pending_action) { reply.remove(); previewCard(data.pending_action); }
-        else reply.innerHTML = renderText(data.answer);
+        else { reply.innerHTML = renderText(data.answer); fileLink(reply, data.data); }
       }
     }
   }
