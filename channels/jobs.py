@@ -169,6 +169,10 @@ async def deliver_notifications(
     a crash leaves at most the one message in flight ``sending`` (later marked ``uncertain``).
     """
     moment = now or datetime.now(UTC)
+    if Channel.TELEGRAM in senders:  # the morning agenda gets a roll button per class
+        from channels.telegram.agenda import with_roll_buttons
+
+        senders = with_roll_buttons(senders, sessions)
     results = []
     for org_id in await organization_ids(sessions):
         async with as_organization(sessions, org_id) as (session, tenant, org):

@@ -14,19 +14,95 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from babel.dates import format_date
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.auth.language import LANGUAGES, Language, spoken
+from domain.auth.models import User
 from domain.insights import service as insights
 from domain.notifications.models import Kind
+from domain.orgs.models import Organization
 from domain.reports import charts
 from domain.reports.attendance import attendance_report
 from domain.settings import get_settings
+from domain.tenancy import TenantContext
 from tools import runner
 from tools.base import ToolContext
 
 CHART_WEEKS = 8
 logger = logging.getLogger(__name__)
+
+# The summaries' own words (headings, titles); the sections are the tools' answers, said in the same
+# language through ``ToolContext.language``.
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "digest.title": "Weekly digest, week of {week}",
+        "digest.unpaid": "Tuition not paid this month",
+        "digest.unmarked": "Attendance not marked (last 90 days)",
+        "digest.risk": "Students who may drop out",
+        "digest.groups": "Groups",
+        "digest.revenue": "Revenue this month",
+        "digest.week": "This week's classes",
+        "agenda.title": "Your day, {day}",
+        "agenda.today": "Today's classes",
+        "agenda.absent": "Absent twice in a row",
+        "agenda.nobody": "Nobody missed their last two classes.",
+        "agenda.unmarked": "Attendance still to mark",
+        "payout.title": "Payout preview, {month}",
+        "payout.what": "What each teacher would be paid",
+        "reminder.title": "Attendance still to mark",
+        "reminder.classes": "Classes to mark",
+        "missing.title": "Records to complete",
+        "missing.contact": "Students nobody can be reached for (no email or phone, no guardian's)",
+        "missing.teacher": "Active groups without a regular teacher",
+    },
+    "es": {
+        "digest.title": "Resumen semanal, semana del {week}",
+        "digest.unpaid": "Cuotas sin pagar este mes",
+        "digest.unmarked": "Asistencia sin marcar (últimos 90 días)",
+        "digest.risk": "Alumnos que podrían dejarlo",
+        "digest.groups": "Grupos",
+        "digest.revenue": "Ingresos de este mes",
+        "digest.week": "Clases de esta semana",
+        "agenda.title": "Tu día, {day}",
+        "agenda.today": "Clases de hoy",
+        "agenda.absent": "Ausentes dos veces seguidas",
+        "agenda.nobody": "Nadie faltó a sus dos últimas clases.",
+        "agenda.unmarked": "Asistencia por marcar",
+        "payout.title": "Previsión de pagos, {month}",
+        "payout.what": "Lo que cobraría cada profesor",
+        "reminder.title": "Asistencia por marcar",
+        "reminder.classes": "Clases por marcar",
+        "missing.title": "Fichas por completar",
+        "missing.contact": "Alumnos sin forma de contacto (sin email ni teléfono, ni de su tutor)",
+        "missing.teacher": "Grupos activos sin profesor habitual",
+    },
+}
+
+
+def _word(language: str, key: str, **values: object) -> str:
+    return _WORDS.get(language, _WORDS["en"])[key].format(**values)
+
+
+async def language_of_person(session: AsyncSession, tenant: TenantContext) -> Language:
+    """Who a summary is for speaks: their own choice (``users.language``), else the organization's
+    locale; the office's summaries (no user), the organization's locale."""
+    chosen = None
+    if tenant.user_id is not None:
+        chosen = await session.scalar(select(User.language).where(User.id == tenant.user_id))
+    if chosen in LANGUAGES:
+        return spoken(chosen, None)
+    locale = await session.scalar(select(Organization.locale).where(Organization.id == tenant.org_id))
+    return spoken(None, locale)
+
+
+async def _spoken(ctx: ToolContext) -> ToolContext:
+    """The context with the summary's reader's language, so the tools' sections speak it too."""
+    return replace(ctx, language=await language_of_person(ctx.session, ctx.tenant))
 
 
 @dataclass(frozen=True)
@@ -46,22 +122,24 @@ async def _section(ctx: ToolContext, heading: str, tool: str, args: dict[str, ob
 
 async def admin_digest(ctx: ToolContext) -> Summary:
     """The week for the office: money owed, unmarked classes, students at risk, groups, revenue."""
+    ctx = await _spoken(ctx)
+    said = ctx.language
     week_start = ctx.today - dt.timedelta(days=ctx.today.weekday())
     sections = [
-        await _section(ctx, "Tuition not paid this month", "unpaid_students", {}),
-        await _section(ctx, "Attendance not marked (last 90 days)", "missing_attendance", {}),
-        await _section(ctx, "Students who may drop out", "dropout_risk", {"limit": 10}),
-        await _section(ctx, "Groups", "group_health", {}),
-        await _section(ctx, "Revenue this month", "revenue_summary", {}),
+        await _section(ctx, _word(said, "digest.unpaid"), "unpaid_students", {}),
+        await _section(ctx, _word(said, "digest.unmarked"), "missing_attendance", {}),
+        await _section(ctx, _word(said, "digest.risk"), "dropout_risk", {"limit": 10}),
+        await _section(ctx, _word(said, "digest.groups"), "group_health", {}),
+        await _section(ctx, _word(said, "digest.revenue"), "revenue_summary", {}),
         await _section(
             ctx,
-            "This week's classes",
+            _word(said, "digest.week"),
             "teacher_load",
             {"start": week_start.isoformat(), "end": (week_start + dt.timedelta(days=6)).isoformat()},
         ),
     ]
     await _draw_digest_chart(ctx, week_start)
-    return Summary(f"Weekly digest, week of {week_start.isoformat()}", sections)
+    return Summary(_word(said, "digest.title", week=week_start.isoformat()), sections)
 
 
 def digest_period(day: dt.date) -> str:
@@ -84,7 +162,9 @@ async def _draw_digest_chart(ctx: ToolContext, week_start: dt.date, directory: P
         digest_period(ctx.today),
     )
     try:
-        png = await asyncio.to_thread(charts.chart_png, report)  # a few hundred ms of drawing, off the loop
+        png = await asyncio.to_thread(
+            charts.chart_png, report, language=ctx.language
+        )  # a few hundred ms of drawing, off the loop
         target.parent.mkdir(parents=True, exist_ok=True)
         drawing = target.with_suffix(".drawing")
         drawing.write_bytes(png)
@@ -95,42 +175,52 @@ async def _draw_digest_chart(ctx: ToolContext, week_start: dt.date, directory: P
 
 async def teacher_agenda(ctx: ToolContext) -> Summary:
     """A teacher's morning: today's classes, who missed the last two, classes still to mark."""
+    ctx = await _spoken(ctx)
+    said = ctx.language
     absent = await insights.absent_in_a_row(ctx.session, ctx.tenant, today=ctx.today, times=2)
     missed = (
         "\n".join(f"- {s.full_name} ({s.group_name})" for s in absent)
         if absent
-        else "Nobody missed their last two classes."
+        else _word(said, "agenda.nobody")
     )
     sections = [
-        await _section(ctx, "Today's classes", "schedule", {}),
-        ("Absent twice in a row", missed),
+        await _section(ctx, _word(said, "agenda.today"), "schedule", {}),
+        (_word(said, "agenda.absent"), missed),
         await _section(
             ctx,
-            "Attendance still to mark",
+            _word(said, "agenda.unmarked"),
             "missing_attendance",
             {"since": (ctx.today - dt.timedelta(days=14)).isoformat()},
         ),
     ]
-    return Summary(f"Your day, {ctx.today:%A %Y-%m-%d}", sections)
+    day = (
+        format_date(ctx.today, "EEEE d 'de' MMMM 'de' y", locale="es_ES")
+        if said == "es"
+        else f"{ctx.today:%A %Y-%m-%d}"
+    )
+    return Summary(_word(said, "agenda.title", day=day), sections)
 
 
 async def payout_preview(ctx: ToolContext) -> Summary:
     """The month's payouts before the admin approves them (the scheduler sends it near month end)."""
+    ctx = await _spoken(ctx)
     month = ctx.today.strftime("%Y-%m")
     return Summary(
-        f"Payout preview, {month}",
-        [await _section(ctx, "What each teacher would be paid", "payout_preview", {"month": month})],
+        _word(ctx.language, "payout.title", month=month),
+        [await _section(ctx, _word(ctx.language, "payout.what"), "payout_preview", {"month": month})],
     )
 
 
 async def attendance_reminder(ctx: ToolContext, *, days: int = 7) -> Summary | None:
     """A teacher's classes of the last ``days`` days still to mark; None when there are none."""
+    ctx = await _spoken(ctx)
     outcome = await runner.call(
         ctx, "missing_attendance", {"since": (ctx.today - dt.timedelta(days=days)).isoformat()}
     )
     if not (outcome.output.data or {}).get("sessions"):
         return None
-    return Summary("Attendance still to mark", [("Classes to mark", outcome.output.text)])
+    said = ctx.language
+    return Summary(_word(said, "reminder.title"), [(_word(said, "reminder.classes"), outcome.output.text)])
 
 
 async def missing_data(ctx: ToolContext) -> Summary | None:
@@ -138,15 +228,13 @@ async def missing_data(ctx: ToolContext) -> Summary | None:
     gaps = await insights.missing_data(ctx.session, ctx.tenant)
     if gaps.empty:
         return None
+    said = await language_of_person(ctx.session, ctx.tenant)
     sections = [
         (heading, "\n".join(f"- {name}" for name in names))
         for heading, names in (
-            (
-                "Students nobody can be reached for (no email or phone, no guardian's)",
-                gaps.students_without_contact,
-            ),
-            ("Active groups without a regular teacher", gaps.groups_without_teacher),
+            (_word(said, "missing.contact"), gaps.students_without_contact),
+            (_word(said, "missing.teacher"), gaps.groups_without_teacher),
         )
         if names
     ]
-    return Summary("Records to complete", sections)
+    return Summary(_word(said, "missing.title"), sections)
