@@ -44,6 +44,10 @@ from domain.tenancy import TenantContext
 from tools import runner
 from tools.base import Attachment, ToolContext
 
+# The pending-write channel LangGraph records an ``interrupt()`` under (private since LangGraph 1.0, so
+# spelt here; tests/copilot/test_checkpoint_weight.py holds it to the library's).
+INTERRUPT = "__interrupt__"
+
 
 class AlreadyBeingApplied(Conflict):
     """A second confirmation arrived while the first was resuming the same conversation."""
@@ -136,8 +140,7 @@ class Copilot:
                 locale=(await get_organization(session, tenant)).locale,
             )
             config = _config(thread.thread_key)
-            snapshot = await self.graph.aget_state(config)
-            waiting = _waiting_action(snapshot.values, snapshot.interrupts)
+            waiting = await self._waiting_on(config)
             if waiting is not None:  # proposed by a turn that may not have committed it yet: wait for it
                 await conversations.hold_for_commit(session, tenant, key)
             reply = self.offline.reply_to_pending(utterance, pending=waiting is not None)
@@ -201,8 +204,7 @@ class Copilot:
             thread = await conversations.owned_thread(session, tenant, key) if key else None
             if thread is not None and action.status is ActionStatus.PENDING:
                 config = _config(key)
-                snapshot = await self.graph.aget_state(config)
-                if _waiting_action(snapshot.values, snapshot.interrupts) == str(action_id):
+                if await self._waiting_on(config) == str(action_id):
                     resume: Command[Any] = Command(
                         resume={"decision": reply, "action_id": str(action_id)}, update={"utterance": reply}
                     )
@@ -221,6 +223,16 @@ class Copilot:
             answer=output.text,
         )
         return TurnResult(output.text, [], None, output.data, thread=key, outcome=reply + "ed")
+
+    async def _waiting_on(self, config: RunnableConfig) -> str | None:
+        """The action the thread stopped at the confirmation for, read straight from its latest
+        checkpoint: the proposal is a channel value there, the confirmation's interrupt a pending write
+        (what ``graph.aget_state`` reports too, without building a whole state snapshot every turn)."""
+        saved = await self.checkpointer.aget_tuple(config)
+        if saved is None:
+            return None
+        interrupted = any(channel == INTERRUPT for _task, channel, _value in saved.pending_writes or ())
+        return _waiting_action(saved.checkpoint["channel_values"], interrupted)
 
     def _turn_of(self, key: str) -> AbstractAsyncContextManager[None]:
         saver = self.checkpointer
@@ -290,9 +302,9 @@ def _config(thread_key: str) -> RunnableConfig:
     return {"configurable": {"thread_id": thread_key}}
 
 
-def _waiting_action(values: Any, interrupts: Any) -> str | None:
+def _waiting_action(values: Any, interrupted: bool) -> str | None:
     """The action id the thread is waiting on, if it stopped at the confirmation."""
-    if not interrupts:
+    if not interrupted:
         return None
     pending = (values or {}).get("pending")
     return str(pending["id"]) if pending else None

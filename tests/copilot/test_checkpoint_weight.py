@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.embedded import DatabaseUrls, libpq_url
 from copilot.checkpoints import TenantSaver
-from copilot.service import Copilot
+from copilot.service import INTERRUPT, Copilot
 from domain.conversations.checkpoint_scope import checkpoints_of
 from domain.db import create_engine
 from domain.tenancy import TenantContext
@@ -77,6 +77,12 @@ async def test_a_proposal_confirmed_after_a_restart_answers_from_the_run_that_ap
     assert proposed.pending_action is not None and proposed.answer
     values = await kept(checkpointer, studio.teacher, proposed.thread)
     assert values.get("pending") and "data" not in values and "answer" not in values
+    with checkpoints_of(studio.teacher):  # what a turn reads to know the thread waits: LangGraph's view
+        snapshot = await Copilot(checkpointer).graph.aget_state(latest(proposed.thread))
+        waiting = await Copilot(checkpointer)._waiting_on(latest(proposed.thread))
+    assert (
+        snapshot.interrupts and snapshot.values["pending"]["id"] == proposed.pending_action["id"] == waiting
+    )
     async with TenantSaver.from_conn_string(libpq_url(database_urls.app)) as fresh:  # a restart
         done = await ask(Copilot(fresh), session, studio.teacher, "yes", chat)
     assert done.outcome == "confirmed" and done.answer and done.data is not None
@@ -86,3 +92,14 @@ async def test_a_proposal_confirmed_after_a_restart_answers_from_the_run_that_ap
         session, studio.teacher, uuid.UUID(proposed.pending_action["id"]), today=TODAY, now=NOW
     )
     assert again.answer.startswith("Already done earlier") and await marks(session) == 3
+    with checkpoints_of(studio.teacher):  # answered: waiting on nothing, in LangGraph's view and ours
+        snapshot = await Copilot(checkpointer).graph.aget_state(latest(proposed.thread))
+    assert (
+        not snapshot.interrupts and await Copilot(checkpointer)._waiting_on(latest(proposed.thread)) is None
+    )
+
+
+def test_the_interrupt_channel_is_langgraphs() -> None:
+    from langgraph._internal._constants import INTERRUPT as LIBRARY_INTERRUPT
+
+    assert INTERRUPT == LIBRARY_INTERRUPT
