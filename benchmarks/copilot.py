@@ -250,7 +250,7 @@ def _print_against_targets(by_name: dict[str, Timing]) -> None:
             f"{turn_timing.p50 / service_timing.p50:>6.2f}x {turn_timing.p95 / service_timing.p95:>6.2f}x "
             f"{turn_timing.p95:>9.1f} {turn_timing.cpu_p50 - service_timing.cpu_p50:>8.1f}"
         )
-    print("  (+cpu ms: this process's CPU time, turn minus service, p50: the machine's load hardly moves it)")
+    print("  (+cpu ms: this process's CPU time, turn minus service, p50: steadier than wall time when busy)")
     checks = {
         f"turn <= service + {TARGET_OVER_SERVICE_MS:g} ms at p50 (five reads)": all(
             by_name[f"turn: {r}"].p50 - by_name[f"service: {r}"].p50 <= TARGET_OVER_SERVICE_MS for r in READS

@@ -13,7 +13,8 @@ class Timing:
     name: str
     samples_ms: list[float]
     # This process's CPU time per sample (user + system): the work a case does here, steadier than wall
-    # time on a busy machine (it leaves out waiting, PostgreSQL's own work and other processes' turns).
+    # time on a busy machine (it leaves out waiting, PostgreSQL's own work and other processes' turns,
+    # though a crowded CPU still slows it somewhat).
     cpu_ms: list[float] = field(default_factory=list)
 
     @property
