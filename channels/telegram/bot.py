@@ -34,6 +34,7 @@ from telegram.ext import (
 
 from channels.telegram import charts as report_chart
 from channels.telegram import handling, statements, texts
+from channels.telegram.documents import send_spreadsheet
 from channels.telegram.replies import MESSAGE_LIMIT, send, utf16_length
 from copilot.service import Copilot, TurnResult
 from domain.db import unit_of_work
@@ -275,6 +276,7 @@ async def _ask(
         )
     png = await report_chart.chart_of(deps.sessions, tenant, result)  # a report's answer comes with its chart
     await report_chart.send_with_chart(chat, result.answer, png, _buttons(result))
+    await send_spreadsheet(deps.sessions, tenant, chat, result)  # "send me that as a spreadsheet": the file
 
 
 @_linked

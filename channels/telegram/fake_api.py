@@ -211,6 +211,16 @@ class FakeBotApi:
         self.chats.setdefault(chat_id, []).append(shown)
         return shown.as_message(self.bot)
 
+    async def _sendDocument(self, params: dict[str, Any]) -> Any:
+        """A file uploaded as a document: kept in ``calls`` (its bytes under ``document``); the chat shows
+        its caption (empty when it has none), as a message from the bot."""
+        chat_id, document = int(params["chat_id"]), params.get("document")
+        if not isinstance(document, bytes) or not document:
+            raise BotApiError(400, "Bad Request: file must be non-empty")
+        shown = Shown(next(self._message_ids), chat_id, str(params.get("caption") or ""), True)
+        self.chats.setdefault(chat_id, []).append(shown)
+        return shown.as_message(self.bot)
+
     def _find(self, params: dict[str, Any]) -> Shown:
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
         for shown in self.chats.get(chat_id, []):
