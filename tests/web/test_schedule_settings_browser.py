@@ -268,6 +268,9 @@ async def test_the_office_keeps_the_schedule(
         )
     )[0][0] == tomorrow
     await page.screenshot(path=str(SHOTS / f"{shot}-week.png"))
+    assert (
+        await page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    )  # nothing sticks out
     assert outside == []
 
 
@@ -403,6 +406,9 @@ async def test_an_admin_keeps_the_settings(
     await page.locator("#telegram").scroll_into_view_if_needed()
     await page.screenshot(path=str(SHOTS / f"{shot}-telegram.png"))
     await page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
+    assert (
+        await page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    )  # nothing sticks out
     assert outside == []  # the QR code is drawn by our server: no image came from anywhere else
 
 

@@ -23,6 +23,14 @@ async def get_settings(tenant: Tenant, db: DB) -> Preferences:
     return await notifications.preferences(db, tenant)
 
 
+@router.get("/kinds", response_model=list[Kind])
+async def kinds(tenant: Tenant) -> list[Kind]:
+    """Every kind of message the school can send, each one that ``disabled_kinds`` may name (admins: the
+    settings page lists them, so a kind added to the code appears there without touching the page)."""
+    require_admin(tenant)
+    return list(Kind)
+
+
 @router.patch("/settings", response_model=Preferences)
 async def change_settings(body: PreferencesPatch, tenant: Tenant, db: DB) -> Preferences:
     """Admins only; the change is kept as a new row and audited."""

@@ -151,6 +151,7 @@ const STRINGS = {
     "kind.missing_data": "Missing data", "kind.session_cancelled": "Cancelled classes", "kind.schedule_changed": "Schedule changes",
     "kind.payout_approved": "Approved payouts", "kind.teacher_agenda": "Teachers' agenda", "kind.admin_digest": "Weekly digest",
     "kind.payout_preview": "Payout preview", "kind.waitlist_offer": "Waitlist offers", "kind.webhook": "Webhooks",
+    "kind.invitation": "Invitations", "kind.registration_received": "Registration received",
   },
   es: {
     "nav.chat": "Chat", "nav.today": "Hoy", "nav.students": "Alumnos", "nav.groups": "Grupos",
@@ -302,5 +303,6 @@ const STRINGS = {
     "kind.missing_data": "Datos que faltan", "kind.session_cancelled": "Clases canceladas", "kind.schedule_changed": "Cambios de horario",
     "kind.payout_approved": "Liquidaciones aprobadas", "kind.teacher_agenda": "Agenda de profesores", "kind.admin_digest": "Resumen semanal",
     "kind.payout_preview": "Avance de liquidaciones", "kind.waitlist_offer": "Plazas ofrecidas (lista de espera)", "kind.webhook": "Webhooks",
+    "kind.invitation": "Invitaciones", "kind.registration_received": "Inscripción recibida",
   },
 };

@@ -1,8 +1,6 @@
 // Settings. Everyone: connect their own Telegram (a t.me link and its QR code, drawn by the server). Admins:
 // the organization, fees and billing, members (role, remove) and invitations, notifications and quiet
 // hours, API keys and webhooks. The API refuses anyone else (403); this page only hides what it can't do.
-const KINDS = ["payment_reminder", "attendance_reminder", "missing_data", "session_cancelled", "schedule_changed",
-  "payout_approved", "teacher_agenda", "admin_digest", "payout_preview", "waitlist_offer", "webhook"];
 let ME = null;
 
 async function attempt(status, action) {
@@ -62,7 +60,9 @@ function wireOrganization(org) {
 async function billing() {
   const current = await json("/billing/settings");
   const form = document.querySelector("#billing-form"), f = form.elements;
-  for (const key of ["default_monthly_fee", "due_day", "multi_group_discount_percent", "sibling_discount_percent", "per_head_rule"]) f[key].value = current[key];
+  const written = value => LANG === "es" ? String(value).replace(".", ",") : String(value);  // 10,00 in Spanish
+  for (const key of ["default_monthly_fee", "multi_group_discount_percent", "sibling_discount_percent"]) f[key].value = written(current[key]);
+  for (const key of ["due_day", "per_head_rule"]) f[key].value = current[key];
   f.prorate_first_month.checked = current.prorate_first_month;
   form.addEventListener("submit", async event => {
     event.preventDefault();
@@ -123,10 +123,12 @@ function wireInvite() {
 
 // -- notifications --------------------------------------------------------------------------------------
 async function notifications() {
-  const current = await json("/notifications/settings");
+  const [current, KINDS] = await Promise.all([json("/notifications/settings"), json("/notifications/kinds")]);
   const form = document.querySelector("#notify-form"), f = form.elements;
-  document.querySelector("#kinds").insertAdjacentHTML("beforeend", KINDS.map(k => `<label><input type="checkbox" name="kind" value="${k}"
-    ${current.disabled_kinds.includes(k) ? "" : "checked"}> ${escapeHtml(t(`kind.${k}`))}</label>`).join(""));
+  // A kind newer than this page's words reads as its name ("registration received"), not as a key.
+  const label = k => (`kind.${k}` in STRINGS.en) ? t(`kind.${k}`) : k.replace(/_/g, " ");
+  document.querySelector("#kinds").insertAdjacentHTML("beforeend", KINDS.map(k => `<label><input type="checkbox" name="kind" value="${escapeHtml(k)}"
+    ${current.disabled_kinds.includes(k) ? "" : "checked"}> ${escapeHtml(label(k))}</label>`).join(""));
   f.digest_weekday.innerHTML = [0, 1, 2, 3, 4, 5, 6].map(d => `<option value="${d}">${escapeHtml(t(`weekday.${d}`))}</option>`).join("");
   const times = ["quiet_start", "quiet_end"], numbers = ["agenda_hour", "attendance_reminder_hour", "digest_weekday", "digest_hour", "payout_preview_day"];
   times.forEach(k => { f[k].value = String(current[k]).slice(0, 5); });
@@ -134,7 +136,7 @@ async function notifications() {
   form.addEventListener("submit", async event => {
     event.preventDefault();
     const status = form.querySelector(".state");
-    const body = { disabled_kinds: KINDS.filter(k => !form.querySelector(`input[name=kind][value=${k}]`).checked) };
+    const body = { disabled_kinds: [...form.querySelectorAll("input[name=kind]")].filter(i => !i.checked).map(i => i.value) };
     times.forEach(k => { body[k] = f[k].value; });
     numbers.forEach(k => { body[k] = Number(f[k].value); });
     if (await attempt(status, () => send("/notifications/settings", "PATCH", body))) {

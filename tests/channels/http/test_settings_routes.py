@@ -102,7 +102,10 @@ async def test_notification_settings_and_webhooks_are_the_admins(
     assert (await admin.get("/notifications/settings")).status_code == 200
     quiet = await admin.patch("/notifications/settings", {"quiet_start": "22:00", "quiet_end": "08:30"})
     assert quiet.status_code == 200 and quiet.json()["quiet_end"] == "08:30:00"
+    kinds = await admin.get("/notifications/kinds")
+    assert kinds.status_code == 200 and {"admin_digest", "payment_reminder", "webhook"} <= set(kinds.json())
     for someone in (staff, teacher):
+        assert (await someone.get("/notifications/kinds")).status_code == 403
         assert (await someone.get("/notifications/settings")).status_code == 403
         assert (await someone.patch("/notifications/settings", {"agenda_hour": 6})).status_code == 403
         assert (await someone.get("/webhooks")).status_code == 403
