@@ -430,6 +430,13 @@ async def test_staff_and_teachers_get_no_settings_and_a_teacher_no_schedule(
     await expect(teacher.locator("header nav").get_by_role("link", name="Horario")).to_have_count(0)
     await teacher.goto(f"{base_url}/app/schedule")
     await expect(teacher.locator("main")).to_contain_text("El horario lo lleva la oficina.")
+    await teacher.goto(f"{base_url}/app/settings")  # their own things: Telegram, and their classes' calendar
+    await teacher.locator("#make-my-feed").click()
+    mine = (await teacher.locator("#my-feed-url").text_content() or "").strip()
+    ics = await teacher.request.get(mine)
+    assert ics.ok and "BEGIN:VEVENT" in await ics.text()
+    await expect(teacher.locator("#organization")).to_be_hidden()
+    await teacher.screenshot(path=str(SHOTS / "settings-teacher-phone-es.png"), full_page=True)
 
     # The API refuses them what the admin may do (the control: the admin's own calls go through), and a
     # refusal stores nothing (the admin reads the values the others tried to change as they were).

@@ -4,6 +4,7 @@ const STRINGS = {
   en: {
     "nav.chat": "Chat", "nav.today": "Today", "nav.students": "Students", "nav.groups": "Groups",
     "nav.payments": "Payments", "nav.payouts": "Payouts", "nav.settings": "Settings",
+    "nav.dashboard": "Dashboard", "nav.reports": "Reports",
     "header.organization": "Organization", "header.language": "Language", "header.logout": "Log out",
     "login.email": "Email", "login.password": "Password", "login.submit": "Log in", "login.failed": "That did not work.",
     "common.loading": "Loading…", "common.nothing": "Nothing here.", "common.save": "Save", "common.cancel": "Cancel",
@@ -152,10 +153,13 @@ const STRINGS = {
     "kind.payout_approved": "Approved payouts", "kind.teacher_agenda": "Teachers' agenda", "kind.admin_digest": "Weekly digest",
     "kind.payout_preview": "Payout preview", "kind.waitlist_offer": "Waitlist offers", "kind.webhook": "Webhooks",
     "kind.invitation": "Invitations", "kind.registration_received": "Registration received",
+    "settings.my_calendar": "Your classes in your phone's calendar", "settings.my_feed_shown": "Your link (copy it now; it is not shown again):",
+    "settings.my_feeds": "{n} links made (revoke them all if one leaked):", "settings.my_feeds_one": "{n} link made (revoke it if it leaked):",
   },
   es: {
     "nav.chat": "Chat", "nav.today": "Hoy", "nav.students": "Alumnos", "nav.groups": "Grupos",
     "nav.payments": "Pagos", "nav.payouts": "Liquidaciones", "nav.settings": "Ajustes",
+    "nav.dashboard": "Panel", "nav.reports": "Informes",
     "header.organization": "Organización", "header.language": "Idioma", "header.logout": "Salir",
     "login.email": "Correo", "login.password": "Contraseña", "login.submit": "Entrar", "login.failed": "No ha funcionado.",
     "common.loading": "Cargando…", "common.nothing": "No hay nada.", "common.save": "Guardar", "common.cancel": "Cancelar",
@@ -304,5 +308,7 @@ const STRINGS = {
     "kind.payout_approved": "Liquidaciones aprobadas", "kind.teacher_agenda": "Agenda de profesores", "kind.admin_digest": "Resumen semanal",
     "kind.payout_preview": "Avance de liquidaciones", "kind.waitlist_offer": "Plazas ofrecidas (lista de espera)", "kind.webhook": "Webhooks",
     "kind.invitation": "Invitaciones", "kind.registration_received": "Inscripción recibida",
+    "settings.my_calendar": "Tus clases en el calendario del móvil", "settings.my_feed_shown": "Tu enlace (cópialo ahora; no se vuelve a mostrar):",
+    "settings.my_feeds": "{n} enlaces creados (revócalos todos si se filtró uno):", "settings.my_feeds_one": "{n} enlace creado (revócalo si se filtró):",
   },
 };

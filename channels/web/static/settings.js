@@ -26,6 +26,32 @@ async function connectTelegram(event) {
   say(status, "");
 }
 
+// -- a teacher's own calendar link (the office makes anyone's on the Schedule page) ----------------------
+async function myCalendar() {
+  const me = (await json("/teachers").catch(() => [])).find(x => x.user_id === ME.user.id);
+  if (!me) return;
+  const section = document.querySelector("#my-calendar"), status = section.querySelector(".state");
+  section.hidden = false;
+  const show = async () => {
+    const mine = (await json("/calendar-feeds")).filter(f => !f.revoked && f.kind === "teacher" && f.target_id === me.id);
+    section.querySelector(".body").innerHTML = mine.length ? `<p>${escapeHtml(t("settings.my_feeds", { n: mine.length }))}
+      <button type="button" class="revoke">${escapeHtml(t("settings.revoke"))}</button></p>` : "";
+    const revoke = section.querySelector("button.revoke");
+    if (revoke) revoke.addEventListener("click", async () => {
+      for (const f of mine) await attempt(status, () => send(`/calendar-feeds/${f.id}`, "DELETE"));
+      document.querySelector("#my-feed-shown").innerHTML = ""; await show();
+    });
+  };
+  section.querySelector("#make-my-feed").addEventListener("click", async () => {
+    const made = await attempt(status, () => send("/calendar-feeds", "POST", { kind: "teacher", target_id: me.id }));
+    if (!made) return;
+    say(status, "");
+    document.querySelector("#my-feed-shown").innerHTML = `<p>${escapeHtml(t("settings.my_feed_shown"))}</p><p class="secret" id="my-feed-url">${escapeHtml(made.url)}</p>`;
+    await show();
+  });
+  await show();
+}
+
 // -- the organization -----------------------------------------------------------------------------------
 async function organization() {
   const org = await json("/org");
@@ -203,6 +229,7 @@ function wireWebhooks() {
 (async () => {
   ME = await start("settings");
   document.querySelector("#connect").addEventListener("click", connectTelegram);
+  await myCalendar();
   if (ROLE !== "admin") { document.querySelector("#admins-only").hidden = false; return; }
   document.querySelectorAll(".admin-only").forEach(el => { el.hidden = false; });
   const org = await organization();
