@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from channels.http.deps import DB, Now, Tenant
+from channels.http.exports import EXPORTABLE, Exporter
 from domain.auth import api_keys
 from domain.auth.schemas import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut
 
@@ -20,9 +22,10 @@ async def create_api_key(body: ApiKeyIn, tenant: Tenant, db: DB, now: Now) -> Ap
     return ApiKeyCreatedOut(**ApiKeyOut.model_validate(key).model_dump(), key=raw)
 
 
-@router.get("", response_model=list[ApiKeyOut])
-async def list_api_keys(tenant: Tenant, db: DB) -> list[ApiKeyOut]:
-    return [ApiKeyOut.model_validate(k) for k in await api_keys.list_api_keys(db, tenant)]
+@router.get("", response_model=list[ApiKeyOut], responses=EXPORTABLE)
+async def list_api_keys(tenant: Tenant, db: DB, export: Exporter) -> Sequence[ApiKeyOut] | Response:
+    out = [ApiKeyOut.model_validate(k) for k in await api_keys.list_api_keys(db, tenant)]
+    return await export.items(out, ApiKeyOut, "api-keys")
 
 
 @router.delete("/{key_id}", response_model=ApiKeyOut)

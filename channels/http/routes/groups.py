@@ -136,10 +136,12 @@ async def move(
     return [MembershipOut.model_validate(ended), MembershipOut.model_validate(started)]
 
 
-@router.get("/groups/{group_id}/waitlist", response_model=list[WaitlistEntryOut])
-async def list_waitlist(group_id: uuid.UUID, tenant: Tenant, db: DB) -> list[WaitlistEntryOut]:
+@router.get("/groups/{group_id}/waitlist", response_model=list[WaitlistEntryOut], responses=EXPORTABLE)
+async def list_waitlist(
+    group_id: uuid.UUID, tenant: Tenant, db: DB, export: Exporter
+) -> Sequence[WaitlistEntryOut] | Response:
     """Students waiting for a place, first in line first; teachers read their own groups' lists."""
-    return await waitlist.entries(db, tenant, group_id)
+    return await export.items(await waitlist.entries(db, tenant, group_id), WaitlistEntryOut, "waitlist")
 
 
 @router.post(

@@ -146,9 +146,14 @@ async def void_charge(charge_id: uuid.UUID, body: VoidIn, tenant: Tenant, db: DB
     await payments.void_charge(db, tenant, charge_id, reason=body.reason, now=now)
 
 
-@router.get("/students/{student_id}/charges", response_model=list[ChargeOut], tags=["tuition"])
-async def student_charges(student_id: uuid.UUID, tenant: Tenant, db: DB) -> list[ChargeOut]:
-    return await payments.list_charges(db, tenant, student_id=student_id, today=tenant.today())
+@router.get(
+    "/students/{student_id}/charges", response_model=list[ChargeOut], tags=["tuition"], responses=EXPORTABLE
+)
+async def student_charges(
+    student_id: uuid.UUID, tenant: Tenant, db: DB, export: Exporter
+) -> Sequence[ChargeOut] | Response:
+    out = await payments.list_charges(db, tenant, student_id=student_id, today=tenant.today())
+    return await export.items(out, ChargeOut, "charges")
 
 
 @router.get("/students/{student_id}/balance", response_model=Balance, tags=["tuition"])
@@ -241,9 +246,10 @@ async def upload_receipt(
     return _receipt_out(receipt)
 
 
-@router.get("/receipts/pending", response_model=list[ReceiptOut], tags=["receipts"])
-async def pending_receipts(tenant: Tenant, db: DB) -> list[ReceiptOut]:
-    return [_receipt_out(r) for r in await receipts.pending(db, tenant)]
+@router.get("/receipts/pending", response_model=list[ReceiptOut], tags=["receipts"], responses=EXPORTABLE)
+async def pending_receipts(tenant: Tenant, db: DB, export: Exporter) -> Sequence[ReceiptOut] | Response:
+    out = [_receipt_out(r) for r in await receipts.pending(db, tenant)]
+    return await export.items(out, ReceiptOut, "receipts")
 
 
 @router.get("/receipts/{receipt_id}/file", tags=["receipts"])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from channels.http.deps import DB, Now, Tenant
+from channels.http.exports import EXPORTABLE, Exporter
 from domain.notifications import service as notifications
 from domain.notifications.models import Kind
 from domain.notifications.schemas import RECIPIENT, NotificationOut, OptOutIn, Preferences, PreferencesPatch
@@ -55,10 +57,11 @@ async def opt_in(
     await notifications.opt_in(db, tenant, recipient=recipient, kind=kind, now=now)
 
 
-@router.get("", response_model=list[NotificationOut])
+@router.get("", response_model=list[NotificationOut], responses=EXPORTABLE)
 async def sent_log(
-    tenant: Tenant, db: DB, kind: Kind | None = None, limit: int = 200
-) -> list[NotificationOut]:
+    tenant: Tenant, db: DB, export: Exporter, kind: Kind | None = None, limit: int = 200
+) -> Sequence[NotificationOut] | Response:
     """The latest notifications with their status (office only)."""
     rows = await notifications.ledger(db, tenant, kind=kind, limit=min(max(limit, 1), 1000))
-    return [NotificationOut.model_validate(r) for r in rows]
+    out = [NotificationOut.model_validate(r) for r in rows]
+    return await export.items(out, NotificationOut, "notifications")

@@ -96,9 +96,10 @@ async def invite(
     )
 
 
-@router.get("/org/invitations", response_model=list[InvitationOut])
-async def list_invitations(tenant: Tenant, db: DB) -> list[InvitationOut]:
-    return [InvitationOut.model_validate(i) for i in await orgs.list_invitations(db, tenant)]
+@router.get("/org/invitations", response_model=list[InvitationOut], responses=EXPORTABLE)
+async def list_invitations(tenant: Tenant, db: DB, export: Exporter) -> Sequence[InvitationOut] | Response:
+    out = [InvitationOut.model_validate(i) for i in await orgs.list_invitations(db, tenant)]
+    return await export.items(out, InvitationOut, "invitations")
 
 
 @router.delete("/org/invitations/{invitation_id}", response_model=InvitationOut)

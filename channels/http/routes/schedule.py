@@ -43,12 +43,15 @@ async def add_slot(group_id: uuid.UUID, body: SlotIn, tenant: Tenant, db: DB) ->
     return SlotOut.model_validate(await scheduling.add_slot(db, tenant, group_id=group_id, data=body))
 
 
-@router.get("/groups/{group_id}/slots", response_model=list[SlotOut])
-async def list_slots(group_id: uuid.UUID, tenant: Tenant, db: DB, on: Day | None = None) -> list[SlotOut]:
+@router.get("/groups/{group_id}/slots", response_model=list[SlotOut], responses=EXPORTABLE)
+async def list_slots(
+    group_id: uuid.UUID, tenant: Tenant, db: DB, export: Exporter, on: Day | None = None
+) -> Sequence[SlotOut] | Response:
     """Every slot the group ever had (the history of its schedule), or those in force ``on`` a date."""
-    return [
+    out = [
         SlotOut.model_validate(s) for s in await scheduling.list_slots(db, tenant, group_id=group_id, on=on)
     ]
+    return await export.items(out, SlotOut, "slots")
 
 
 @router.post("/slots/{slot_id}/change", response_model=SlotOut)
@@ -206,12 +209,13 @@ async def create_feed(body: FeedIn, tenant: Tenant, db: DB, settings: AppSetting
     )
 
 
-@router.get("/calendar-feeds", response_model=list[FeedOut])
-async def list_feeds(tenant: Tenant, db: DB) -> list[FeedOut]:
-    return [
+@router.get("/calendar-feeds", response_model=list[FeedOut], responses=EXPORTABLE)
+async def list_feeds(tenant: Tenant, db: DB, export: Exporter) -> Sequence[FeedOut] | Response:
+    out = [
         FeedOut(id=f.id, kind=f.kind, target_id=f.target_id, revoked=f.revoked_at is not None)
         for f in await feeds.list_feeds(db, tenant)
     ]
+    return await export.items(out, FeedOut, "calendar-feeds")
 
 
 @router.delete("/calendar-feeds/{feed_id}", response_model=FeedOut)

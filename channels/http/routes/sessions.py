@@ -152,9 +152,17 @@ async def cancel(session_id: uuid.UUID, body: CancelIn, tenant: Tenant, db: DB) 
     )
 
 
-@router.get("/sessions/{session_id}/attendance", response_model=list[AttendanceOut], tags=["attendance"])
-async def get_attendance(session_id: uuid.UUID, tenant: Tenant, db: DB) -> list[AttendanceOut]:
-    return await attendance.session_attendance(db, tenant, session_id)
+@router.get(
+    "/sessions/{session_id}/attendance",
+    response_model=list[AttendanceOut],
+    tags=["attendance"],
+    responses=EXPORTABLE,
+)
+async def get_attendance(
+    session_id: uuid.UUID, tenant: Tenant, db: DB, export: Exporter
+) -> Sequence[AttendanceOut] | Response:
+    out = await attendance.session_attendance(db, tenant, session_id)
+    return await export.items(out, AttendanceOut, "attendance")
 
 
 @router.post("/sessions/{session_id}/attendance", response_model=MarkResult, tags=["attendance"])

@@ -4,14 +4,16 @@ notes, and a payment reminder. Thin: each calls one domain service, which checks
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from channels.http.deps import DB, Tenant
+from channels.http.exports import EXPORTABLE, Exporter
 from domain.attendance.history import AttendanceEntry, student_attendance
 from domain.embeddings import default_embedder
 from domain.inputs import Text
@@ -56,10 +58,11 @@ class StudentPage(BaseModel):
     rows: list[StudentOut]
 
 
-@router.get("/students/browse", response_model=StudentPage)
+@router.get("/students/browse", response_model=StudentPage, responses=EXPORTABLE)
 async def browse(
     tenant: Tenant,
     db: DB,
+    export: Exporter,
     q: Annotated[
         str | None, Query(max_length=200, description="A name or part of one; typos are fine.")
     ] = None,
@@ -67,14 +70,18 @@ async def browse(
     include_archived: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 25,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> StudentPage:
+) -> StudentPage | Response:
     """The students list page: one page of students in the chosen order, or the best matches of a search.
-    A teacher sees their own students only, with contacts only if the school allows it."""
+    A teacher sees their own students only, with contacts only if the school allows it. With ``format``,
+    the same page (its sort, search and window) as a file."""
     total, rows = await browse_students(
         db, tenant, query=q, sort=sort, include_archived=include_archived, limit=limit, offset=offset
     )
     seen_by = await viewer(db, tenant)
-    return StudentPage(total=total, rows=[student_out(s, seen_by) for s in rows])
+    out = [student_out(s, seen_by) for s in rows]
+    if export.wanted:
+        return await export.items(out, StudentOut, "students")  # type: ignore[return-value]
+    return StudentPage(total=total, rows=out)
 
 
 @router.get("/students/{student_id}/family", response_model=FamilyOut)
@@ -88,20 +95,30 @@ async def put_family(student_id: uuid.UUID, body: FamilyIn, tenant: Tenant, db: 
     return await set_family(db, tenant, student_id, sibling_id=body.sibling_id)
 
 
-@router.get("/students/{student_id}/attendance", response_model=list[AttendanceEntry])
+@router.get("/students/{student_id}/attendance", response_model=list[AttendanceEntry], responses=EXPORTABLE)
 async def attendance_history(
-    student_id: uuid.UUID, tenant: Tenant, db: DB, limit: Annotated[int, Query(ge=1, le=500)] = 100
-) -> list[AttendanceEntry]:
+    student_id: uuid.UUID,
+    tenant: Tenant,
+    db: DB,
+    export: Exporter,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Sequence[AttendanceEntry] | Response:
     """Newest first; a teacher sees only the marks of their own classes."""
-    return await student_attendance(db, tenant, student_id, limit=limit)
+    out = await student_attendance(db, tenant, student_id, limit=limit)
+    return await export.items(out, AttendanceEntry, "attendance")
 
 
-@router.get("/students/{student_id}/notes", response_model=list[NoteOut])
+@router.get("/students/{student_id}/notes", response_model=list[NoteOut], responses=EXPORTABLE)
 async def list_notes(
-    student_id: uuid.UUID, tenant: Tenant, db: DB, limit: Annotated[int, Query(ge=1, le=200)] = 50
-) -> list[NoteOut]:
+    student_id: uuid.UUID,
+    tenant: Tenant,
+    db: DB,
+    export: Exporter,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Sequence[NoteOut] | Response:
     rows = await notes.recent_notes(db, tenant, student_id, limit=limit)
-    return [NoteOut(id=n.id, body=n.body, created_at=n.created_at) for n in rows]
+    out = [NoteOut(id=n.id, body=n.body, created_at=n.created_at) for n in rows]
+    return await export.items(out, NoteOut, "notes")
 
 
 @router.post("/students/{student_id}/notes", status_code=status.HTTP_201_CREATED, response_model=NoteOut)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from channels.http.deps import DB, AppSettings, Now, Tenant
+from channels.http.exports import EXPORTABLE, Exporter
 from channels.notify.webhooks import endpoint_secret, server_key
 from domain.webhooks import service as webhooks
 from domain.webhooks.schemas import WebhookIn, WebhookOut
@@ -28,9 +30,10 @@ async def create_webhook(body: WebhookIn, tenant: Tenant, db: DB, settings: AppS
     )
 
 
-@router.get("", response_model=list[WebhookOut])
-async def list_webhooks(tenant: Tenant, db: DB) -> list[WebhookOut]:
-    return [WebhookOut.model_validate(e) for e in await webhooks.list_endpoints(db, tenant)]
+@router.get("", response_model=list[WebhookOut], responses=EXPORTABLE)
+async def list_webhooks(tenant: Tenant, db: DB, export: Exporter) -> Sequence[WebhookOut] | Response:
+    out = [WebhookOut.model_validate(e) for e in await webhooks.list_endpoints(db, tenant)]
+    return await export.items(out, WebhookOut, "webhooks")
 
 
 @router.delete("/{endpoint_id}", response_model=WebhookOut)
