@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -37,9 +38,12 @@ from channels.telegram import handling, statements, texts
 from channels.telegram.documents import send_spreadsheet
 from channels.telegram.replies import MESSAGE_LIMIT, send, utf16_length
 from copilot.service import Copilot, TurnResult
+from domain.auth.models import User
+from domain.conversations import service as conversations
 from domain.db import unit_of_work
 from domain.errors import DomainError
 from domain.notifications.models import TelegramAccount
+from domain.orgs.models import Organization
 from domain.payments import receipts
 from domain.telegram import service as telegram
 from domain.tenancy import TenantContext
@@ -52,12 +56,15 @@ NOT_LINKED = texts.say(texts.ENGLISH, "bot.not_linked")
 CHOOSE_ORG = texts.say(texts.ENGLISH, "bot.choose_org")
 PRIVATE_ONLY = texts.say(texts.ENGLISH, "bot.private_only")
 SORRY = texts.say(texts.ENGLISH, "bot.sorry")
-MENU = ("today", "roll", "sick", "unpaid", "cover", "org", "help")
+MENU = ("today", "roll", "sick", "unpaid", "cover", "org", "language", "help")
+# The one command also named in Spanish (both work for everyone; each menu shows its own).
+_MENU_NAMES = {texts.SPANISH: {"language": "idioma"}}
 
 
 def commands(language: str) -> tuple[BotCommand, ...]:
     """The command menu in ``language`` (Telegram shows each person the one of their app's language)."""
-    return tuple(BotCommand(name, texts.say(language, f"cmd.{name}")) for name in MENU)
+    names = _MENU_NAMES.get(language, {})
+    return tuple(BotCommand(names.get(name, name), texts.say(language, f"cmd.{name}")) for name in MENU)
 
 
 COMMANDS = commands(texts.ENGLISH)
@@ -90,10 +97,35 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _language(update: object) -> str:
-    """English or Spanish: the person's Telegram language (see ``texts.language_of``)."""
+def _telegram_language(update: object) -> str | None:
     user = update.effective_user if isinstance(update, Update) else None
-    return texts.language_of(user.language_code if user else None)
+    return user.language_code if user else None
+
+
+def _language(update: object) -> str:
+    """English or Spanish: the person's own choice, else their Telegram app's, else their school's
+    (``texts.language_of``), as read by ``_person`` for this update; before that (or for someone not
+    linked), their Telegram app's."""
+    within = handling.current()
+    if within is not None and within.language is not None:
+        return within.language
+    return texts.language_of(_telegram_language(update))
+
+
+async def _learn_language(
+    update: Update, deps: BotDeps, chosen: str | None, tenant: TenantContext | None
+) -> None:
+    """Keep the person's language for the rest of this update; the school's locale is read only when
+    neither their choice nor their Telegram app decides."""
+    within = handling.current()
+    if within is None:
+        return
+    language = texts.speaks(_telegram_language(update), chosen)
+    if language is None and tenant is not None:
+        async with unit_of_work(deps.sessions, tenant) as session:
+            org = await session.get(Organization, tenant.org_id)
+        language = texts.language_of(None, org.locale if org is not None else None)
+    within.language = language
 
 
 def _said(update: object, key: str) -> str:
@@ -163,7 +195,10 @@ async def _person(update: Update, deps: BotDeps) -> tuple[TelegramAccount, Tenan
         account = await telegram.account_of(session, user.id)
         if account is None:
             return None
-        return account, await telegram.acting_as(session, account)
+        tenant = await telegram.acting_as(session, account)
+        chosen = await session.scalar(select(User.language).where(User.id == account.user_id))
+    await _learn_language(update, deps, chosen, tenant)
+    return account, tenant
 
 
 def _linked(handler: Callable[[Update, BotDeps, TelegramAccount, TenantContext], Awaitable[None]]) -> Handler:
@@ -187,18 +222,24 @@ def _linked(handler: Callable[[Update, BotDeps, TelegramAccount, TenantContext],
     return run
 
 
-def _buttons(result: TurnResult) -> InlineKeyboardMarkup | None:
-    if not result.pending_action:
-        return None
-    action = result.pending_action["id"]
+def confirm_buttons(language: str, action_id: object) -> InlineKeyboardMarkup:
+    """Confirm / Cancel of a pending action, in the person's language."""
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Confirm", callback_data=f"confirm:{action}"),
-                InlineKeyboardButton("Cancel", callback_data=f"cancel:{action}"),
+                InlineKeyboardButton(
+                    texts.say(language, "button.confirm"), callback_data=f"confirm:{action_id}"
+                ),
+                InlineKeyboardButton(
+                    texts.say(language, "button.cancel"), callback_data=f"cancel:{action_id}"
+                ),
             ]
         ]
     )
+
+
+def _buttons(result: TurnResult, language: str) -> InlineKeyboardMarkup | None:
+    return confirm_buttons(language, result.pending_action["id"]) if result.pending_action else None
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -217,9 +258,16 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except DomainError as exc:
         await _reply(update, exc.message)
         return
-    names = ", ".join(m.name for m in orgs) or "no organization yet"
+    chosen = await _chosen_language(deps, account.user_id)
+    await _learn_language(update, deps, chosen, orgs[0].tenant(account.user_id) if len(orgs) == 1 else None)
+    names = ", ".join(m.name for m in orgs) or _said(update, "org.none_yet")
     connected = texts.say(_language(update), "bot.connected", names=names)
     await _reply(update, f"{connected}\n\n{_said(update, 'bot.help')}")
+
+
+async def _chosen_language(deps: BotDeps, user_id: uuid.UUID) -> str | None:
+    async with unit_of_work(deps.sessions) as session:
+        return await session.scalar(select(User.language).where(User.id == user_id))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -236,17 +284,13 @@ async def choose_org(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     async with unit_of_work(deps.sessions) as session:
         orgs = await telegram.memberships(session, found[0])
     buttons = [[InlineKeyboardButton(m.name, callback_data=f"org:{m.organization_id}")] for m in orgs]
-    await _reply(
-        update,
-        "Which organization?" if orgs else "You are not in any organization yet.",
-        InlineKeyboardMarkup(buttons),
-    )
+    await _reply(update, _said(update, "org.which" if orgs else "org.none"), InlineKeyboardMarkup(buttons))
 
 
 async def _tool(update: Update, deps: BotDeps, tenant: TenantContext, name: str) -> None:
     async with unit_of_work(deps.sessions, tenant) as session:
-        now = _now()
-        ctx = ToolContext(session=session, tenant=tenant, today=tenant.today(), now=now)
+        now, language = _now(), _language(update)
+        ctx = ToolContext(session=session, tenant=tenant, today=tenant.today(), now=now, language=language)
         outcome = await runner.call(ctx, name, {})
     await _reply(update, outcome.output.text)
 
@@ -275,7 +319,7 @@ async def _ask(
             attachment=attachment,
         )
     png = await report_chart.chart_of(deps.sessions, tenant, result)  # a report's answer comes with its chart
-    await report_chart.send_with_chart(chat, result.answer, png, _buttons(result))
+    await report_chart.send_with_chart(chat, result.answer, png, _buttons(result, _language(update)))
     await send_spreadsheet(deps.sessions, tenant, chat, result)  # "send me that as a spreadsheet": the file
 
 
@@ -291,12 +335,10 @@ async def attachment(update: Update, deps: BotDeps, account: TelegramAccount, te
         return
     limit = copilot.receipt_max_bytes
     if file.file_size and file.file_size > limit:
-        await _reply(update, f"That file is larger than {limit // (1024 * 1024)} MB.")
+        await _reply(update, texts.say(_language(update), "file.too_large", mb=limit // (1024 * 1024)))
         return
     if not message.caption:
-        await _reply(
-            update, 'Say whose transfer it is in the caption, e.g. "this is Ana García\'s transfer".'
-        )
+        await _reply(update, _said(update, "file.caption"))
         return
     data = bytes(await (await file.get_file()).download_as_bytearray())
     kind = receipts.sniff(data, max_bytes=limit)  # refused here, as on the web, before anything is kept
@@ -337,19 +379,37 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if verb == "org":
             async with unit_of_work(deps.sessions) as session:
                 chosen = await telegram.choose_organization(session, account, uuid.UUID(value))
-            await _reply(update, f"Now working in {chosen.name}.")
+            await _reply(update, texts.say(_language(update), "org.now", name=chosen.name))
             return
         if tenant is None:
             await _reply(update, _said(update, "bot.choose_org"))
             return
-        decide: Any = deps.copilot.confirm if verb == "confirm" else deps.copilot.cancel
-        async with unit_of_work(deps.sessions, tenant) as session:
-            result = await decide(session, tenant, uuid.UUID(value), today=tenant.today(), now=_now())
-        await _reply(update, result.answer)  # first: if it fails, all rolls back and the buttons stay
-        if result.outcome in ("confirmed", "cancelled"):
-            await _settle(query, _said(update, f"bot.{result.outcome}"))
+        answer, outcome = await _decide(deps, tenant, verb, uuid.UUID(value), _language(update))
+        await _reply(update, answer)  # first: if it fails, all rolls back and the buttons stay
+        if outcome in ("confirmed", "cancelled"):
+            await _settle(query, _said(update, f"bot.{outcome}"))
     except (DomainError, ValueError) as exc:
-        await _reply(update, exc.message if isinstance(exc, DomainError) else "That button is not valid.")
+        await _reply(update, exc.message if isinstance(exc, DomainError) else _said(update, "bot.bad_button"))
+
+
+async def _decide(
+    deps: BotDeps, tenant: TenantContext, verb: str, action_id: uuid.UUID, language: str
+) -> tuple[str, str]:
+    """Confirm or cancel: an action of a conversation resumes it (the copilot); one the bot proposed
+    itself (a roll, a sick day, a cover, cash: no conversation) is decided here, so that its answer
+    is said in the person's language. Either way the action applies once, for its asker only."""
+    confirming = verb == "confirm"
+    async with unit_of_work(deps.sessions, tenant) as session:
+        if await conversations.thread_of_action(session, tenant, action_id) is None:
+            now = _now()
+            ctx = ToolContext(
+                session=session, tenant=tenant, today=tenant.today(), now=now, language=language
+            )
+            output = await (runner.confirm if confirming else runner.cancel)(ctx, action_id)
+            return output.text, "confirmed" if confirming else "cancelled"
+        decide: Any = deps.copilot.confirm if confirming else deps.copilot.cancel
+        result = await decide(session, tenant, action_id, today=tenant.today(), now=_now())
+        return result.answer, result.outcome
 
 
 async def _settle(query: CallbackQuery, outcome: str) -> None:
@@ -378,7 +438,7 @@ def build_application(
         root = api_url.rstrip("/")
         builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
     application = builder.build()
-    from channels.telegram import teacher_day  # its handlers use this module's helpers
+    from channels.telegram import language, teacher_day  # their handlers use this module's helpers
 
     application.bot_data["deps"] = deps
     application.add_handler(TypeHandler(Update, private_only), group=-1)  # before every handler
@@ -392,5 +452,6 @@ def build_application(
     application.add_handler(MessageHandler(receipt_files, attachment))
     application.add_handler(MessageHandler(statements.STATEMENT_FILES, statement))
     teacher_day.register(application)  # /today, /roll, /sick, /cover and their buttons
+    language.register(application)  # /language, /idioma and their buttons
     application.add_handler(CallbackQueryHandler(button))
     return application

@@ -18,11 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 @dataclass
 class UpdateHandling:
-    """One update being handled: sessions inside its transaction; set by the error handler."""
+    """One update being handled: sessions inside its transaction; set by the error handler. ``language``:
+    the person's, once read from the database (``bot._person``), for every reply to this update."""
 
     sessions: async_sessionmaker[AsyncSession]
     failed: bool = False
     apologised: bool = False
+    language: str | None = None
 
 
 _current: ContextVar[UpdateHandling | None] = ContextVar("telegram_update_handling", default=None)

@@ -234,9 +234,7 @@ async def _opened(
         said = texts.when(language, day_class.day, day_class.start)
         return Reply(texts.say(language, "roll.empty", name=_name(language, day_class), when=said), edit=edit)
     if len(roll.students) > MAX_STUDENTS:
-        raise Invalid(
-            f"This class has more than {MAX_STUDENTS} students: take its roll in Cadence's web app."
-        )
+        raise Invalid(texts.say(language, "roll.too_many", limit=MAX_STUDENTS))
     text, markup = view(signer, person, language, roll, starting_marks(roll), 0)
     return Reply(text, markup, edit=edit)
 

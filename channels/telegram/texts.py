@@ -1,7 +1,8 @@
 """What the bot itself says (its commands, buttons and the roll), in English and Spanish. The copilot's
 and the tools' answers have their own language files (``tools/answers``); these are the bot's words.
 
-The language is the person's: their Telegram app's (``language_code``), else their school's locale.
+The language is the person's: their own choice (``users.language``), else their Telegram app's
+(``language_code``), else their school's locale (``language_of``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,20 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cmd.help": "What I can do",
         "cmd.sick": "I can't teach on a day (a sick day)",
         "cmd.cover": "Classes to cover for a teacher who is off (office)",
+        "cmd.language": "Speak English or Spanish with me",
+        "org.which": "Which organization?",
+        "org.none": "You are not in any organization yet.",
+        "org.now": "Now working in {name}.",
+        "org.none_yet": "no organization yet",
+        "bot.bad_button": "That button is not valid.",
+        "file.too_large": "That file is larger than {mb} MB.",
+        "file.caption": 'Say whose transfer it is in the caption, e.g. "this is Ana García\'s transfer".',
+        "roll.too_many": "This class has more than {limit} students: take its roll in Cadence's web app.",
+        "lang.which": "Which language shall I speak with you?",
+        "lang.auto": "🌐 Automatic (Telegram's, else the school's)",
+        "lang.set": "From now on I speak English with you.",
+        "lang.unset": "I speak your Telegram app's language with you, else your school's.",
+        "lang.unknown": "I speak English (/language en) or Spanish (/language es).",
         "sick.which_day": "Which day can't you teach? The office is told once you confirm.",
         "sick.no_classes": "You have no class in the next {days} days.",
         "cover.none": "No class is waiting for a substitute or a cancellation.",
@@ -60,6 +75,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "/cover — classes of a teacher who is off: a substitute or a cancellation (office only)\n"
         "/unpaid — who hasn't paid this month (office only)\n"
         "/org — choose the organization I act in\n"
+        "/language — speak English or Spanish with me\n"
         "/help — this message\n\n"
         'Send a photo or PDF of a bank transfer with a caption like "this is Ana García\'s transfer" '
         "to attach it as her receipt (office only).\n\n"
@@ -84,6 +100,21 @@ _TEXTS: dict[str, dict[str, str]] = {
         "cmd.help": "Qué puedo hacer",
         "cmd.sick": "No puedo dar clase un día (baja por enfermedad)",
         "cmd.cover": "Clases por cubrir de un profesor de baja (oficina)",
+        "cmd.language": "Hablar conmigo en inglés o en español",
+        "org.which": "¿Qué organización?",
+        "org.none": "Todavía no estás en ninguna organización.",
+        "org.now": "Ahora trabajas en {name}.",
+        "org.none_yet": "ninguna organización todavía",
+        "bot.bad_button": "Ese botón no es válido.",
+        "file.too_large": "Ese archivo ocupa más de {mb} MB.",
+        "file.caption": "Di de quién es la transferencia en el texto, "
+        'p. ej. "es la transferencia de Ana García".',
+        "roll.too_many": "Esta clase tiene más de {limit} alumnos: pasa lista en la web de Cadence.",
+        "lang.which": "¿En qué idioma quieres que te hable?",
+        "lang.auto": "🌐 Automático (el de Telegram o, si no, el de la escuela)",
+        "lang.set": "A partir de ahora te hablo en español.",
+        "lang.unset": "Te hablo en el idioma de tu Telegram o, si no, en el de tu escuela.",
+        "lang.unknown": "Hablo inglés (/idioma en) o español (/idioma es).",
         "sick.which_day": "¿Qué día no puedes dar clase? La oficina se entera cuando confirmes.",
         "sick.no_classes": "No tienes clases en los próximos {days} días.",
         "cover.none": "Ninguna clase espera sustituto o cancelación.",
@@ -123,6 +154,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "/cover — clases de un profesor de baja: sustituto o cancelación (solo oficina)\n"
         "/unpaid — quién no ha pagado este mes (solo oficina)\n"
         "/org — elegir la organización en la que actúo\n"
+        "/idioma — hablar conmigo en inglés o en español\n"
         "/help — este mensaje\n\n"
         'Envía una foto o un PDF de una transferencia con un texto como "es la transferencia de Ana García" '
         "para adjuntarla como su justificante (solo oficina).\n\n"
@@ -142,13 +174,24 @@ _TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def language_of(telegram_language: str | None, school_locale: str | None = None) -> str:
-    """English or Spanish: the person's Telegram language when it is one of them, else the school's."""
-    for candidate in (telegram_language, school_locale):
+def language_of(
+    telegram_language: str | None, school_locale: str | None = None, *, chosen: str | None = None
+) -> str:
+    """English or Spanish, in this order: the person's own choice (``users.language``, set with
+    /language or in the web app), their Telegram app's language, their school's locale."""
+    for candidate in (chosen, telegram_language, school_locale):
         code = (candidate or "").replace("_", "-").split("-")[0].lower()
         if code in LANGUAGES:
             return code
     return ENGLISH
+
+
+def speaks(telegram_language: str | None, chosen: str | None) -> str | None:
+    """The language when the person's choice or their Telegram app decides it; None when only the
+    school's locale can (the caller reads it then, and only then)."""
+    if chosen in LANGUAGES or (telegram_language or "").replace("_", "-").split("-")[0].lower() in LANGUAGES:
+        return language_of(telegram_language, chosen=chosen)
+    return None
 
 
 def say(language: str, key: str, **values: object) -> str:

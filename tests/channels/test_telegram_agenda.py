@@ -5,12 +5,13 @@ does. The buttons are signed for the teacher: the office's tap on them does noth
 from __future__ import annotations
 
 from datetime import datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from channels import jobs
-from channels.notify.senders import MaildirSender, TelegramSender
+from channels.notify.senders import MaildirSender, Sender, TelegramSender
 from channels.telegram.agenda import BotSender, with_roll_buttons
 from channels.telegram.fake_api import CALLBACK_DATA_LIMIT, Person
 from domain.notifications.models import Channel
@@ -61,10 +62,10 @@ async def test_the_agenda_has_a_roll_button_per_class_for_its_teacher_only(
 
 
 def test_the_delivery_job_sends_telegram_through_the_bot_sender_and_keeps_the_others(
-    tmp_path: object,
+    tmp_path: Path,
 ) -> None:
-    email = MaildirSender(tmp_path, sender="cadence@example.org")  # type: ignore[arg-type]
-    plain = {Channel.EMAIL: email, Channel.TELEGRAM: TelegramSender(TOKEN)}
+    email = MaildirSender(tmp_path, sender="cadence@example.org")
+    plain: dict[Channel, Sender] = {Channel.EMAIL: email, Channel.TELEGRAM: TelegramSender(TOKEN)}
     senders = with_roll_buttons(plain, async_sessionmaker())
     assert isinstance(senders[Channel.TELEGRAM], BotSender) and senders[Channel.EMAIL] is email
     assert with_roll_buttons({Channel.EMAIL: email}, async_sessionmaker()) == {Channel.EMAIL: email}

@@ -51,5 +51,14 @@ def test_poll_publishes_the_command_menu_at_start_and_answers_once(poll_database
     assert first.exit_code == 0 and again.exit_code == 0, first.output
     assert menu.call_count == 4  # once per start, in English and in Spanish
     published = json.loads(httpx.QueryParams(menu.calls[0].request.content.decode())["commands"])
-    assert [c["command"] for c in published] == ["today", "roll", "sick", "unpaid", "cover", "org", "help"]
+    assert [c["command"] for c in published] == [
+        "today",
+        "roll",
+        "sick",
+        "unpaid",
+        "cover",
+        "org",
+        "language",
+        "help",
+    ]
     assert sent.call_count == 1  # the update answered once

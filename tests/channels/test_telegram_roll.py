@@ -60,6 +60,7 @@ async def test_link_today_roll_save_confirm_through_the_webhook(
         "unpaid",
         "cover",
         "org",
+        "language",
         "help",
     ]
 

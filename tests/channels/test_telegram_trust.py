@@ -235,9 +235,24 @@ async def test_the_command_menu_is_published_once(
     await post(copilot_app, message(STRANGER, "hi"))
     assert [c.get("language_code") for c in bot_api.commands] == [None, "es"]  # once: English, Spanish
     menu, menu_es = (json.loads(c["commands"]) for c in bot_api.commands)
-    assert (
-        [c["command"] for c in menu]
-        == [c["command"] for c in menu_es]
-        == ["today", "roll", "sick", "unpaid", "cover", "org", "help"]
-    )
+    assert [c["command"] for c in menu] == [
+        "today",
+        "roll",
+        "sick",
+        "unpaid",
+        "cover",
+        "org",
+        "language",
+        "help",
+    ]
+    assert [c["command"] for c in menu_es] == [
+        "today",
+        "roll",
+        "sick",
+        "unpaid",
+        "cover",
+        "org",
+        "idioma",
+        "help",
+    ]
     assert all(c["description"] for c in menu) and menu_es[0]["description"] == "Tus clases de hoy"
