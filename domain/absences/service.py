@@ -10,6 +10,7 @@ outbox's "schedule changed" message goes to whoever teaches it now).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -22,10 +23,12 @@ from domain.attendance.service import enrolled_on
 from domain.errors import Forbidden, Invalid
 from domain.events import service as events
 from domain.groups.models import Group
-from domain.notifications import recipients
+from domain.notifications import emails, recipients
 from domain.notifications import service as notifications
 from domain.notifications.models import Kind
+from domain.notifications.words import Words, words_for
 from domain.orgs.permissions import require_office
+from domain.orgs.service import get_organization
 from domain.scheduling.service import assign_substitute
 from domain.sessions.models import ClassSession, SessionStatus
 from domain.sessions.service import cancel_session, get_session, list_sessions
@@ -158,12 +161,21 @@ async def uncovered(
 
 
 async def _tell_families(
-    session: AsyncSession, tenant: TenantContext, row: ClassSession, *, subject: str, body: str, now: datetime
+    session: AsyncSession,
+    tenant: TenantContext,
+    row: ClassSession,
+    *,
+    text: Callable[[Words, str], emails.Text],
+    now: datetime,
 ) -> int:
-    """One email per enrolled student's family about this class's change; the period keeps it once."""
+    """One email per enrolled student's family about this class's change, in the organization's language
+    (families have no account); the period keeps it once."""
     enrolled = await enrolled_on(session, row)
     if not enrolled:
         return 0
+    w = words_for(None, (await get_organization(session, tenant)).locale)
+    missed = (await missed_classes(session, [row]))[0]
+    said = text(w, emails.class_line(w, group=missed.group or None, day=missed.day, start=missed.start))
     students = (await session.execute(select(Student).where(Student.id.in_(enrolled)))).scalars().all()
     prefs = await notifications.preferences(session, tenant)
     for student in students:
@@ -171,8 +183,8 @@ async def _tell_families(
             recipients.family(student.id, student.full_name, student.email),
             Kind.SESSION_CANCELLED if row.status is SessionStatus.CANCELLED else Kind.SCHEDULE_CHANGED,
             f"cover:{row.id}",
-            subject,
-            body,
+            said.subject,
+            said.body,
         )
         await notifications.queue(session, tenant, message, prefs=prefs, now=now)
     return len(students)
@@ -191,13 +203,11 @@ async def cover_with(
     require_office(tenant, "assign a substitute")
     substitute = await get_teacher(session, tenant, teacher_id)
     row = await assign_substitute(session, tenant, session_id, teacher_id=teacher_id, reason="sick day cover")
-    missed = (await missed_classes(session, [row]))[0]
     told = await _tell_families(
         session,
         tenant,
         row,
-        subject="Your class has a substitute teacher",
-        body=f"{missed.said()} goes ahead, taught by {substitute.full_name}.",
+        text=lambda w, line: emails.substitute(w, line=line, teacher=substitute.full_name),
         now=now,
     )
     return row, told
@@ -211,13 +221,7 @@ async def cancel_for_absence(
     require_office(tenant, "cancel a class for a sick day")
     row = await get_session(session, tenant, session_id)
     row = await cancel_session(session, tenant, row.id, reason="The teacher is ill")
-    missed = (await missed_classes(session, [row]))[0]
     told = await _tell_families(
-        session,
-        tenant,
-        row,
-        subject="Class cancelled",
-        body=f"{missed.said()} is cancelled: the teacher is ill. Sorry for the trouble.",
-        now=now,
+        session, tenant, row, text=lambda w, line: emails.cancelled_for_absence(w, line=line), now=now
     )
     return row, told

@@ -18,10 +18,12 @@ from domain.groups.capacity import lock_group, occupancy
 from domain.groups.models import Group, GroupStatus, StudentGroup, WaitlistEntry
 from domain.groups.schemas import WaitlistEntryOut
 from domain.groups.service import get_group, require_group_visible
-from domain.notifications import recipients
+from domain.notifications import emails, recipients
 from domain.notifications import service as notifications
 from domain.notifications.models import Kind
+from domain.notifications.words import words_for
 from domain.orgs.permissions import require_office
+from domain.orgs.service import get_organization
 from domain.students.models import Student, StudentStatus
 from domain.students.service import get_student
 from domain.tenancy import TenantContext
@@ -185,19 +187,17 @@ async def offer_freed_places(
     prefs = await notifications.preferences(session, tenant)
     admins = await recipients.admins(session, tenant, telegram=True)
     now = tenant.now()
+    org_locale = (await get_organization(session, tenant)).locale
     for entry in chosen:
         entry.offered_at = now
         name = names[entry.student_id]
-        subject = f"A place in {group.name} for {name}"
-        body = (
-            f"A place is free in {group.name} from {from_day.isoformat()}. {name} is next on its waitlist. "
-            "Enrol them from the group's page to confirm; nothing changes until you do.\n"
-            f"Hay una plaza libre en {group.name} desde el {from_day.strftime('%d/%m/%Y')}. "
-            f"{name} es el siguiente en la lista de espera. Inscríbelo desde la página del grupo para "
-            "confirmarlo; no cambia nada hasta que lo hagas."
-        )
-        for admin in admins:
-            message = notifications.Message(admin, Kind.WAITLIST_OFFER, f"waitlist:{entry.id}", subject, body)
+        for admin in admins:  # each admin in their own language
+            said = emails.waitlist_offer(
+                words_for(admin.language, org_locale), group=group.name, name=name, from_day=from_day
+            )
+            message = notifications.Message(
+                admin, Kind.WAITLIST_OFFER, f"waitlist:{entry.id}", said.subject, said.body
+            )
             await notifications.queue(session, tenant, message, prefs=prefs, now=now)
         await events.emit(
             session,

@@ -26,6 +26,8 @@ class Kind(enum.StrEnum):
     PAYOUT_PREVIEW = "payout_preview"
     WAITLIST_OFFER = "waitlist_offer"  # a place freed in a full group: offered to the next on its waitlist
     WEBHOOK = "webhook"  # a domain event POSTed to one of the organization's endpoints
+    INVITATION = "invitation"  # to the person invited to join, with the link
+    REGISTRATION_RECEIVED = "registration_received"  # to whoever filled in the public registration form
 
 
 class Channel(enum.StrEnum):

@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.events.models import DomainEvent
 from domain.groups.models import Group
-from domain.money import format_money
-from domain.notifications import recipients
+from domain.notifications import emails, recipients
 from domain.notifications.models import Channel, Kind
 from domain.notifications.service import Message, Recipient, preferences, queue
+from domain.notifications.words import Words, words_for
 from domain.orgs.service import get_organization
 from domain.payments import receipts
 from domain.payouts.models import TeacherPayout
@@ -58,38 +58,32 @@ def _local_date(tenant: TenantContext, moment: datetime) -> str:
 async def payment_reminder(
     session: AsyncSession, tenant: TenantContext, event: DomainEvent, delivery: Delivery
 ) -> list[Message]:
-    """A read-only reminder to the family, with a link to upload the transfer receipt."""
+    """A read-only reminder to the family, in the organization's language, with a link to the page
+    where they upload the transfer receipt."""
     p = event.payload
     student_id = uuid.UUID(p["student_id"])
-    _, token = await receipts.create_link(
+    link, token = await receipts.create_link(
         session, tenant, student_id=student_id, now=delivery.now, ttl=delivery.receipt_link_ttl
     )
-    amount = format_money(p["outstanding"], p["currency"])
-    body = (
-        f"Hello {p['to_name']},\n\n"
-        f"Our records show {amount} of tuition still open. If you have already paid by bank "
-        f"transfer, thank you: you can upload the receipt here and we will match it:\n"
-        f"{receipts.upload_url(delivery.public_base_url, token)}\n\n"
-        "This is an automatic message; replies are not read."
+    org = await get_organization(session, tenant)
+    text = emails.payment_reminder(
+        words_for(None, org.locale),  # a family has no account: the school's language
+        name=p["to_name"],
+        amount=p["outstanding"],
+        currency=p["currency"],
+        link=receipts.upload_url(delivery.public_base_url, token),
+        until=link.expires_at.astimezone(ZoneInfo(tenant.timezone)).date(),
     )
     return [
         Message(
             recipients.family(student_id, p["to_name"], p.get("to_email")),
             Kind.PAYMENT_REMINDER,
             _local_date(tenant, event.created_at),  # at most one reminder per family per day
-            "Tuition reminder",
-            body,
+            text.subject,
+            text.body,
             event.id,
         )
     ]
-
-
-async def _class_line(session: AsyncSession, class_session: ClassSession) -> str:
-    group = await session.get(Group, class_session.group_id) if class_session.group_id else None
-    when = f"{class_session.date:%A %d %B}" + (
-        f" at {class_session.start_time:%H:%M}" if class_session.start_time else ""
-    )
-    return f"{group.name if group else 'Your class'} on {when}"
 
 
 async def _about_a_class(
@@ -100,17 +94,27 @@ async def _about_a_class(
     *,
     kind: Kind,
     period: str,
-    subject: str,
-    text: Callable[[ClassSession, str], str],
+    with_end: bool,
+    text: Callable[[Words, str], emails.Text],
 ) -> list[Message]:
-    """A message to whoever teaches the class now (a substitute learns of it this way); none for a
-    class already past, which is history rather than news."""
+    """A message to whoever teaches the class now (a substitute learns of it this way), in their
+    language; none for a class already past, which is history rather than news."""
     row = await session.get(ClassSession, uuid.UUID(event.payload["session_id"]))
     assert row is not None
     if row.date < delivery.now.astimezone(ZoneInfo(tenant.timezone)).date():
         return []
     to = await recipients.teacher(session, tenant, row.teacher_id, telegram=delivery.telegram)
-    return [Message(to, kind, period, subject, text(row, await _class_line(session, row)), event.id)]
+    w = words_for(to.language, (await get_organization(session, tenant)).locale)
+    group = await session.get(Group, row.group_id) if row.group_id else None
+    line = emails.class_line(
+        w,
+        group=group.name if group else None,
+        day=row.date,
+        start=row.start_time,
+        end=row.end_time if with_end else None,
+    )
+    said = text(w, line)
+    return [Message(to, kind, period, said.subject, said.body, event.id)]
 
 
 async def session_cancelled(
@@ -124,8 +128,8 @@ async def session_cancelled(
         delivery,
         kind=Kind.SESSION_CANCELLED,
         period=f"session:{event.payload['session_id']}",
-        subject="Class cancelled",
-        text=lambda row, line: f"{line} is cancelled" + (f": {reason}." if reason else "."),
+        with_end=False,
+        text=lambda w, line: emails.session_cancelled(w, line=line, reason=reason),
     )
 
 
@@ -139,12 +143,8 @@ async def schedule_changed(
         delivery,
         kind=Kind.SCHEDULE_CHANGED,
         period=f"event:{event.id}",
-        subject="Schedule change",
-        text=lambda row, line: (
-            f"Changed: {line}"
-            + (f"–{row.end_time:%H:%M}" if row.end_time else "")
-            + ". Please check your schedule."
-        ),
+        with_end=True,
+        text=lambda w, line: emails.schedule_changed(w, line=line),
     )
 
 
@@ -153,18 +153,16 @@ async def payout_approved(
 ) -> list[Message]:
     payout = await session.get(TeacherPayout, uuid.UUID(event.payload["payout_id"]))
     assert payout is not None
-    currency = (await get_organization(session, tenant)).currency
-    return [
-        Message(
-            await recipients.teacher(session, tenant, payout.teacher_id, telegram=delivery.telegram),
-            Kind.PAYOUT_APPROVED,
-            f"payout:{payout.id}",
-            "Payout approved",
-            f"Your payout for {payout.period_start} to {payout.period_end} was approved: "
-            f"{format_money(payout.total_amount, currency)}.",
-            event.id,
-        )
-    ]
+    org = await get_organization(session, tenant)
+    to = await recipients.teacher(session, tenant, payout.teacher_id, telegram=delivery.telegram)
+    text = emails.payout_approved(
+        words_for(to.language, org.locale),
+        start=payout.period_start,
+        end=payout.period_end,
+        amount=payout.total_amount,
+        currency=org.currency,
+    )
+    return [Message(to, Kind.PAYOUT_APPROVED, f"payout:{payout.id}", text.subject, text.body, event.id)]
 
 
 def webhook_message(endpoint: WebhookEndpoint, event: DomainEvent) -> Message:

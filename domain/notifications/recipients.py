@@ -23,8 +23,8 @@ async def user(session: AsyncSession, user_id: uuid.UUID, *, telegram: bool) -> 
     if telegram:
         account = await session.get(TelegramAccount, user_id)
         if account is not None:
-            return Recipient(f"user:{user_id}", name, Channel.TELEGRAM, str(account.chat_id))
-    return Recipient(f"user:{user_id}", name, Channel.EMAIL, person.email)
+            return Recipient(f"user:{user_id}", name, Channel.TELEGRAM, str(account.chat_id), person.language)
+    return Recipient(f"user:{user_id}", name, Channel.EMAIL, person.email, person.language)
 
 
 async def teacher(

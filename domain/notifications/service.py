@@ -38,6 +38,7 @@ class Recipient:
     name: str
     channel: Channel
     address: str | None
+    language: str | None = None  # the person's own choice ('en', 'es'); None: the organization's locale
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ SUBMISSIONS_PER_HOUR = 5
 
 async def submit(
     session: AsyncSession, *, org_slug: str, data: PublicRegistrationIn, ip: str | None, now: datetime
-) -> None:
+) -> tuple[TenantContext, Student] | None:
+    """The pending student made (with the form's tenant), or None for a bot's filling."""
     org_id = await organization_id_by_slug(session, org_slug)
     if org_id is None:
         raise NotFound("No such registration form.")
@@ -43,7 +44,7 @@ async def submit(
     if data.website:  # honeypot: pretend success, keep a trace, create nothing
         session.add(RegistrationSubmission(organization_id=org_id, ip=ip, outcome="spam", created_at=now))
         await session.flush()
-        return
+        return None
     recent = await session.scalar(
         select(func.count())
         .select_from(RegistrationSubmission)
@@ -85,6 +86,7 @@ async def submit(
         )
     )
     await session.flush()
+    return tenant, student
 
 
 async def _probable_duplicate(

@@ -174,4 +174,4 @@ async def test_an_approved_payout_tells_its_teacher(sessions: async_sessionmaker
         await outbox.dispatch(session, studio.admin, delivery=DELIVERY)
         rows = [r for r in await ledger(session) if r.kind == Kind.PAYOUT_APPROVED]
     assert [r.recipient for r in rows] == [f"user:{studio.teacher.user_id}"]
-    assert "2026-10-01 to 2026-10-31" in rows[0].body and "19.50 EUR" in rows[0].body  # 3 heads × 6.50
+    assert "1 October 2026 to 31 October 2026" in rows[0].body and "€19.50" in rows[0].body  # 3 heads × 6.50

@@ -10,6 +10,7 @@ from channels.http.deps import DB, AppSettings, Now, Person, Tenant
 from channels.http.exports import EXPORTABLE, Exporter
 from domain.auth import service as auth
 from domain.auth.schemas import Membership
+from domain.notifications import transactional
 from domain.orgs import service as orgs
 from domain.orgs.schemas import (
     AcceptInvitationIn,
@@ -89,10 +90,10 @@ async def invite(
         now=now,
         ttl=timedelta(hours=settings.invitation_ttl_hours),
     )
+    accept_url = f"{settings.public_base_url}/invitations/accept?token={token}"
+    await transactional.invitation(db, tenant, invitation, accept_url=accept_url, now=now)  # emailed too
     return InvitationCreatedOut(
-        **InvitationOut.model_validate(invitation).model_dump(),
-        token=token,
-        accept_url=f"{settings.public_base_url}/invitations/accept?token={token}",
+        **InvitationOut.model_validate(invitation).model_dump(), token=token, accept_url=accept_url
     )
 
 

@@ -12,7 +12,9 @@ from pydantic import BaseModel
 from channels.http.deps import DB, Now, Tenant
 from channels.http.exports import EXPORTABLE, Exporter
 from channels.http.paging import Paging
+from domain.contact import clean_email
 from domain.inputs import Line
+from domain.notifications import transactional
 from domain.registration import form as registration_form
 from domain.registration import service as registration
 from domain.registration.schemas import (
@@ -49,7 +51,12 @@ async def submit(
 ) -> RegistrationReceipt:
     """Ask to join an organization. Creates a pending student for the office to approve."""
     ip = request.client.host if request.client else None
-    await registration.submit(db, org_slug=slug, data=body, ip=ip, now=now)
+    made = await registration.submit(db, org_slug=slug, data=body, ip=ip, now=now)
+    if made is not None:  # a bot's filling is answered alike and told nothing
+        tenant, student = made
+        guardian = clean_email(body.guardian_email) if body.guardian_name else None  # checked as one
+        to_email = student.email or guardian
+        await transactional.registration_received(db, tenant, student, to_email=to_email, now=now)
     return RegistrationReceipt()
 
 
