@@ -4,6 +4,7 @@ const STRINGS = {
   en: {
     "nav.chat": "Chat", "nav.today": "Today", "nav.students": "Students", "nav.groups": "Groups",
     "nav.payments": "Payments", "nav.payouts": "Payouts", "nav.settings": "Settings",
+    "nav.dashboard": "Dashboard", "nav.reports": "Reports",
     "header.organization": "Organization", "header.language": "Language", "header.logout": "Log out",
     "login.email": "Email", "login.password": "Password", "login.submit": "Log in", "login.failed": "That did not work.",
     "common.loading": "Loading…", "common.nothing": "Nothing here.", "common.save": "Save", "common.cancel": "Cancel",
@@ -158,6 +159,7 @@ const STRINGS = {
   es: {
     "nav.chat": "Chat", "nav.today": "Hoy", "nav.students": "Alumnos", "nav.groups": "Grupos",
     "nav.payments": "Pagos", "nav.payouts": "Liquidaciones", "nav.settings": "Ajustes",
+    "nav.dashboard": "Panel", "nav.reports": "Informes",
     "header.organization": "Organización", "header.language": "Idioma", "header.logout": "Salir",
     "login.email": "Correo", "login.password": "Contraseña", "login.submit": "Entrar", "login.failed": "No ha funcionado.",
     "common.loading": "Cargando…", "common.nothing": "No hay nada.", "common.save": "Guardar", "common.cancel": "Cancelar",
