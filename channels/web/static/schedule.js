@@ -30,6 +30,7 @@ function slotForms(s, today) {
       <label><span>${escapeHtml(t("schedule.weekday"))}</span><select name="weekday">${weekdays(s.weekday)}</select></label>
       <label><span>${escapeHtml(t("schedule.starts"))}</span><input name="start_time" type="time" value="${hhmm(s.start_time)}" required></label>
       <label><span>${escapeHtml(t("schedule.ends"))}</span><input name="end_time" type="time" value="${hhmm(s.end_time)}" required></label>
+      <label><span>${escapeHtml(t("schedule.venue"))}</span><select name="venue_id">${options(NAMES.venues, s.venue_id || "")}</select></label>
       <label><span>${escapeHtml(t("schedule.teacher"))}</span><select name="teacher_id">${options(NAMES.teachers, s.teacher_id || "")}</select></label>
       <label><span>${escapeHtml(t("schedule.effective_from"))}</span><input name="effective_from" type="date" value="${today}" min="${today}" required></label>
       <button type="submit">${escapeHtml(t("schedule.change"))}</button></form>
@@ -43,18 +44,22 @@ async function showSlots(note = "") {
   const place = document.querySelector("#slots .body"), group = document.querySelector("#group").value;
   if (!group) { place.innerHTML = `<p class="muted">${escapeHtml(t("common.nothing"))}</p>`; return; }
   const today = schoolToday();
+  let slots = [];
   try {
     // The slots still to come or running: an ended one is history (the API keeps it, with its dates).
-    const slots = (await json(`/groups/${group}/slots`)).filter(s => !s.valid_until || s.valid_until >= today);
+    slots = (await json(`/groups/${group}/slots`)).filter(s => !s.valid_until || s.valid_until >= today);
     place.innerHTML = (slots.length ? `<ul class="plain">${slots.map(s => `<li class="slot" data-slot="${s.id}">${slotLine(s)}
       ${slotForms(s, today)}</li>`).join("")}</ul>` : `<p class="muted">${escapeHtml(t("groups.no_schedule"))}</p>`)
       + `<p class="state" role="status" id="slot-state">${escapeHtml(note)}</p>`;
   } catch (error) { showError(place, error); return; }
   place.querySelectorAll("form.change-slot").forEach(form => form.addEventListener("submit", async event => {
     event.preventDefault();
-    const body = formData(form);
-    body.weekday = Number(body.weekday);
-    if (!body.teacher_id) delete body.teacher_id;  // unchanged: the group's regular teacher stays
+    // Only what differs from the slot (an empty venue or teacher: the group's own stays as it is).
+    const slot = slots.find(x => x.id === form.dataset.slot), f = form.elements, body = { effective_from: f.effective_from.value };
+    if (Number(f.weekday.value) !== slot.weekday) body.weekday = Number(f.weekday.value);
+    for (const key of ["start_time", "end_time"]) if (f[key].value !== hhmm(slot[key])) body[key] = f[key].value;
+    for (const key of ["venue_id", "teacher_id"]) if (f[key].value && f[key].value !== slot[key]) body[key] = f[key].value;
+    if (Object.keys(body).length === 1) { say(document.querySelector("#slot-state"), t("common.nothing_changed")); return; }
     const done = await attempt(document.querySelector("#slot-state"), () => send(`/slots/${form.dataset.slot}/change`, "POST", body));
     if (done) await showSlots(t("schedule.changed", { date: day(body.effective_from) }));
   }));
