@@ -147,7 +147,8 @@ CORPUS: dict[str, tuple[str, int, list[Row]]] = {
         (1, "2017-01-19", "0.01", "PLN", None),
         (2, "2017-01-19", "0.01", "PLN", None),
     ]),
-    # Bank CSV layouts: the banks' columns, invented rows (see the README: no licensed real sample exists)
+    # Bank CSV layouts with no public sample file: the banks' columns, invented rows (see the README). The
+    # layouts proven on real sample exports are in test_bank_csv_samples.py
     "fixtures/banks/csv-layouts/revolut-personal.csv": ("csv:revolut", 3, [
         (0, "2026-10-01", "55.00", "EUR", "Lucia Fernandez"),
         (1, "2026-10-04", "110.00", "EUR", "MARTA GIL"),  # the PENDING card payment is left out
@@ -168,20 +169,10 @@ CORPUS: dict[str, tuple[str, int, list[Row]]] = {
         (1, "2026-10-02", "-13.99", "EUR", "Netflix"),
         (2, "2026-10-04", "95.50", "EUR", "Jorge Martin"),
     ]),
-    "fixtures/banks/csv-layouts/ing-de.csv": ("csv:ing-de", 3, [
-        (0, "2026-10-05", "75.00", "EUR", "Sabine Müller"),
-        (1, "2026-10-03", "-1120.44", "EUR", "Stadtwerke"),
-        (2, "2026-10-01", "60.00", "EUR", "Peter Schmidt"),
-    ]),
     "fixtures/banks/csv-layouts/ing-nl.csv": ("csv:ing-nl", 3, [
         (0, "2026-10-01", "55.00", "EUR", "J. de Vries"),
         (1, "2026-10-02", "-18.40", "EUR", "Albert Heijn 1234"),
         (2, "2026-10-03", "110.00", "EUR", "K. Jansen"),
-    ]),
-    "fixtures/banks/csv-layouts/bunq.csv": ("csv:bunq", 3, [
-        (0, "2026-10-01", "65.00", "EUR", "Sanne Bakker"),
-        (1, "2026-10-02", "-9.99", "EUR", "Spotify"),
-        (2, "2026-10-03", "1130.00", "EUR", "Studio Verhuur"),
     ]),
     "fixtures/banks/csv-layouts/bbva.csv": ("csv:bbva", 3, [
         (0, "2026-10-01", "45.00", "EUR", "MARIA PEREZ GARCIA"),
@@ -193,6 +184,11 @@ CORPUS: dict[str, tuple[str, int, list[Row]]] = {
         (1, "2026-10-02", "-3.20", "EUR", None),
         (2, "2026-10-03", "2100.00", "EUR", "PEDRO NAVARRO"),
     ]),
+    "fixtures/banks/csv-layouts/caixabank.csv": ("csv:caixabank", 3, [
+        (0, "2026-10-05", "60.00", "EUR", "ELENA CASTRO"),  # "TRANSF DE ELENA CASTRO": the name alone
+        (1, "2026-10-03", "-1112.35", "EUR", "RECIBO ENDESA ENERGIA"),
+        (2, "2026-10-01", "45.50", "EUR", "Transferencia recibida"),
+    ]),
     "fixtures/banks/csv-layouts/sabadell.csv": ("csv:sabadell", 3, [
         (0, "2026-10-01", "70.00", "EUR", "ISABEL MORENO"),
         (1, "2026-10-02", "-24.54", "EUR", None),
@@ -200,7 +196,7 @@ CORPUS: dict[str, tuple[str, int, list[Row]]] = {
     ]),
 }  # fmt: skip
 
-# OCA's generic CSV layouts, each read with the custom mapping a school would save for it
+# Generic CSV layouts (OCA, caixa2bean), each read with the custom mapping a school would save for it
 OCA: dict[str, Any] = dict(date="Date", date_format="%m/%d/%Y", reference="Label", payer="Partner Name")
 CSV_MAPPINGS: dict[str, tuple[CsvMapping, int, list[Row]]] = {
     "oca-sample_statement_en.csv": (CsvMapping(**OCA, amount="Amount", currency="Currency"), 2, [
@@ -219,6 +215,16 @@ CSV_MAPPINGS: dict[str, tuple[CsvMapping, int, list[Row]]] = {
         CsvMapping(date="1", date_format="%m/%d/%Y", amount="4", currency="3", payer="6", reference="2",
                    has_header=False),
         1, [(0, "2018-12-15", "1525.00", "EUR", "Azure Interior")],
+    ),
+    # caixa2bean's mock of CaixaBank's spreadsheet export: its header is a comment, so columns by number
+    "caixa2bean-sample-statement.csv": (
+        CsvMapping(date="4", value_date="5", date_format="%d/%m/%Y", amount=None, credit="6", debit="7",
+                   currency="3", payer="13", reference="12", has_header=False, skip_rows=11),
+        4, [
+            (0, "2025-12-31", "-15.50", "EUR", "GAS STATION EXAMPLE"),
+            (1, "2025-12-30", "500.00", "EUR", "SALARY PAYMENT"),
+            (3, "2025-12-28", "-12.30", "EUR", "CAFE EXAMPLE"),
+        ],
     ),
     "oca-meta_data_separated_credit_debit.csv": (
         CsvMapping(date="Date", date_format="%d/%m/%y", amount=None, debit="Debit", credit="Credit",
@@ -257,7 +263,7 @@ def test_public_sample_is_detected_and_read_line_for_line(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CSV_MAPPINGS))
-def test_oca_csv_layouts_are_read_with_a_custom_mapping(name: str) -> None:
+def test_generic_csv_layouts_are_read_with_a_custom_mapping(name: str) -> None:
     mapping, count, rows = CSV_MAPPINGS[name]
     label, lines = parse_lines((TESTS / "fixtures/banks/csv" / name).read_bytes(), mapping=mapping)
     assert label == "csv:custom"

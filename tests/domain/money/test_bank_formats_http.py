@@ -47,7 +47,7 @@ async def _lines(who: Browser) -> list[dict[str, Any]]:
         ("norma43/csb43-sample_sepa.csb", "norma43", 14),
         ("ofx/ofxparse-bank_medium.ofx", "ofx", 3),
         ("csv-layouts/revolut-business.csv", "csv:revolut-business", 3),
-        ("csv-layouts/ing-de.csv", "csv:ing-de", 3),
+        ("csv-banks/fabolhak-ingde-test_with_saldo_1.csv", "csv:ing-de", 9),
     ],
 )
 async def test_the_content_decides_the_format_whatever_the_file_is_called(
