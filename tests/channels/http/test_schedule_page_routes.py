@@ -148,3 +148,21 @@ async def test_the_schools_calendar_link_carries_every_class_and_is_the_offices(
     group_feed = await staff.post("/calendar-feeds", {"kind": "group", "target_id": ids["group"]})
     only_bachata = await admin.client.get(group_feed.json()["url"].split("127.0.0.1:8000")[-1])
     assert only_bachata.text.count("BEGIN:VEVENT") == 1  # the control: a group's link has its own class only
+
+
+async def test_another_school_cannot_end_this_schools_weekly_class(
+    make_client: Callable[[], AsyncClient],
+) -> None:
+    admin, _, _, ids, today = await school_with_a_weekly_class(make_client)
+    assert (await admin.post("/schedule/generate", {})).json()["created"] >= 4  # our classes exist
+    stranger = await signup(make_client(), "stranger")
+    await create_org(stranger, timezone="UTC", country="ES")
+    theirs = await stranger.post(f"/slots/{ids['slot']}/end", {"from_date": today.isoformat()})
+    assert theirs.status_code == 404  # row-level security: that slot does not exist for them
+    feed = await stranger.post("/calendar-feeds", {"kind": "school"})
+    ics = await stranger.client.get(feed.json()["url"].split("127.0.0.1:8000")[-1])
+    assert ics.status_code == 200 and "Bachata" not in ics.text  # their school's link: none of ours
+    [slot] = (await admin.get(f"/groups/{ids['group']}/slots")).json()
+    assert slot["valid_until"] is None  # the control: it is there, untouched
+    mine = await admin.post(f"/slots/{ids['slot']}/end", {"from_date": today.isoformat()})
+    assert mine.status_code == 200
