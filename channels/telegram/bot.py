@@ -217,7 +217,7 @@ def _linked(handler: Callable[[Update, BotDeps, TelegramAccount, TenantContext],
         try:
             await handler(update, deps, account, tenant)
         except DomainError as exc:
-            await _reply(update, exc.message)
+            await _reply(update, texts.refusal(_language(update), exc.message))
 
     return run
 
@@ -256,7 +256,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
             orgs = await telegram.memberships(session, account)
     except DomainError as exc:
-        await _reply(update, exc.message)
+        await _reply(update, texts.refusal(_language(update), exc.message))
         return
     chosen = await _chosen_language(deps, account.user_id)
     await _learn_language(update, deps, chosen, orgs[0].tenant(account.user_id) if len(orgs) == 1 else None)
@@ -389,7 +389,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if outcome in ("confirmed", "cancelled"):
             await _settle(query, _said(update, f"bot.{outcome}"))
     except (DomainError, ValueError) as exc:
-        await _reply(update, exc.message if isinstance(exc, DomainError) else _said(update, "bot.bad_button"))
+        said = texts.refusal(_language(update), exc.message) if isinstance(exc, DomainError) else None
+        await _reply(update, said or _said(update, "bot.bad_button"))
 
 
 async def _decide(

@@ -124,7 +124,7 @@ def _name(language: str, day_class: DayClass) -> str:
 
 def _summary(language: str, statuses: list[AttendanceStatus]) -> str:
     counts = [(s, statuses.count(s)) for s in CYCLE]
-    return ", ".join(f"{n} {texts.say(language, f'status.{s.value}')}" for s, n in counts if n)
+    return ", ".join(texts.counted(language, n, s.value) for s, n in counts if n)
 
 
 def starting_marks(roll: ClassRoll) -> list[int]:

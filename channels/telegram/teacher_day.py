@@ -56,6 +56,12 @@ def _signed(signer: roll.Signer, person: int, op: str, body: str) -> str:
     return f"K{op}{signer.tag(person, op + body)}{body}"
 
 
+def _said(language: str, missed: absences.MissedClass) -> str:
+    """ "Salsa Beginners, Tue 1 Dec 19:00" / "Salsa Beginners, mar 1 dic 19:00"."""
+    name = missed.group or texts.say(language, "class.one_off")
+    return f"{name}, {texts.when(language, missed.day, missed.start)}"
+
+
 def _confirm_buttons(language: str, action_id: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -107,7 +113,7 @@ async def roll_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     try:
         reply = await roll.pressed(query, deps.sessions, found[1], signer, _language(update), _now())
     except DomainError as exc:
-        await _reply(update, exc.message)
+        await _reply(update, texts.refusal(_language(update), exc.message))
         return
     if reply is not None:
         await roll.show(query, reply)
@@ -163,7 +169,9 @@ async def cover(update: Update, deps: BotDeps, account: TelegramAccount, tenant:
             ]
         )
         await _reply(
-            update, texts.say(language, "cover.class", teacher=teacher_name, what=missed.said()), buttons
+            update,
+            texts.say(language, "cover.class", teacher=teacher_name, what=_said(language, missed)),
+            buttons,
         )
 
 
@@ -175,7 +183,11 @@ async def _propose(
         ctx = ToolContext(session=session, tenant=tenant, today=tenant.today(), now=_now(), language=language)
         outcome = await runner.call(ctx, tool, args, channel="telegram")
     markup = _confirm_buttons(language, str(outcome.pending.id)) if outcome.pending else None
-    await _reply(update, outcome.output.text, markup)
+    await _reply(
+        update,
+        texts.refusal(language, outcome.output.text) if outcome.failed else outcome.output.text,
+        markup,
+    )
 
 
 async def sick_or_cover_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -220,7 +232,9 @@ async def sick_or_cover_button(update: Update, context: ContextTypes.DEFAULT_TYP
             if t.id != row.teacher_id
         ]
         await _reply(
-            update, texts.say(language, "cover.who", what=missed.said()), InlineKeyboardMarkup(buttons)
+            update,
+            texts.say(language, "cover.who", what=_said(language, missed)),
+            InlineKeyboardMarkup(buttons),
         )
     elif op == "t":
         chosen = next((t for t in teachers if t.id == _long(body[22:44])), None)

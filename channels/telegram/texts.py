@@ -194,6 +194,36 @@ def speaks(telegram_language: str | None, chosen: str | None) -> str | None:
     return None
 
 
+# Spanish has plural adjectives: "2 presentes, 1 ausente" (English's stay as they are).
+_PLURAL_ES = {"presente": "presentes", "ausente": "ausentes", "justificado": "justificados"}
+
+# The domain's refusals a person meets in the bot's own flows (linking, the roll, a sick day, covering),
+# in Spanish; any other is shown as the domain says it.
+_ERRORS_ES = {
+    "That code is not valid any more; get a new one in Cadence.": "Ese código ya no vale; pide uno nuevo "
+    "en Cadence.",
+    "This Telegram account is already linked to another Cadence user.": "Esta cuenta de Telegram ya está "
+    "conectada a otro usuario de Cadence.",
+    "You are not a member of that organization.": "No eres miembro de esa organización.",
+    "Only a teacher reports their own sick day; the office covers classes instead.": "Solo un profesor "
+    "avisa de su propia baja; la oficina, en cambio, cubre las clases.",
+    "A sick day is reported for today or a day to come.": "Una baja se avisa para hoy o un día que venga.",
+    "This class was cancelled; it has no roll.": "Esta clase se canceló; no tiene lista.",
+    "Only admin, staff can see the classes to cover.": "Solo la oficina puede ver las clases por cubrir.",
+}
+
+
+def counted(language: str, count: int, status: str) -> str:
+    """ "2 present" / "2 presentes": a count of one mark, in the roll's line of totals."""
+    word = say(language, f"status.{status}")
+    return f"{count} {_PLURAL_ES.get(word, word) if language == SPANISH and count != 1 else word}"
+
+
+def refusal(language: str, message: str) -> str:
+    """A domain error's message as the person reads it (see ``_ERRORS_ES``)."""
+    return _ERRORS_ES.get(message, message) if language == SPANISH else message
+
+
 def say(language: str, key: str, **values: object) -> str:
     text = _TEXTS.get(language, _TEXTS[ENGLISH]).get(key) or _TEXTS[ENGLISH][key]
     return text.format(**values) if values else text

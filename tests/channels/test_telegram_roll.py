@@ -168,7 +168,7 @@ async def test_spanish_throughout_for_a_spanish_speaking_teacher(
     assert agenda.labels() == ["📋 Lista: 18:00 Salsa Beginners"]
     await api.tap(ROSA, agenda, agenda.data()[0])
     roll = fake_telegram.last(ROSA)
-    assert roll.text.startswith("Lista de Salsa Beginners") and "3 presente" in roll.text
+    assert roll.text.startswith("Lista de Salsa Beginners") and "3 presentes" in roll.text
     assert roll.labels()[-1] == "💾 Guardar"
     await api.tap(ROSA, roll, "✅ Ana García")
     await api.tap(ROSA, roll, "💾 Guardar")
