@@ -14,7 +14,7 @@ import threading
 import time as clock
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -117,6 +117,22 @@ async def call(page: Page, method: str, path: str, body: Any = None) -> int:
     )
 
 
+async def an_open_day(page: Page, start: date) -> date:
+    """The first day from ``start`` that is neither a public holiday the school skips nor closed (the
+    demo closes Spain's holidays and its Christmas break): a weekly class has a class that day."""
+    holidays = await page.evaluate("json('/schedule/holidays')")
+    closures = await page.evaluate("json('/closures')")
+    closed = {h["date"] for h in holidays["holidays"]} if holidays["skipped"] else set()
+    for c in closures:
+        if c["venue_id"] is None and not c["withdrawn_at"]:
+            first, last = date.fromisoformat(c["start_date"]), date.fromisoformat(c["end_date"])
+            closed |= {(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)}
+    day = start
+    while day.isoformat() in closed:
+        day += timedelta(days=1)
+    return day
+
+
 WORDS = {
     "en": {
         "nav": "Schedule",
@@ -174,13 +190,13 @@ async def test_the_office_keeps_the_schedule(
     )
     group_id, group_name, regular = groups[which]
     today = school.today()
-    tomorrow = today + timedelta(days=1)
     page, outside = await a_page(browser, base_url, viewport, lang, email)
+    tomorrow = await an_open_day(page, today + timedelta(days=1))  # "tomorrow": the next day with classes
     await expect(page.locator("header nav").get_by_role("link", name=words["nav"])).to_be_visible()
     await page.goto(f"{base_url}/app/schedule")
     await page.select_option("#group", str(group_id))
 
-    # A weekly class on tomorrow's weekday at an hour nobody uses, then moved a quarter of an hour later.
+    # A weekly class on that day's weekday at an hour nobody uses, then moved a quarter of an hour later.
     add = page.locator("#add-slot")
     await add.locator("select[name=weekday]").select_option(str(tomorrow.weekday()))
     await add.locator("input[name=start_time]").fill("06:00")
@@ -196,7 +212,7 @@ async def test_the_office_keeps_the_schedule(
     slot = page.locator("#slots li.slot", has_text="06:15")
     await expect(slot).to_have_count(1)
 
-    # Generate two weeks; tomorrow's class gets a substitute.
+    # Generate three weeks; that day's class gets a substitute.
     generate = page.locator("#generate")
     await generate.locator("input[name=until]").fill((today + timedelta(days=22)).isoformat())
     await generate.locator("button[type=submit]").click()
@@ -245,7 +261,7 @@ async def test_the_office_keeps_the_schedule(
     ics = await page.request.get(url)
     assert ics.ok and "text/calendar" in ics.headers["content-type"] and "BEGIN:VEVENT" in await ics.text()
 
-    # Removed from the day after tomorrow on: tomorrow's class stays, the later one is cancelled.
+    # Removed from the day after on: that day's class stays, the later ones are cancelled.
     await slot.locator("summary").click()
     await slot.locator("form.end-slot input[name=from_date]").fill((tomorrow + timedelta(days=1)).isoformat())
     await slot.locator("form.end-slot button[type=submit]").click()
@@ -432,8 +448,8 @@ async def test_staff_and_teachers_get_no_settings_and_a_teacher_no_schedule(
     await expect(teacher.locator("main")).to_contain_text("El horario lo lleva la oficina.")
     await teacher.goto(f"{base_url}/app/settings")  # their own things: Telegram, and their classes' calendar
     await teacher.locator("#make-my-feed").click()
-    mine = (await teacher.locator("#my-feed-url").text_content() or "").strip()
-    ics = await teacher.request.get(mine)
+    my_link = (await teacher.locator("#my-feed-url").text_content() or "").strip()
+    ics = await teacher.request.get(my_link)
     assert ics.ok and "BEGIN:VEVENT" in await ics.text()
     await expect(teacher.locator("#organization")).to_be_hidden()
     await teacher.screenshot(path=str(SHOTS / "settings-teacher-phone-es.png"), full_page=True)
