@@ -197,3 +197,19 @@ async def test_a_teachers_whole_day_is_in_her_language(
     leaked = [(s, t) for t in [*day, *received(api, office)] for s in sentences(other) if s in t]
     assert leaked == []  # nor to the office, who speaks it too
     assert sum(1 for t in day for s in sentences(language) if s in t) >= 10  # the day was in it
+
+
+async def test_refusals_in_the_bots_flows_are_spanish_for_a_spanish_speaker(
+    fake_telegram: FakeTelegram, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    api, school = fake_telegram.api, await studio(sessions)
+    rosa, lucia = Person(8101, "Rosa", "es"), Person(8102, "Lucía", "es")
+    await fake_telegram.set_webhook()
+    await api.say(rosa, "/start not-a-code")
+    assert fake_telegram.last(rosa).text == "Ese código ya no vale; pide uno nuevo en Cadence."
+    await fake_telegram.link(lucia, school.teacher.user_id)
+    await api.say(lucia, "/cover")  # a teacher does not decide for the office
+    assert fake_telegram.last(lucia).text == "Solo la oficina puede ver las clases por cubrir."
+    english = Person(8103, "Rose", "en")  # the control: the domain's own sentence
+    await api.say(english, "/start not-a-code")
+    assert fake_telegram.last(english).text == "That code is not valid any more; get a new one in Cadence."
