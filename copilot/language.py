@@ -7,10 +7,10 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.text import fold
+from domain.yaml_files import load_yaml
 
 LANGUAGES = Path(__file__).resolve().parent / "languages"
 Kind = Literal["student", "group", "teacher", "venue"]
@@ -245,7 +245,7 @@ class Language(BaseModel):
 @lru_cache
 def load(code: str = "en") -> Language:
     path = LANGUAGES / f"{code}.yaml"
-    return Language.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return Language.model_validate(load_yaml(path.read_text(encoding="utf-8")))
 
 
 def every() -> tuple[Language, ...]:

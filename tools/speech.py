@@ -23,12 +23,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
 from domain.money import money as to_cents
+from domain.yaml_files import load_yaml
 
 ANSWERS = Path(__file__).resolve().parent / "answers"
 ENGLISH = "en"
@@ -131,7 +131,7 @@ def catalogue(language: str) -> dict[str, Any]:
         else:
             flat[prefix] = node
 
-    walk("", yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    walk("", load_yaml(path.read_text(encoding="utf-8")) or {})
     return flat
 
 
