@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -169,22 +170,33 @@ def _date(text: str, date_format: str) -> date:
 
 
 def parse_csv(data: bytes, mapping: CsvMapping) -> list[ParsedLine]:
+    lines = list(iter_csv(data, mapping))
+    if not lines:
+        raise Invalid("No transactions were found in that CSV. / El CSV no tiene movimientos.", details={})
+    return lines
+
+
+def iter_csv(data: bytes, mapping: CsvMapping) -> Iterator[ParsedLine]:
+    """The statement's lines one at a time, as the csv reader reaches them: the file's rows are never all
+    held (only the few a footer may need), so a caller that consumes lines as they come keeps one row."""
     check_mapping(mapping)
     refuse_binary(data)
     table = _table(decode_text(data, mapping.encoding), mapping)
     index = {name: i for i, name in enumerate(table.header)}  # a repeated name: the last one
     if not mapping.has_header:
         index = {c: int(c) - 1 for c in mapping.columns()}
-    rows = [(number, row) for number, row in table.rows if any(row)]
-    lines = []
-    for number, row in rows[: len(rows) - mapping.skip_footer]:
+    held: deque[tuple[int, list[str]]] = deque()  # the last skip_footer rows may be the footer
+    for item in table.rows:
+        if not any(item[1]):
+            continue
+        held.append(item)
+        if len(held) <= mapping.skip_footer:
+            continue
+        number, row = held.popleft()
         values = {c: (row[i] if i < len(row) else "") for c, i in index.items()}
         if mapping.status and values.get(mapping.status, "").upper() not in mapping.accepted_statuses:
             continue
-        lines.append(_line(number, values, mapping))
-    if not lines:
-        raise Invalid("No transactions were found in that CSV. / El CSV no tiene movimientos.", details={})
-    return lines
+        yield _line(number, values, mapping)
 
 
 def _line(number: int, values: dict[str, str], mapping: CsvMapping) -> ParsedLine:
