@@ -11,7 +11,7 @@ makes a number here, as every amount of money in the answers has one.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -75,7 +75,7 @@ def _is_money(key: str, cells: list[Cell]) -> bool:
 
 
 def answer_table(
-    name: str, records: list[Mapping[str, Any]], *, currency: str
+    name: str, records: Sequence[Mapping[str, Any]], *, currency: str
 ) -> tuple[Table, list[list[Cell]]]:
     """The table of an answer's records; a currency column is added when they hold money but no currency."""
     flats = [_flat(r) for r in records]

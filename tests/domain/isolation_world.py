@@ -260,6 +260,12 @@ def row_builders(user_pool: Iterator[uuid.UUID]) -> dict[str, Callable[[OrgRows]
             "filename": "alumnos.csv",
             "summary": {},
         },
+        "exported_files": lambda r: {
+            "filename": "unpaid.csv",
+            "media_type": "text/csv",
+            "content": b"a,b\r\n",
+            "expires_at": datetime(2026, 1, 6, tzinfo=UTC),
+        },
         "simulated_traits": lambda r: {
             "student_id": next(r.spare_students),
             "joined_on": day,
