@@ -113,6 +113,11 @@ async def update_settings(
     require_admin(tenant)
     org = await get_organization(session, tenant)
     changes = checked_settings(org, data)
+    if changes.get("currency", org.currency) != org.currency and await _money_recorded(session):
+        raise Conflict(
+            f"The amounts already recorded are in {org.currency}; the currency cannot change under them.",
+            details={"field": "currency"},
+        )
     before = {field: getattr(org, field) for field in changes}
     for field, value in changes.items():
         setattr(org, field, value)
@@ -128,6 +133,16 @@ async def update_settings(
             after=changes,
         )
     return org
+
+
+async def _money_recorded(session: AsyncSession) -> bool:
+    """Whether this organization (RLS: only its rows) has any charge, payment or payout: their amounts
+    carry no currency of their own, so relabelling them would change what they mean."""
+    query = text(
+        "SELECT EXISTS (SELECT 1 FROM charges) OR EXISTS (SELECT 1 FROM payments)"
+        " OR EXISTS (SELECT 1 FROM teacher_payouts)"
+    )
+    return bool(await session.scalar(query))
 
 
 def checked_settings(org: Organization, data: OrganizationSettingsIn) -> dict[str, object]:

@@ -83,6 +83,24 @@ async def test_an_admin_changes_the_organization_and_a_wrong_value_stores_nothin
     assert (await admin.get("/org")).json()["name"] == "Salsa Sur Madrid"
 
 
+async def test_the_currency_stays_once_money_is_recorded_in_it(
+    make_client: Callable[[], AsyncClient],
+) -> None:
+    admin, _, _ = await office(make_client)
+    assert (await admin.patch("/org", {"currency": "GBP"})).status_code == 200  # nothing recorded yet
+    student = (await admin.post("/students", {"full_name": "Ana García"})).json()
+    charge = await admin.post(
+        "/charges",
+        {"student_id": student["id"], "description": "Costume", "amount": "30.00", "due_date": "2026-12-05"},
+    )
+    assert charge.status_code == 201, charge.text
+    refused = await admin.patch("/org", {"currency": "EUR", "name": "Renamed"})
+    assert refused.status_code == 409 and refused.json()["error"]["details"]["field"] == "currency"
+    org = (await admin.get("/org")).json()
+    assert (org["currency"], org["name"]) == ("GBP", "Salsa Sur")  # nothing stored
+    assert (await admin.patch("/org", {"currency": "gbp", "name": "Renamed"})).status_code == 200  # same one
+
+
 async def test_one_schools_settings_leave_another_school_alone(
     make_client: Callable[[], AsyncClient],
 ) -> None:
