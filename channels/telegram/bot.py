@@ -10,7 +10,6 @@ apology (the update's transaction is rolled back: see ``webhook.handle``), and p
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
@@ -19,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -36,10 +35,9 @@ from telegram.ext import (
 from channels.telegram import charts as report_chart
 from channels.telegram import handling, statements, texts
 from channels.telegram.documents import send_spreadsheet
-from channels.telegram.replies import MESSAGE_LIMIT, send, utf16_length
+from channels.telegram.replies import send
 from copilot.service import Copilot, TurnResult
 from domain.auth.models import User
-from domain.conversations import service as conversations
 from domain.db import unit_of_work
 from domain.errors import DomainError
 from domain.notifications.models import TelegramAccount
@@ -68,9 +66,6 @@ def commands(language: str) -> tuple[BotCommand, ...]:
 
 
 COMMANDS = commands(texts.ENGLISH)
-
-# The runner's preview ends by asking for the press; once pressed, that request is history.
-_ASK_TO_CONFIRM = re.compile(r"\s*(Confirm to apply|Confirma para aplicarlo)\.\s*$")
 
 logger = logging.getLogger(__name__)
 
@@ -363,72 +358,6 @@ async def text(update: Update, deps: BotDeps, account: TelegramAccount, tenant: 
         await _ask(update, deps, tenant, message.text)
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Confirm / Cancel / an organization: checked against the person who presses it."""
-    query, deps = update.callback_query, _deps(context)
-    if query is None or not query.data:
-        return
-    await query.answer()
-    found = await _person(update, deps)
-    if found is None:
-        await _reply(update, _said(update, "bot.not_linked"))
-        return
-    account, tenant = found
-    verb, _, value = query.data.partition(":")
-    try:
-        if verb == "org":
-            async with unit_of_work(deps.sessions) as session:
-                chosen = await telegram.choose_organization(session, account, uuid.UUID(value))
-            await _reply(update, texts.say(_language(update), "org.now", name=chosen.name))
-            return
-        if tenant is None:
-            await _reply(update, _said(update, "bot.choose_org"))
-            return
-        answer, outcome = await _decide(deps, tenant, verb, uuid.UUID(value), _language(update))
-        await _reply(update, answer)  # first: if it fails, all rolls back and the buttons stay
-        if outcome in ("confirmed", "cancelled"):
-            await _settle(query, _said(update, f"bot.{outcome}"))
-    except (DomainError, ValueError) as exc:
-        said = texts.refusal(_language(update), exc.message) if isinstance(exc, DomainError) else None
-        await _reply(update, said or _said(update, "bot.bad_button"))
-
-
-async def _decide(
-    deps: BotDeps, tenant: TenantContext, verb: str, action_id: uuid.UUID, language: str
-) -> tuple[str, str]:
-    """Confirm or cancel: an action of a conversation resumes it (the copilot); one the bot proposed
-    itself (a roll, a sick day, a cover, cash: no conversation) is decided here, so that its answer
-    is said in the person's language. Either way the action applies once, for its asker only."""
-    confirming = verb == "confirm"
-    async with unit_of_work(deps.sessions, tenant) as session:
-        if await conversations.thread_of_action(session, tenant, action_id) is None:
-            now = _now()
-            ctx = ToolContext(
-                session=session, tenant=tenant, today=tenant.today(), now=now, language=language
-            )
-            output = await (runner.confirm if confirming else runner.cancel)(ctx, action_id)
-            return output.text, "confirmed" if confirming else "cancelled"
-        decide: Any = deps.copilot.confirm if confirming else deps.copilot.cancel
-        result = await decide(session, tenant, action_id, today=tenant.today(), now=_now())
-        return result.answer, result.outcome
-
-
-async def _settle(query: CallbackQuery, outcome: str) -> None:
-    """Turn the preview into its outcome ("Confirmed: Add a note to Ana García: …"): an edit without
-    buttons (Telegram drops the inline keyboard of a message edited without one), so the chat offers
-    no second press. The decision already stands: a failed edit (a message too old) is only logged."""
-    preview = query.message.text if isinstance(query.message, Message) else None
-    settled = outcome
-    if preview:
-        settled = f"{outcome}: {_ASK_TO_CONFIRM.sub('', preview)}"
-    if utf16_length(settled) > MESSAGE_LIMIT:  # the last part of a long preview: no room for the label
-        settled = outcome
-    try:
-        await query.edit_message_text(settled)
-    except TelegramError:
-        logger.warning("Could not replace the buttons of a settled action", exc_info=True)
-
-
 def build_application(
     token: str, deps: BotDeps, *, api_url: str | None = None
 ) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -439,7 +368,7 @@ def build_application(
         root = api_url.rstrip("/")
         builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
     application = builder.build()
-    from channels.telegram import language, teacher_day  # their handlers use this module's helpers
+    from channels.telegram import decisions, language, teacher_day  # they use this module's helpers
 
     application.bot_data["deps"] = deps
     application.add_handler(TypeHandler(Update, private_only), group=-1)  # before every handler
@@ -454,5 +383,5 @@ def build_application(
     application.add_handler(MessageHandler(statements.STATEMENT_FILES, statement))
     teacher_day.register(application)  # /today, /roll, /sick, /cover and their buttons
     language.register(application)  # /language, /idioma and their buttons
-    application.add_handler(CallbackQueryHandler(button))
+    application.add_handler(CallbackQueryHandler(decisions.button))
     return application

@@ -2,7 +2,7 @@
 the office's /cover (a substitute or a cancellation for each class of a teacher who is off).
 
 Every write here is a tool's pending action, confirmed with the same Confirm / Cancel buttons as the
-copilot's (``bot.button``): reporting a sick day (``report_sick_day``), covering or cancelling a class
+copilot's (``decisions.button``): reporting a sick day (``report_sick_day``), covering or cancelling a class
 (``cover_sick_day``), saving a roll (``mark_attendance``, see ``roll.py``).
 
 /cash notes cash a student handed over in class (``report_cash``: awaiting the office's verification).
