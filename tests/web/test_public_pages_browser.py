@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from playwright.async_api import Browser, FilePayload, ViewportSize, expect
+from playwright.async_api import Browser, FilePayload, Page, ViewportSize, expect
 from sqlalchemy import func, select
 
 from channels.embedded import DatabaseUrls
@@ -73,6 +73,13 @@ async def a_school(web_database: DatabaseUrls, *, locale: str) -> School:
         await engine.dispose()
 
 
+def csp_refusals(page: Page) -> list[str]:
+    """What the Content-Security-Policy refused on this page (its scripts are files: nothing should be)."""
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    return refused
+
+
 async def receipts_of(web_database: DatabaseUrls, student_id: uuid.UUID) -> int:
     rows = await owner_query(
         web_database, select(func.count()).select_from(Receipt).where(Receipt.student_id == student_id)
@@ -97,6 +104,7 @@ async def test_a_parent_uploads_a_receipt_in_the_schools_spanish_on_a_phone(
     )  # an English phone: the school's language
     outside = watch_the_network(context, base_url)
     page = await context.new_page()
+    refused = csp_refusals(page)
     await page.goto(f"{base_url}/upload/{school.token}")
     await expect(page.locator("h1")).to_have_text("Subir el justificante de la transferencia")
     await expect(page.locator("#about")).to_have_text(f"Para Lucía en {school.name}.")
@@ -141,7 +149,7 @@ async def test_a_parent_uploads_a_receipt_in_the_schools_spanish_on_a_phone(
     await page.goto(f"{base_url}/api/v1/public/receipts/{school.token}")  # a link sent before the page
     await expect(page).to_have_url(f"{base_url}/upload/{school.token}")
     await expect(page.locator("h1")).to_have_text("Subir el justificante de la transferencia")
-    assert outside == []
+    assert outside == [] and refused == []
     await context.close()
 
 
@@ -153,6 +161,7 @@ async def test_a_parent_uploads_in_english_and_an_expired_link_says_so(
     context = await browser.new_context(viewport=DESKTOP, locale="es-ES")
     outside = watch_the_network(context, base_url)
     page = await context.new_page()
+    refused = csp_refusals(page)
     await page.goto(f"{base_url}/upload/{school.token}")
     await expect(page.locator("h1")).to_have_text("Upload a transfer receipt")
     await page.locator("input[type=file]").set_input_files(
@@ -171,7 +180,7 @@ async def test_a_parent_uploads_in_english_and_an_expired_link_says_so(
     )  # no school known: the browser's language
     await expect(page.locator("#upload")).to_be_hidden()
     await page.screenshot(path=str(SHOTS / "upload-expired-desktop.png"))
-    assert outside == []
+    assert outside == [] and refused == []
     await context.close()
 
 
@@ -185,6 +194,7 @@ async def test_the_registration_form_in_the_schools_language(
     context = await browser.new_context(viewport=viewport, locale="en-GB" if spanish else "es-ES")
     outside = watch_the_network(context, base_url)
     page = await context.new_page()
+    refused = csp_refusals(page)
     await page.goto(f"{base_url}/join/{school.slug}")
     title = f"Inscribirse en {school.name}" if spanish else f"Join {school.name}"
     await expect(page.locator("h1")).to_have_text(title)
@@ -222,7 +232,7 @@ async def test_the_registration_form_in_the_schools_language(
     await expect(state).to_contain_text(
         "No hay ningún formulario" if not spanish else "There is no registration form"
     )
-    assert outside == []
+    assert outside == [] and refused == []
     await context.close()
 
 
