@@ -56,6 +56,16 @@ async def roll_buttons(
     return roll.class_buttons(signer, account.telegram_user_id, language, found)
 
 
+def as_chat(subject: str, body: str) -> str:
+    """A summary's text for a chat, where Markdown headings show as written: the title the body repeats
+    ("# Your day, …") goes, and each "## Heading" reads "Heading:"."""
+    lines = body.splitlines()
+    if lines and lines[0] == f"# {subject}":
+        lines = lines[1:]
+    said = [f"{line[3:]}:" if line.startswith("## ") else line for line in lines]
+    return f"{subject}\n\n" + "\n".join(said).strip("\n")
+
+
 class BotSender:
     """Sends a notification as the bot: its text (and an agenda's roll buttons), then the summary's
     chart as a photo when it left one."""
@@ -79,7 +89,7 @@ class BotSender:
     async def send(self, notification: Notification) -> None:
         markup = await roll_buttons(self.sessions, notification, roll.Signer(self.token))
         chat_id = int(notification.address or 0)
-        text = f"{notification.subject}\n\n{notification.body}"[:MESSAGE_LIMIT]
+        text = as_chat(notification.subject, notification.body)[:MESSAGE_LIMIT]
         async with self._bot() as bot:
             await bot.send_message(
                 chat_id=chat_id,

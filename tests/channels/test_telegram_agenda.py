@@ -47,7 +47,8 @@ async def test_the_agenda_has_a_roll_button_per_class_for_its_teacher_only(
     assert sum(r.count for r in sent) == 1  # the teacher's agenda; the office has no digest today
 
     agenda = fake_telegram.last(LUCIA)
-    assert agenda.text.startswith("Your day, ") and "Today's classes" in agenda.text
+    assert agenda.text.startswith("Your day, ") and "\n\nToday's classes:\n" in agenda.text
+    assert "#" not in agenda.text and agenda.text.count("Your day, ") == 1  # read as a chat, not Markdown
     assert agenda.labels() == ["📋 Roll: 10:00 Salsa Beginners", "📋 Roll: 18:00 Salsa Beginners"]
     assert all(len(d.encode()) <= CALLBACK_DATA_LIMIT for d in agenda.data())
 
