@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from channels.cli.main import app as cli
 from channels.embedded import APP_ROLE, DatabaseUrls, EmbeddedPostgres
 from channels.http.app import create_app
+from channels.http.deps import CSRF_COOKIE
 from domain.attendance.models import AttendanceRecord
 from domain.auth import service as auth
 from domain.db import create_engine, session_factory, unit_of_work
@@ -179,6 +180,14 @@ async def log_in(page: Page, base_url: str) -> None:
     await page.fill("input[name=password]", PASSWORD)
     await page.click("button[type=submit]")
     await page.wait_for_url("**/app/chat")
+    # The pages speak the account's language, and another test may have left the demo admin's on Spanish:
+    # these tests read English, so they choose it (as with the header switch), then start afresh.
+    csrf = {c["name"]: c["value"] for c in await page.context.cookies()}[CSRF_COOKIE]
+    chosen = await page.request.patch(
+        f"{base_url}/api/v1/auth/me", data={"language": "en"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert chosen.ok, await chosen.text()
+    await page.goto(f"{base_url}/app/chat")
     await page.wait_for_load_state("networkidle")  # the chat's form is live once its history has loaded
 
 
