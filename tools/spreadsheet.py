@@ -24,8 +24,6 @@ from pydantic import BaseModel, Field
 from domain.errors import Forbidden, Invalid, NotFound
 from domain.exports import kept
 from domain.exports.answers import answer_rows, answer_table
-from domain.exports.files import render
-from domain.exports.writers import MEDIA_TYPES, Format
 from domain.orgs.service import get_organization
 from tools.base import EVERYONE, ReadTool, ToolContext, ToolKind, ToolOutput
 
@@ -82,6 +80,10 @@ def _check(ctx: ToolContext, name: str) -> None:
 
 
 async def _run(ctx: ToolContext, args: SpreadsheetArgs) -> ToolOutput:
+    # Here, not at the top: the writers import openpyxl (~0.1 s), and every process that loads the tool
+    # catalogue (the CLI's one-shot ``cadence ask``) would pay for it without making a file.
+    from domain.exports.files import render
+    from domain.exports.writers import MEDIA_TYPES, Format
     from tools import runner
 
     _check(ctx, args.tool)

@@ -16,14 +16,13 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
 from domain.exports.cells import Cell, csv_text
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 CHUNK = 64 * 1024
 BOM = "\ufeff"  # Excel opens a UTF-8 CSV with accents intact only when it starts with one
@@ -94,6 +93,9 @@ async def csv_chunks(table: Table, rows: Rows, *, language: str, timezone: str) 
 
 
 def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell, zone: ZoneInfo) -> object:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if isinstance(value, str):
         cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"  # never a formula, whatever the text starts with
@@ -114,6 +116,10 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell, zone: ZoneInfo) -> object
 
 
 async def xlsx_chunks(table: Table, rows: Rows, *, language: str, timezone: str) -> AsyncIterator[bytes]:
+    # openpyxl is imported when a workbook is written, not with this module: the tool catalogue (and so
+    # every ``cadence ask``) loads the exporter's tables, and ~0.1-0.2 s of import would be paid for nothing.
+    from openpyxl import Workbook
+
     zone = ZoneInfo(timezone)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=table.name[:31])

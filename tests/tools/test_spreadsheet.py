@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, time
 from decimal import Decimal
@@ -129,3 +131,10 @@ async def test_an_answer_with_no_list_says_so_and_makes_nothing(session: AsyncSe
     out = await runner.call(ctx(session, built.admin), "spreadsheet", {"tool": "unpaid_students"})
     assert not out.failed and out.output.data["file"] is None and "no list" in out.output.text
     assert await count(session, ExportedFile) == 0
+
+
+def test_loading_the_catalogue_does_not_import_openpyxl() -> None:
+    """``cadence ask`` loads the catalogue on every run: the xlsx writer's import waits for a file."""
+    code = "import sys, tools.catalog; sys.exit('openpyxl' in sys.modules)"
+    ran = subprocess.run([sys.executable, "-c", code], check=False, timeout=120)  # noqa: S603 - our code
+    assert ran.returncode == 0
