@@ -11,7 +11,6 @@ the encoding the user chose.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -103,8 +102,14 @@ class Table:
     rows: Iterator[tuple[int, list[str]]] = field(repr=False)
 
 
+# One physical line with its ending (\r\n, \r or \n), as io.StringIO(newline="") hands them to the csv
+# reader — without StringIO's copy of the whole text at four bytes a character (20 MB for a 5 MB file).
+PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
 def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    physical = (match.group(0) for match in PHYSICAL_LINE.finditer(text))
+    reader = csv.reader(physical, delimiter=delimiter)
     number = 0
     try:
         for row in reader:
