@@ -3,12 +3,14 @@ all held), a footer is still left out, and a bad row is refused when it is reach
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
 
 from domain.banking.formats import PRESETS, CsvMapping
-from domain.banking.formats.delimited import iter_csv, parse_csv
+from domain.banking.formats.delimited import _rows, iter_csv, parse_csv
 from domain.errors import Invalid
 
 HEAD = '"Date","Amount","Account","Counterparty","Name","Description"\n'
@@ -44,3 +46,13 @@ def test_a_csv_with_only_a_header_is_still_refused_as_empty() -> None:
     with pytest.raises(Invalid) as refused:
         parse_csv(HEAD.encode(), PRESETS["bunq"])
     assert "No transactions" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['a,b\r\nc,"d\r\ne"\r\n', "a,b\rc,d\r", 'x,y\n"q\nr",z', "h\n\n\nk\n", "single", 'a,"b\rc"\n,\n'],
+)
+def test_rows_split_on_the_same_line_endings_as_the_csv_module(text: str) -> None:
+    # the text's own lines replace io.StringIO(newline=""): \r\n, \r and \n end a line, quoted ones do not
+    expected = csv.reader(io.StringIO(text, newline=""))
+    assert [row for _, row in _rows(text, ",")] == [[cell.strip() for cell in row] for row in expected]
