@@ -35,7 +35,7 @@ SENTENCES: dict[str, dict[str, str]] = {
         "itself": "Ask for the list itself as a spreadsheet.",
         "forbidden": "You can't use {tool}, so it can't go in a spreadsheet either.",
         "no_list": "That answer has no list to put in a spreadsheet; no file was made.\n{answer}",
-        "made": "Here is {filename}: {count} rows. The download link works for you for 24 hours.",
+        "made": "Here is {filename}: {count} rows (kept for you for 24 hours).",
     },
     "es": {
         "unknown": "No hay ninguna lista llamada {tool!r} para pasar a una hoja de cálculo.",
@@ -45,7 +45,7 @@ SENTENCES: dict[str, dict[str, str]] = {
         "forbidden": "No puedes usar {tool}, así que tampoco puede ir en una hoja de cálculo.",
         "no_list": "Esa respuesta no tiene ninguna lista para una hoja de cálculo; no se ha creado ningún "
         "archivo.\n{answer}",
-        "made": "Aquí tienes {filename}: {count} filas. El enlace de descarga te funciona durante 24 horas.",
+        "made": "Aquí tienes {filename}: {count} filas (la guardamos para ti 24 horas).",
     },
 }
 
