@@ -222,6 +222,8 @@ NORMA43 = (BANKS / "norma43/nantic-c43.txt").read_bytes()
 NORMA43_LONG_RECORD = NORMA43.replace(b"\r\n", b"\n").replace(b"\n22", b"X\n22", 1)
 OFX = (BANKS / "ofx/ofxparse-bank_medium.ofx").read_bytes()
 OFX_BAD_HEADER = OFX.replace(b"OFXHEADER:100", b"OFXHEADER:999", 1)
+AIRBANK = (BANKS / "csv-banks/bank2ynab-airbank-Movements_1234512345_201805271848.csv").read_bytes()
+BUNQ = "bank2ynab-2019-03-02_11-50-46_bunq-statement.csv"
 OFX_BROKEN_TAGS = OFX.replace(b"<STATUS><CODE>0<SEVERITY>INFO", b"<S", 1)  # found by fuzzing: was a 500
 MIXED_ENCODINGS = "date,amount,payer,reference,currency\n2026-11-03,45,José,Cuota,EUR\n".encode() + (
     "2026-11-04,45,Begoña,Cuota,EUR\n".encode("latin-1")
@@ -258,3 +260,16 @@ async def test_a_bad_file_is_a_clear_422_and_stores_nothing(
     }[name]  # fmt: skip
     good = await _upload(admin, "good", sound, format=fmt)
     assert good.status_code == 201, good.text
+
+
+async def test_a_real_bank_export_no_preset_reads_is_a_422_and_stores_nothing(
+    make_client: Callable[[], AsyncClient],
+) -> None:
+    admin = await _office(make_client)
+    refused = await _upload(admin, "Movements.csv", AIRBANK)  # AirBank (Czech): Cadence has no preset
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["details"] == {"field": "format"}
+    assert "csv:custom" in refused.json()["error"]["message"]
+    assert await _lines(admin) == []
+    good = await _upload(admin, "statement.csv", (BANKS / "csv-banks" / BUNQ).read_bytes())  # control
+    assert (good.status_code, good.json()["format"], good.json()["lines_new"]) == (201, "csv:bunq", 7)
