@@ -13,6 +13,7 @@ from domain.absences import service as absences
 from domain.attendance.service import enrolled_on
 from domain.errors import Invalid
 from domain.inputs import Line
+from domain.notifications.words import Words, words_for
 from domain.teachers.service import get_teacher
 from tools import resolve
 from tools.base import EVERYONE, OFFICE, Plan, ToolContext, ToolOutput, WriteTool
@@ -28,6 +29,7 @@ _SAID = {
         "cancel": "Cancel {what} (the teacher is ill); {count} families will be told.",
         "covered": "Done: {what} is now taught by {teacher}; they and {count} families are told.",
         "cancelled": "Done: {what} is cancelled; the teacher and {count} families are told.",
+        "no_class": "You have no class to miss on {day}.",
     },
     "es": {
         "report": "Avisar de que no puedes dar clase el {day}; la oficina decidirá si sustituir o cancelar:\n"
@@ -38,6 +40,7 @@ _SAID = {
         "cancel": "Cancelar {what} (el profesor está enfermo); se avisará a {count} familias.",
         "covered": "Hecho: {what} la da ahora {teacher}; se les avisa a ella/él y a {count} familias.",
         "cancelled": "Hecho: {what} queda cancelada; se avisa al profesor y a {count} familias.",
+        "no_class": "No tienes ninguna clase que perder el {day}.",
     },
 }
 
@@ -53,9 +56,18 @@ class SickDayArgs(BaseModel):
     )
 
 
+def _words(ctx: ToolContext) -> Words:
+    return words_for(ctx.language.split("-")[0], None)
+
+
 async def _plan_sick_day(ctx: ToolContext, args: SickDayArgs) -> Plan:
-    _, missed = await absences.classes_missed(ctx.session, ctx.tenant, day=args.date, today=ctx.today)
-    lines = "\n".join(f"- {m.said()}" for m in missed)
+    try:
+        _, missed = await absences.classes_missed(ctx.session, ctx.tenant, day=args.date, today=ctx.today)
+    except Invalid as exc:
+        if (exc.details or {}).get("reason") == "no_class":  # said in the asker's language
+            raise Invalid(_say(ctx, "no_class", day=ctx.speech.day(args.date)), details=exc.details) from exc
+        raise
+    lines = "\n".join(f"- {m.said(_words(ctx))}" for m in missed)
     return Plan(
         {"date": args.date.isoformat(), "reason": args.reason},
         _say(ctx, "report", day=ctx.speech.day(args.date), lines=lines),
@@ -93,16 +105,17 @@ async def _plan_cover(ctx: ToolContext, args: CoverArgs) -> Plan:
     _, found = await scheduled_class(ctx, args.group, args.date, to="cover")
     missed = (await absences.missed_classes(ctx.session, [found]))[0]
     families = len(await enrolled_on(ctx.session, found))
-    planned: dict[str, Any] = {"session_id": str(found.id), "what": missed.said()}
+    what = missed.said(_words(ctx))
+    planned: dict[str, Any] = {"session_id": str(found.id), "what": what}
     if args.cancel:
-        return Plan(planned | {"cancel": True}, _say(ctx, "cancel", what=missed.said(), count=families))
+        return Plan(planned | {"cancel": True}, _say(ctx, "cancel", what=what, count=families))
     teacher_id = await resolve.teacher(ctx, args.substitute or "")
     if teacher_id == found.teacher_id:
         raise Invalid(
             "That is the class's own teacher; choose someone else.", details={"field": "substitute"}
         )
     teacher = await get_teacher(ctx.session, ctx.tenant, teacher_id)
-    preview = _say(ctx, "cover", what=missed.said(), teacher=teacher.full_name, count=families)
+    preview = _say(ctx, "cover", what=what, teacher=teacher.full_name, count=families)
     return Plan(planned | {"teacher_id": str(teacher_id), "teacher": teacher.full_name}, preview)
 
 

@@ -27,6 +27,7 @@ from domain.notifications import emails, recipients
 from domain.notifications import service as notifications
 from domain.notifications.models import Kind
 from domain.notifications.words import Words, words_for
+from domain.orgs.models import Organization
 from domain.orgs.permissions import require_office
 from domain.orgs.service import get_organization
 from domain.scheduling.service import assign_substitute
@@ -45,10 +46,11 @@ class MissedClass:
     start: time | None
     group: str
 
-    def said(self) -> str:
-        return f"{self.group or 'A class'} on {self.day:%a %d %b}" + (
-            f" at {self.start:%H:%M}" if self.start else ""
-        )
+    def said(self, words: Words | None = None) -> str:
+        """'Salsa Beginners, Tuesday 1 December, 19:00' in the reader's language (English by default)."""
+        words = words or words_for("en", None)
+        when = words.weekday(self.day) + (f", {words.clock(self.start)}" if self.start else "")
+        return words("{group}, {when}", group=self.group or words("A class"), when=when)
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,10 @@ async def classes_missed(
         if r.status is SessionStatus.SCHEDULED
     ]
     if not rows:
-        raise Invalid(f"You have no class to miss on {day:%a %d %b}.", details={"field": "date"})
+        raise Invalid(
+            f"You have no class to miss on {day:%a %d %b}.",
+            details={"field": "date", "reason": "no_class", "date": day.isoformat()},
+        )
     return teacher, await missed_classes(session, rows)
 
 
@@ -111,19 +116,23 @@ async def report_absence(
         .returning(TeacherAbsence.id)
     )
     if created is not None:
-        lines = "\n".join(f"- {m.said()}" for m in missed)
-        body = (
-            f"{teacher.full_name} can't teach on {day:%A %d %B}"
-            + (f" ({reason.strip()})" if reason and reason.strip() else "")
-            + f". Classes to cover or cancel:\n{lines}\n\n"
-            "In the Cadence bot, /cover assigns a substitute or cancels each one; the families are told "
-            "only once you decide."
-        )
         prefs = await notifications.preferences(session, tenant)
+        org_locale = await session.scalar(select(Organization.locale).where(Organization.id == tenant.org_id))
         for admin in await recipients.admins(session, tenant, telegram=True):
-            message = notifications.Message(
-                admin, Kind.SCHEDULE_CHANGED, f"absence:{created}", f"{teacher.full_name} is off sick", body
+            words = words_for(admin.language, org_locale)  # each admin reads it in their own language
+            lines = "\n".join(f"- {m.said(words)}" for m in missed)
+            why = f" ({reason.strip()})" if reason and reason.strip() else ""
+            body = words(
+                "{teacher} can't teach on {day}{why}. Classes to cover or cancel:\n{lines}\n\n"
+                "In the Cadence bot, /cover assigns a substitute or cancels each one; the families are told "
+                "only once you decide.",
+                teacher=teacher.full_name,
+                day=words.weekday(day),
+                why=why,
+                lines=lines,
             )
+            subject = words("{teacher} is off sick", teacher=teacher.full_name)
+            message = notifications.Message(admin, Kind.SCHEDULE_CHANGED, f"absence:{created}", subject, body)
             await notifications.queue(session, tenant, message, prefs=prefs, now=now)
         await events.emit(
             session,

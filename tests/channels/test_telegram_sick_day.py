@@ -66,7 +66,7 @@ async def test_a_sick_day_reaches_the_office_and_a_substitute_is_told(
     assert await _notifications(sessions, school.admin) == [] and len(api.bot_messages(OFFICE.id)) == seen
     await api.tap(LUCIA, which, which.data()[0])
     preview = fake_telegram.last(LUCIA)
-    assert "Salsa Beginners on" in preview.text and "18:00" in preview.text
+    assert "Salsa Beginners, " in preview.text and "18:00" in preview.text
     assert preview.labels() == ["Confirm", "Cancel"]
     await api.tap(LUCIA, preview, "Confirm")
     assert fake_telegram.last(LUCIA).text.startswith("Done: the office knows")
