@@ -12,13 +12,11 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 from copilot import class_refs, dates
+from copilot.group_meant import group_meant, meeting
 from copilot.language import Capture, Intent, Language, Messages
 from copilot.names import Directory, NameMatch
 from copilot.planner import Decision, DecisionKind, Memory
 from copilot.spotting import NameSpotter, widest
-from domain.errors import DomainError
-from domain.sessions import service as sessions
-from domain.sessions.models import SessionStatus
 from domain.text import fold
 from tools.base import ToolContext
 
@@ -126,7 +124,7 @@ class Filling:
         if memory is not None:
             self._from_memory(draft, text, memory)
         if any(e.kind == "group" for e in slots.entities) and slots.date:
-            await self._group_on_the_day(ctx, directory, draft)
+            await self._group_on_the_day(ctx, directory, draft, memory)
         self._unknown_name(draft, directory, segments, utterance)
         self._require(draft)
         return draft
@@ -160,18 +158,24 @@ class Filling:
                     draft.args[entity.arg], draft.args[arg] = match.name, found.group(1)
                     return
 
-    async def _group_on_the_day(self, ctx: ToolContext, directory: Directory, draft: Draft) -> None:
-        """ "Cancel the lindy one" on a day with one Lindy class: the group said, of those meeting then."""
+    async def _group_on_the_day(
+        self, ctx: ToolContext, directory: Directory, draft: Draft, memory: Memory | None
+    ) -> None:
+        """ "Cancel the lindy one" on a day with one Lindy class, "who's in the lindy one" after that day's
+        timetable, a teacher's "my tango class": the group said, of those meeting then, else of hers."""
         said, day = draft.args.get("group"), draft.args.get(_date_arg(draft.intent))
-        if not isinstance(said, str) or not isinstance(day, str) or said in directory.names["group"].values():
+        if not isinstance(said, str) or said in directory.names["group"].values():
             return
+        venue = None
+        if not isinstance(day, str) and memory is not None and memory.last_tool == "schedule":
+            day, venue = memory.last_args.get("date"), memory.last_args.get("venue")
         try:
-            names = await _groups_meeting(ctx, date.fromisoformat(day))
+            when = date.fromisoformat(day) if isinstance(day, str) else None
         except ValueError:
-            return
-        fitting = [n for n in names or [] if all(w in fold(n).split() for w in fold(said).split())]
-        if len(fitting) == 1:
-            draft.args["group"] = fitting[0]
+            when = None
+        meant = await group_meant(ctx, said, day=when, venue=venue if isinstance(venue, str) else None)
+        if meant is not None:
+            draft.args["group"] = meant
 
     def _name_in_capture(self, directory: Directory, draft: Draft) -> None:
         """A required name nobody said outside the captured words, said at their start ("apunta que
@@ -296,6 +300,14 @@ class Filling:
             end = start + len(run)
         return rest[:start] + dates.GAP + rest[end:]
 
+    def _listed(self, part: str) -> str:
+        """One name of a list, without command words; "both Léas" keeps its "both" (every Léa)."""
+        both = re.search(self.language.words.both, part.strip())
+        if both is not None:
+            part = part.strip()[both.end() :]
+        name = " ".join(t for t in TOKEN.findall(part) if t not in self.language.command_words)
+        return f"both {name}" if name and both is not None else name
+
     def _names_list(self, draft: Draft, text: str) -> str:
         slot = draft.intent.slots.names_list
         assert slot is not None
@@ -303,17 +315,11 @@ class Filling:
         if found is None:
             return text
         after = text[found.end() :]
-        items = [
-            " ".join(t for t in TOKEN.findall(part) if t not in self.language.command_words)
-            for part in re.split(self.language.words.list_separators, after)
-        ]
+        items = [self._listed(part) for part in re.split(self.language.words.list_separators, after)]
         before = text[: found.start()]
         if not any(items):  # "…, ana absent", "… - Nerea and Olivia were off": the names come before
             tail = re.split(r"[,:;|–—]|\s-\s", before)[-1]
-            said = [
-                " ".join(t for t in TOKEN.findall(part) if t not in self.language.command_words)
-                for part in re.split(self.language.words.list_separators, tail)
-            ]
+            said = [self._listed(part) for part in re.split(self.language.words.list_separators, tail)]
             if any(said) and len(tail) < len(before):
                 before, items = before[: len(before) - len(tail)], said
         names = [i.strip() for i in items if i.strip()]
@@ -383,7 +389,7 @@ class Filling:
     async def _group_from_weekday(self, ctx: ToolContext, draft: Draft, when: dates.When) -> None:
         assert when.day is not None
         day = when.day
-        names = await _groups_meeting(ctx, day)
+        names = await meeting(ctx, day)
         if names is None:
             return
         if len(names) == 1:
@@ -433,15 +439,6 @@ class Filling:
                 awaiting=awaiting,
             )
         return Decision(DecisionKind.TOOL, tool=draft.intent.tool, args=draft.args)
-
-
-async def _groups_meeting(ctx: ToolContext, day: date) -> list[str] | None:
-    """The groups with a class (not cancelled) that day, by name; None when the caller may not list them."""
-    try:
-        held = await sessions.list_sessions(ctx.session, ctx.tenant, start=day, end=day)
-    except DomainError:
-        return None
-    return await class_refs.group_names(ctx, [s for s in held if s.status is not SessionStatus.CANCELLED])
 
 
 def _said_group(found: re.Match[str]) -> int:

@@ -133,8 +133,17 @@ class Words(BaseModel):
     # A class said by when it is (copilot/class_refs.py): "my next class"; "the 6pm class" — each
     # pattern names its groups ``hour`` and optionally ``minute``, ``half`` ("y media"), ``ampm``.
     next_class: str | None = None
+    # Several students said by one first name ("both Léas", "las dos Saras"): kept for the tool, which
+    # takes every one of them in the class (tools/resolve.py, ``all_among``).
+    both: str = r"^(?:both|the two|the 2)\s+(?=\w)"
+    # Aspects of a person or a group (attendance, money, size, joiners and leavers, trend): a question
+    # about two or more of them is the overview (a student's, or the groups' health), not one aspect.
+    aspects: list[str] = Field(default_factory=list)
+    groups_word: str = r"\bgroups?\b"
+    whole_already: list[str] = Field(default_factory=lambda: ["report"])  # tools that cover every aspect
     # A teacher's own next class ("my next class"): the tool made for it, with who is in it.
     my_next_class: str | None = None
+    mine: str = r"\bmy\b"  # the asker's own ("my next class"), said outright
     money: str | None = None  # a student's money asked about: for the office (a teacher is refused)
     # The period of the last answer said again for another question ("how many classes did she teach
     # that month?"): the dates of the last call are used.

@@ -28,6 +28,7 @@ from copilot.planner import Decision, DecisionKind, Memory
 from copilot.spotting import Found, NameSpotter, close
 from domain.errors import DomainError, Forbidden
 from domain.orgs.permissions import is_office
+from domain.teachers.service import teacher_for_user
 from domain.text import fold
 from tools import resolve
 from tools.base import ToolContext, ToolKind
@@ -76,6 +77,12 @@ class OfflinePlanner(Following):
                 return Decision(DecisionKind.REFUSE, text=said)
         directory = await Directory.load(ctx)
         intent = self._by_pattern(folded)
+        # Never turns a write into a read, nor a report (its own rows of every aspect) into an overview
+        if intent is None or (
+            CATALOG[intent.tool].kind is ToolKind.READ
+            and intent.tool not in self.language.words.whole_already
+        ):
+            intent = self._overview(directory, folded) or intent
         if intent is not None:
             intent, question = self._narrowed(intent, directory, folded)
             if question:
@@ -118,7 +125,7 @@ class OfflinePlanner(Following):
             refused = await self._not_theirs(ctx, decision.args)  # no "why is it cancelled?" first
             if refused is not None:
                 return Decision(DecisionKind.REFUSE, text=refused)
-        if self._my_next_class(ctx, folded, decision):
+        if await self._my_next_class(ctx, folded, decision):
             return Decision(DecisionKind.TOOL, tool=MY_NEXT_CLASS, args={})
         if swap is not None and decision.kind is DecisionKind.TOOL:
             taken = CATALOG[swap.tool].args.model_fields
@@ -127,17 +134,43 @@ class OfflinePlanner(Following):
             )
         return decision
 
-    def _my_next_class(self, ctx: ToolContext, folded: str, decision: Decision) -> bool:
-        """A teacher's "my next class" (when, or who is in it) is her own next class, by the tool made
-        for it; the office's "the next class" stays the schedule's."""
+    def _overview(self, directory: Directory, folded: str) -> Intent | None:
+        """ "How's Natalia doing, attendance and money?", "¿Cómo están los grupos? Tamaño, altas, bajas":
+        two aspects or more of one student or of the groups are the overview, not the first aspect."""
+        words = self.language.words
+        if sum(1 for aspect in words.aspects if re.search(aspect, folded)) < 2:
+            return None
+        kinds = {m.kind for m, _, _ in self.spot.names_said(directory, folded)}
+        if "student" in kinds and kinds <= {"student"}:
+            return self.language.intent("student_overview")
+        if not kinds - {"group"} and re.search(words.groups_word, folded):
+            return self.language.intent("group_health")
+        return None
+
+    async def _my_next_class(self, ctx: ToolContext, folded: str, decision: Decision) -> bool:
+        """A teacher's "(my) next class" (when, or who is in it) is her own next class, by the tool made
+        for it; the office's "the next class" stays the schedule's, unless someone of the office who
+        also teaches (an independent teacher) says "my"."""
         mine = self.language.words.my_next_class
-        return (
+        named = [fold(str(decision.args[k])) for k in ("group", "teacher", "venue") if k in decision.args]
+        if not (
             decision.kind is DecisionKind.TOOL
             and decision.tool in ("schedule", "group_roster")
-            and not is_office(ctx.tenant)
             and offered(ctx, MY_NEXT_CLASS)
             and mine is not None
             and re.search(mine, folded) is not None
+            # "the next Zouk class" names its group: that group's next class, not hers
+            and not any(all(w in folded.split() for w in name.split()) for name in named)
+        ):
+            return False
+        if not is_office(ctx.tenant):
+            return True
+        said_mine = re.search(self.language.words.mine, folded) is not None
+        user = ctx.tenant.user_id
+        return (
+            said_mine
+            and user is not None
+            and await teacher_for_user(ctx.session, ctx.tenant, user) is not None
         )
 
     async def _not_theirs(self, ctx: ToolContext, args: dict[str, Any]) -> str | None:

@@ -113,7 +113,9 @@ class NameSpotter:
         reads like a name only when written with a capital inside the sentence ("la profe Carla")."""
         written = re.findall(r"\b[^\W\d_][\w'-]*", said)
         capitals = set() if said.isupper() else {fold(w) for w in written if w[0].isupper()}
-        inside = capitals - {fold(written[0])} if written else set()
+        # A capital that starts a sentence ("¿Cómo están los grupos? Tamaño, altas…") is no name's
+        starts = {fold(w) for w in re.findall(r"(?:^|[.?!¿¡:;]\s*)([^\W\d_][\w'-]*)", said)}
+        inside = capitals - starts
         styles = set(self.language.words.styles)
         for segment in segments:
             words = segment.split()

@@ -133,7 +133,8 @@ async def _plan_marking(ctx: ToolContext, args: MarkArgs) -> Plan:
         (e.student_id, e.full_name) for e in await groups.roster(ctx.session, ctx.tenant, group.id, on=day)
     ]
     absent_ids = sorted(
-        {resolve.among(ctx, "student in this class", name, roster) for name in args.absent}, key=str
+        {i for name in args.absent for i in resolve.all_among(ctx, "student in this class", name, roster)},
+        key=str,
     )
     plan = await attendance.preview_all_except(
         ctx.session, ctx.tenant, class_session.id, except_student_ids=absent_ids, today=ctx.today

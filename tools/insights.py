@@ -334,16 +334,24 @@ async def _health(ctx: ToolContext, args: HealthArgs) -> ToolOutput:
 class LateArgs(Period):
     limit: int = Field(default=10, ge=1, le=50, description="How many students to list at most.")
     group: str | None = Field(default=None, description="Only the current members of this group.")
+    teacher: str | None = Field(default=None, description="Only the students of this teacher's groups.")
+    venue: str | None = Field(
+        default=None, description="Only the students of the groups meeting at this venue."
+    )
 
 
 async def _late(ctx: ToolContext, args: LateArgs) -> ToolOutput:
-    group = await resolve.group(ctx, args.group) if args.group else None
+    narrowed = await resolve.narrowed(
+        ctx, group_said=args.group, teacher_said=args.teacher, venue_said=args.venue
+    )
     report = await predictions.late_payment_risk(
         ctx.session,
         ctx.tenant,
         today=args.end or ctx.today,
         limit=args.limit,
-        group_id=group.id if group else None,
+        group_id=narrowed.group.id if narrowed.group else None,
+        teacher_id=narrowed.teacher.id if narrowed.teacher else None,
+        venue_id=narrowed.venue.id if narrowed.venue else None,
     )
     say = ctx.speech.say
     if not report.late:
@@ -364,8 +372,9 @@ async def _late(ctx: ToolContext, args: LateArgs) -> ToolOutput:
         )
     if not report.fitted:
         text += "\n" + say("insights.late.fallback")
-    if group is not None:  # whose students the answer is about, said first
-        text = say("insights.late.of_group", group=group.name) + text
+    whose = resolve.whose(ctx.speech, narrowed)
+    if whose:  # whose students the answer is about, said first
+        text = say("insights.late.of_group", group=whose[:1].upper() + whose[1:]) + text
     return ToolOutput(text, report.model_dump(mode="json"))
 
 
@@ -394,11 +403,14 @@ async def _forecast(ctx: ToolContext, args: ForecastArgs) -> ToolOutput:
 class AnomalyArgs(Period):
     group: str | None = Field(default=None, description="Only this group's classes.")
     teacher: str | None = Field(default=None, description="Only the classes of this teacher's groups.")
+    venue: str | None = Field(default=None, description="Only the classes held at this venue.")
 
 
 async def _anomalies(ctx: ToolContext, args: AnomalyArgs) -> ToolOutput:
     start, end = args.resolve(ctx.today)
-    narrowed = await resolve.narrowed(ctx, group_said=args.group, teacher_said=args.teacher)
+    narrowed = await resolve.narrowed(
+        ctx, group_said=args.group, teacher_said=args.teacher, venue_said=args.venue
+    )
     report = await anomalies.attendance_anomalies(
         ctx.session,
         ctx.tenant,
@@ -406,10 +418,11 @@ async def _anomalies(ctx: ToolContext, args: AnomalyArgs) -> ToolOutput:
         end=end,
         group_id=narrowed.group.id if narrowed.group else None,
         teacher_id=narrowed.teacher.id if narrowed.teacher else None,
+        venue_id=narrowed.venue.id if narrowed.venue else None,
     )
     say, period = ctx.speech.say, ctx.speech.period(start, end)
     whose = resolve.whose(ctx.speech, narrowed)
-    said_whose = say("insights.anomalies.whose", whose=whose) if whose else ""
+    said_whose = say("insights.anomalies.whose", whose=whose[:1].upper() + whose[1:]) if whose else ""
     if not report.classes:
         none = said_whose + say("insights.anomalies.none", period=period)
         return ToolOutput(none, report.model_dump(mode="json"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import date
@@ -73,6 +74,26 @@ async def venue(ctx: ToolContext, said: str) -> uuid.UUID:
     return _pick(
         ctx, "venue", said, await venues.search_venues(ctx.session, ctx.tenant, query=said, limit=3)
     ).id
+
+
+# "both Léas", "las dos Saras": every one of them (two or more), not a question about which.
+BOTH = re.compile(r"^(?:both|the two|the 2|las dos|los dos|las 2|los 2|ambas|ambos)\s+(\w+)$")
+
+
+def all_among(
+    ctx: ToolContext, kind: str, said: str, people: Sequence[tuple[uuid.UUID, str]]
+) -> list[uuid.UUID]:
+    """``among`` for one name or for several said together ("both Léas": each Léa of the list, when
+    there are at least two of them; otherwise the one name, resolved as usual)."""
+    both = BOTH.match(fold(said).strip())
+    if both is not None:
+        stem = both.group(1)
+        forms = {stem, stem.removesuffix("s"), stem.removesuffix("es")}
+        named = [i for i, name in people if fold(name).split()[:1] and fold(name).split()[0] in forms]
+        if len(named) >= 2:
+            return named
+        said = stem
+    return [among(ctx, kind, said, people)]
 
 
 def among(ctx: ToolContext, kind: str, said: str, people: Sequence[tuple[uuid.UUID, str]]) -> uuid.UUID:

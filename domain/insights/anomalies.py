@@ -30,9 +30,11 @@ async def attendance_anomalies(
     end: date,
     group_id: uuid.UUID | None = None,
     teacher_id: uuid.UUID | None = None,
+    venue_id: uuid.UUID | None = None,
 ) -> AttendanceAnomalies:
     """Held classes between ``start`` and ``end`` much emptier than usual, in the groups the caller may
-    see (a teacher: their own); of one group, or of the classes one teacher taught, when given."""
+    see (a teacher: their own); of one group, of one teacher's groups, or of the classes held at one venue
+    (each compared with its group's usual wherever it met), when given."""
     import pandas as pd
 
     visible = await visible_group_ids(session, tenant)
@@ -41,6 +43,7 @@ async def attendance_anomalies(
             ClassSession.group_id,
             Group.name,
             ClassSession.date,
+            ClassSession.venue_id,
             func.count(AttendanceRecord.id).filter(AttendanceRecord.status.in_(CAME)),
             func.count(AttendanceRecord.id),
         )
@@ -50,7 +53,9 @@ async def attendance_anomalies(
             ClassSession.status == SessionStatus.HELD,
             ClassSession.date.between(start - timedelta(weeks=USUAL_CLASSES * 2 + 10), end),
         )
-        .group_by(ClassSession.id, ClassSession.group_id, Group.name, ClassSession.date)
+        .group_by(
+            ClassSession.id, ClassSession.group_id, Group.name, ClassSession.date, ClassSession.venue_id
+        )
     )
     if visible is not None:
         query = query.where(ClassSession.group_id.in_(visible))
@@ -59,9 +64,8 @@ async def attendance_anomalies(
     if teacher_id is not None:  # her groups' history, so each class is compared with its usual
         query = query.where(ClassSession.group_id.in_(select(Group.id).where(Group.teacher_id == teacher_id)))
     rows = (await session.execute(query)).all()
-    frame = pd.DataFrame(rows, columns=["group_id", "group_name", "day", "came", "marks"]).sort_values(
-        ["group_id", "day"]
-    )
+    columns = ["group_id", "group_name", "day", "venue_id", "came", "marks"]
+    frame = pd.DataFrame(rows, columns=columns).sort_values(["group_id", "day"])
     frame["usual"] = frame.groupby("group_id")["came"].transform(
         lambda s: s.shift(1).rolling(USUAL_CLASSES, min_periods=USUAL_CLASSES // 2).median()
     )
@@ -70,6 +74,8 @@ async def attendance_anomalies(
         & (frame["usual"] >= SMALLEST_USUAL)
         & (frame["came"] <= frame["usual"] * EMPTIER)
     ].sort_values(["day", "group_name"], ascending=[False, True])
+    if venue_id is not None:
+        flagged = flagged[flagged["venue_id"] == venue_id]
     return AttendanceAnomalies(
         start=start,
         end=end,

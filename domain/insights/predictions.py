@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.groups.models import StudentGroup
+from domain.groups.models import Group, StudentGroup
 from domain.groups.service import active_on
 from domain.insights import late
 from domain.insights.backtest.harness import forecast_error
@@ -51,22 +51,28 @@ async def late_payment_risk(
     today: date,
     limit: int = 20,
     group_id: uuid.UUID | None = None,
+    teacher_id: uuid.UUID | None = None,
+    venue_id: uuid.UUID | None = None,
 ) -> LatePaymentReport:
-    """Active students likely to pay next month's tuition late (office only), most likely first; of one
-    group's current members when ``group_id`` is given (scored as in the whole school)."""
+    """Active students likely to pay next month's tuition late (office only), most likely first; of the
+    current members of one group, of one teacher's groups or of the groups meeting at one venue when
+    given (scored as in the whole school)."""
     require_office(tenant, "see who may pay late")
     model = await stored_model(session, LATE_PAYMENT)
     history = await load_history(session, tenant, since=today - timedelta(days=LATE_HISTORY_DAYS))
     features = late.late_features(history, today.toordinal())
     scores = late.late_scores(history, today.toordinal(), model)
-    if group_id is not None:
-        members = set(
-            (
-                await session.scalars(
-                    select(StudentGroup.student_id).where(StudentGroup.group_id == group_id, active_on(today))
-                )
-            ).all()
-        )
+    if group_id is not None or teacher_id is not None or venue_id is not None:
+        query = select(StudentGroup.student_id).where(active_on(today))
+        if group_id is not None:
+            query = query.where(StudentGroup.group_id == group_id)
+        if teacher_id is not None:
+            query = query.where(
+                StudentGroup.group_id.in_(select(Group.id).where(Group.teacher_id == teacher_id))
+            )
+        if venue_id is not None:
+            query = query.where(StudentGroup.group_id.in_(select(Group.id).where(Group.venue_id == venue_id)))
+        members = set((await session.scalars(query)).all())
         in_group = [n for n in scores.index if history.ids[n] in members]
         features, scores = features.loc[in_group], scores.loc[in_group]
     listed = scores[scores >= late.LISTED_FROM].sort_values(ascending=False)

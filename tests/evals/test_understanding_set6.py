@@ -141,3 +141,35 @@ async def test_a_sick_day_keeps_its_reason(school: School) -> None:
     answer = await school.say(school.martina, "mañana no puedo dar clase, tengo médico")
     assert answer.tool_calls and answer.tool_calls[0]["name"] == "report_sick_day", answer
     assert answer.tool_calls[0]["args"].get("reason") == "médico", answer.tool_calls
+
+
+@pytest.mark.parametrize(
+    ("said", "group", "first"),
+    [
+        ("pasa lista de jazz advanced: faltaron las dos saras, el resto vino", "Jazz Advanced", "Sara"),
+        ("Jazz Advanced today: everyone was there except both Saras", "Jazz Advanced", "Sara"),
+    ],
+)
+async def test_both_students_of_one_first_name_are_each_marked_absent(
+    school: School, said: str, group: str, first: str
+) -> None:
+    """ "Both Léas", "las dos Saras": every student of the class with that first name, not a question."""
+    named = sorted(m for m in await school.members(group) if m.split()[0] == first)
+    assert len(named) == 2, named  # the class really has two
+    answer = await school.say(school.admin, said, chat=str(uuid.uuid4()))
+    assert answer.pending_action is not None, answer
+    assert all(name in answer.pending_action["preview"] for name in named), answer.pending_action
+    one = await school.say(school.admin, said.replace("las dos saras", "sara").replace("both Saras", "Sara"))
+    assert one.pending_action is None and one.outcome == "clarify", one  # control: one Sara is asked about
+
+
+async def test_emptier_classes_at_a_venue_are_the_schools_held_there(school: School) -> None:
+    whole = await school.say(school.admin, "classes much emptier than usual since september")
+    at = {c["group_name"] for c in whole.data["classes"]}
+    assert at, "control: the school has emptier classes"
+    narrowed = await school.say(school.admin, "emptier than usual classes at Studio Centro since september")
+    assert narrowed.tool_calls[0]["args"].get("venue") == "Studio Centro", narrowed
+    theirs = {(c["group_name"], c["date"]) for c in narrowed.data["classes"]}
+    assert theirs <= {(c["group_name"], c["date"]) for c in whole.data["classes"]}
+    assert len(theirs) < len(whole.data["classes"])
+    assert narrowed.answer.startswith("Classes at Studio Centro"), narrowed.answer
