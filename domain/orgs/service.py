@@ -151,7 +151,11 @@ def checked_settings(org: Organization, data: OrganizationSettingsIn) -> dict[st
     changes: dict[str, object] = data.model_dump(exclude_unset=True)
     if "name" in changes:
         changes["name"] = str(changes["name"]).strip()
-    if "timezone" in changes and changes["timezone"] not in available_timezones():
+        if not changes["name"]:
+            raise Invalid("The organization needs a name.", details={"field": "name"})
+    # 'localtime' is in Python's list (the server's /etc/localtime) but names no zone a browser or a
+    # calendar app knows: the pages' Intl.DateTimeFormat throws on it.
+    if "timezone" in changes and changes["timezone"] not in available_timezones() - {"localtime"}:
         raise Invalid(
             f"Unknown timezone {changes['timezone']!r}; use an IANA name such as Europe/Madrid.",
             details={"field": "timezone"},
