@@ -93,6 +93,17 @@ async def fetch(
     return _kept(row), row.content
 
 
+async def forget_person(session: AsyncSession, tenant: TenantContext, *, user_id: uuid.UUID) -> int:
+    """Delete a person's files in this organization (their role changed, or they left): each file holds
+    what the role they had then could read, which their new role (or a later return) may not."""
+    result = await session.execute(
+        delete(ExportedFile)
+        .where(ExportedFile.organization_id == tenant.org_id, ExportedFile.user_id == user_id)
+        .returning(ExportedFile.id)
+    )
+    return len(result.all())
+
+
 async def sweep(session: AsyncSession, tenant: TenantContext, *, now: datetime) -> int:
     """Delete the organization's expired files; how many went."""
     result = await session.execute(

@@ -22,6 +22,7 @@ from domain.contact import require_email
 from domain.db import use_tenant
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.events import service as events
+from domain.exports import kept
 from domain.orgs.models import Invitation, Organization, OrganizationMember, OrganizationType
 from domain.orgs.permissions import require_admin, require_office
 from domain.orgs.schemas import MemberOut, OrganizationSettingsIn
@@ -269,6 +270,7 @@ async def change_member_role(
     before = member.role
     member.role = role
     await session.flush()
+    await kept.forget_person(session, tenant, user_id=member.user_id)  # made for the role they had
     await audit.record(
         session,
         tenant,
@@ -290,6 +292,7 @@ async def remove_member(
     member.removed_at = now
     member.removed_by_user_id = tenant.user_id
     await session.flush()
+    await kept.forget_person(session, tenant, user_id=member.user_id)  # not theirs if they come back
     await audit.record(
         session,
         tenant,
