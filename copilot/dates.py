@@ -175,6 +175,7 @@ def _finders(words: Words) -> list[tuple[re.Pattern[str], str]]:
             re.compile(rf"\b(?:({markers}) )?(?:(?:{words.weekday_prefix}) )?({weekdays})(?:'?s)?\b{after}"),
             "weekday",
         ),
+        (re.compile(rf"\b(?:{words.year_prefix}) (20\d\d)\b(?![-/:.]\d)"), "year"),
     ]
 
 
@@ -196,6 +197,10 @@ def find(text: str, words: Words, today: date, *, future: bool = False) -> tuple
 def _resolve(kind: str, m: re.Match[str], words: Words, today: date, *, future: bool) -> When | None:
     try:
         match kind:
+            case "year":  # "in 2025": the whole year; this year's up to today
+                said = int(m[1])
+                last = min(date(said, 12, 31), today) if said == today.year else date(said, 12, 31)
+                return When(start=date(said, 1, 1), end=last)
             case "iso_range":
                 first, last = date(int(m[1]), int(m[2]), int(m[3])), date(int(m[4]), int(m[5]), int(m[6]))
                 return When(start=first, end=last) if last >= first else None

@@ -127,6 +127,7 @@ class Words(BaseModel):
     ordinals: str = "st|nd|rd|th"  # "the 8th"
     of: str = "of"  # "8th of December"
     month_prefix: str = "in"  # "in October"
+    year_prefix: str = "in|for|during|throughout|of"  # "in 2025": the whole year
     weekday_prefix: str = "on"  # "on Tuesday"
     markers_follow: bool = False  # the marker may come after the day too: "el martes pasado"
     not_dates: list[str] = Field(default_factory=list)  # "por la mañana" (morning) is no "mañana" (tomorrow)

@@ -13,13 +13,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.groups.models import Group, StudentGroup
-from domain.groups.service import active_on
 from domain.insights import late
 from domain.insights.backtest.harness import forecast_error
 from domain.insights.features import dropout_features
 from domain.insights.forecast import forecast
 from domain.insights.history import load_history
+from domain.insights.risk import current_members
 from domain.insights.rules import Reason
 from domain.insights.schemas import ForecastMonth, LatePayer, LatePaymentReport, RevenueForecast
 from domain.insights.store import DROPOUT, LATE_PAYMENT, stored_model
@@ -63,15 +62,7 @@ async def late_payment_risk(
     features = late.late_features(history, today.toordinal())
     scores = late.late_scores(history, today.toordinal(), model)
     if group_id is not None or teacher_id is not None or venue_id is not None:
-        query = select(StudentGroup.student_id).where(active_on(today))
-        if group_id is not None:
-            query = query.where(StudentGroup.group_id == group_id)
-        if teacher_id is not None:
-            query = query.where(
-                StudentGroup.group_id.in_(select(Group.id).where(Group.teacher_id == teacher_id))
-            )
-        if venue_id is not None:
-            query = query.where(StudentGroup.group_id.in_(select(Group.id).where(Group.venue_id == venue_id)))
+        query = current_members(today, group_id=group_id, teacher_id=teacher_id, venue_id=venue_id)
         members = set((await session.scalars(query)).all())
         in_group = [n for n in scores.index if history.ids[n] in members]
         features, scores = features.loc[in_group], scores.loc[in_group]

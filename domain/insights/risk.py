@@ -68,6 +68,28 @@ async def _by_model(
     return at_risk, len(names)
 
 
+def current_members(
+    today: date,
+    *,
+    group_id: uuid.UUID | None = None,
+    teacher_id: uuid.UUID | None = None,
+    venue_id: uuid.UUID | None = None,
+) -> Select[uuid.UUID]:
+    """The students in a group today, narrowed to one group, to one teacher's groups, or to the groups
+    meeting at a venue these two weeks (an insight's list of the school narrowed to what was said)."""
+    members = select(StudentGroup.student_id).where(active_on(today))
+    if group_id is not None:
+        members = members.where(StudentGroup.group_id == group_id)
+    if teacher_id is not None:
+        members = members.where(
+            StudentGroup.group_id.in_(select(Group.id).where(Group.teacher_id == teacher_id))
+        )
+    if venue_id is not None:
+        meeting = groups_meeting_at(venue_id, start=today - timedelta(days=13), end=today)
+        members = members.where(StudentGroup.group_id.in_(meeting))
+    return members
+
+
 async def dropout_risk(
     session: AsyncSession,
     tenant: TenantContext,
@@ -84,18 +106,9 @@ async def dropout_risk(
     still read from all their classes: narrowing chooses who is listed."""
     group_ids = await visible_group_ids(session, tenant)
     narrowed = await narrowing(session, tenant, group_id=group_id, teacher_id=teacher_id, venue_id=venue_id)
-    members = select(StudentGroup.student_id).where(active_on(today))
+    members = current_members(today, group_id=group_id, teacher_id=teacher_id, venue_id=venue_id)
     if group_ids is not None:
         members = members.where(StudentGroup.group_id.in_(group_ids))
-    if group_id is not None:
-        members = members.where(StudentGroup.group_id == group_id)
-    if teacher_id is not None:
-        members = members.where(
-            StudentGroup.group_id.in_(select(Group.id).where(Group.teacher_id == teacher_id))
-        )
-    if venue_id is not None:  # the students of the groups meeting there these two weeks
-        meeting = groups_meeting_at(venue_id, start=today - timedelta(days=13), end=today)
-        members = members.where(StudentGroup.group_id.in_(meeting))
     model = await stored_model(session, DROPOUT)
     if model is not None:
         at_risk, checked = await _by_model(session, tenant, model, members, today=today)

@@ -66,6 +66,9 @@ __all__ = ["school"]
             {"group": "Sevillanas Beginners"},
         ),
         ("any classes w/o attendance marked for paula", "missing_attendance", {"teacher": "Paula Vázquez"}),
+        # a year said by its number is that year (this year's up to today)
+        ("Revenue report for 2026 so far please", "report", {"start": "2026-01-01", "end": "2026-11-26"}),
+        ("ingresos de 2025", "revenue_summary", {"start": "2025-01-01", "end": "2025-12-31"}),
     ],
 )
 async def test_what_is_asked_decides_the_tool(
