@@ -175,6 +175,28 @@ function table(rows, columns) {
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
+// "CSV" and "Excel" download links for a list or report: the very API address and query the page read its
+// rows from (its filters, period, sort and window), plus format= and the page's language for the headers.
+// Plain same-origin links (the session cookie authenticates a GET; no script, so the CSP stays as it is).
+// exportLinksHtml for a table drawn in a template; exportLinks(place, …) fills a placeholder, put again after
+// each load so the links follow the filters. Only where the reader's role may read that list.
+function exportLinks(place, apiPath) {
+  if (!place) return;
+  place.classList.add("exports");
+  place.innerHTML = exportLinksHtml(apiPath);
+}
+
+function exportLinksHtml(apiPath) {
+  const [path, search = ""] = apiPath.split("?");
+  const link = format => {
+    const params = new URLSearchParams(search);
+    params.set("format", format);
+    params.set("lang", LANG);
+    return `<a class="export" data-format="${format}" href="${escapeHtml(`${API}${path}?${params}`)}" download>${escapeHtml(t(`export.${format}`))}</a>`;
+  };
+  return `<span class="muted">${escapeHtml(t("export.download"))}</span> ${link("csv")} ${link("xlsx")}`;
+}
+
 function showError(place, error) {
   place.innerHTML = `<p class="error" role="alert">${escapeHtml(error.message || error)}</p>`;
 }

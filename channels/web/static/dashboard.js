@@ -23,7 +23,8 @@ function list(items, line) {
          <p>${escapeHtml(w("expected"))}: ${escapeHtml(money(r.expected, d.currency))} · ${escapeHtml(w("received"))}: ${escapeHtml(money(r.received, d.currency))}</p>`));
       cards.push(card(w("unpaid"), "/app/payments",
         `<p class="figure" id="unpaid">${d.unpaid_count}</p><p>${escapeHtml(w("students_owing", { n: d.unpaid_count, amount: money(d.unpaid_amount, d.currency) }))}</p>
-         ${list(d.unpaid, s => `<a href="/app/student?id=${s.student_id}">${escapeHtml(s.full_name)}</a> <span class="muted">${escapeHtml(money(s.amount, d.currency))}</span>`)}`));
+         ${list(d.unpaid, s => `<a href="/app/student?id=${s.student_id}">${escapeHtml(s.full_name)}</a> <span class="muted">${escapeHtml(money(s.amount, d.currency))}</span>`)}
+         <p class="exports">${exportLinksHtml("/billing/unpaid")}</p>`));
     }
     cards.push(card(w("trend"), "/app/reports?report=attendance&every=week", `<div id="trend-chart" class="chart"></div>`, "span"));
     cards.push(card(w("at_risk"), "/app/students",

@@ -119,7 +119,8 @@ async function show(on) {
         <p><strong>${escapeHtml(t("groups.enrolled"))} (${escapeHtml(day(on))}):</strong></p>
         ${isOffice() ? editForm(g) : ""}
         ${roster.length ? `<ul class="plain">${roster.map(r => `<li><a href="/app/student?id=${r.student_id}">${escapeHtml(r.full_name)}</a>
-          <span class="muted">${escapeHtml(t("student.since_date", { from: day(r.start_date) }))}</span></li>`).join("")}</ul>` : `<p class="muted">${escapeHtml(t("common.nothing"))}</p>`}
+          <span class="muted">${escapeHtml(t("student.since_date", { from: day(r.start_date) }))}</span></li>`).join("")}</ul>
+          <p class="exports">${exportLinksHtml(`/groups/${g.id}/roster?on=${on}`)}</p>` : `<p class="muted">${escapeHtml(t("common.nothing"))}</p>`}
         ${waitlistSection(g, waiting, on)}
       </details>`;
     }).join("") || `<p class="muted">${escapeHtml(t("common.nothing"))}</p>`;

@@ -155,6 +155,7 @@ const STRINGS = {
     "kind.invitation": "Invitations", "kind.registration_received": "Registration received",
     "settings.my_calendar": "Your classes in your phone's calendar", "settings.my_feed_shown": "Your link (copy it now; it is not shown again):",
     "settings.my_feeds": "{n} links made (revoke them all if one leaked):", "settings.my_feeds_one": "{n} link made (revoke it if it leaked):",
+    "export.download": "Download:", "export.csv": "CSV", "export.xlsx": "Excel",
   },
   es: {
     "nav.chat": "Chat", "nav.today": "Hoy", "nav.students": "Alumnos", "nav.groups": "Grupos",
@@ -310,5 +311,6 @@ const STRINGS = {
     "kind.invitation": "Invitaciones", "kind.registration_received": "Inscripción recibida",
     "settings.my_calendar": "Tus clases en el calendario del móvil", "settings.my_feed_shown": "Tu enlace (cópialo ahora; no se vuelve a mostrar):",
     "settings.my_feeds": "{n} enlaces creados (revócalos todos si se filtró uno):", "settings.my_feeds_one": "{n} enlace creado (revócalo si se filtró):",
+    "export.download": "Descargar:", "export.csv": "CSV", "export.xlsx": "Excel",
   },
 };

@@ -41,7 +41,8 @@ async function unpaid() {
     [t("student.outstanding"), s => escapeHtml(money(s.outstanding, report.currency)), "num"],
     [t("common.status"), s => escapeHtml(t(`charge.${s.status}`)), "hide"],
     ["", s => `<button class="remind" data-student="${s.student_id}">${escapeHtml(t("payments.remind"))}</button><span class="state" role="status"></span>`],
-  ]) + `<p><strong>${escapeHtml(t("payments.total_outstanding", { amount: money(report.total_outstanding, report.currency) }))}</strong></p>`;
+  ]) + `<p><strong>${escapeHtml(t("payments.total_outstanding", { amount: money(report.total_outstanding, report.currency) }))}</strong></p>`
+    + `<p class="exports">${exportLinksHtml("/billing/unpaid")}</p>`;
   place.querySelectorAll("button.remind").forEach(button => button.addEventListener("click", async () => {
     const status = button.nextElementSibling;
     button.disabled = true;
@@ -60,7 +61,7 @@ async function receipts(list) {
     [t("payments.from"), r => escapeHtml(t(r.via_public_link ? "payments.from_link" : "payments.from_office")), "hide"],
     ["", r => `<button class="verify" data-id="${r.id}">${escapeHtml(t("payments.verify"))}</button>
       <button class="reject" data-id="${r.id}">${escapeHtml(t("payments.reject"))}</button><span class="state" role="status"></span>`],
-  ]);
+  ]) + (list.length ? `<p class="exports">${exportLinksHtml("/receipts/pending")}</p>` : "");
   place.querySelectorAll("button.verify, button.reject").forEach(button => button.addEventListener("click", async () => {
     const verify = button.classList.contains("verify");
     const reason = verify ? null : prompt(t("payments.reject_reason"));

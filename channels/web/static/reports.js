@@ -91,6 +91,8 @@ async function show() {
     const report = await json(`/reports/${REPORT}${q ? "?" + q : ""}`);
     form.start.value = report.start; form.end.value = report.end;  // the period the server used
     content.innerHTML = tables(REPORT, report);
+    // Its rows as a file, for the period the server used (now in the form), so a default period is pinned too.
+    exportLinks(document.querySelector("#exports"), `/reports/${REPORT}?${query()}`);
     content.querySelectorAll("table").forEach(wide => {  // a wide table scrolls on a phone, not the page
       const box = document.createElement("div");
       box.className = "scroll";
@@ -100,6 +102,7 @@ async function show() {
     await drawChart(chart, REPORT, q);
   } catch (error) {
     chart.innerHTML = "";
+    document.querySelector("#exports").innerHTML = "";
     showError(content, error.status === 403 && REPORT === "revenue" ? w("office_only") : error);
   }
 }

@@ -71,13 +71,13 @@ async function balanceSection() {
     json(`/students/${ID}/balance`), json(`/students/${ID}/charges`), json(`/payments?student_id=${ID}`)]);
   place.innerHTML = `<p class="big">${escapeHtml(t("student.owes", { amount: money_(balance.outstanding) }))}
       ${Number(balance.credit) > 0 ? ` · ${escapeHtml(t("student.credit", { amount: money_(balance.credit) }))}` : ""}</p>
-    <h3>${escapeHtml(t("student.charges"))}</h3>` + table(charges.slice().reverse(), [
+    <h3>${escapeHtml(t("student.charges"))}</h3><p class="exports">${exportLinksHtml(`/students/${ID}/charges`)}</p>` + table(charges.slice().reverse(), [
       [t("common.date"), c => day(c.due_date)],
       [t("common.what"), c => escapeHtml(c.description)],
       [t("common.amount"), c => money_(c.amount), "num"],
       [t("student.outstanding"), c => money_(c.outstanding), "num hide"],
       [t("common.status"), c => escapeHtml(t(`charge.${c.status}`))],
-    ]) + `<h3>${escapeHtml(t("student.payments"))}</h3>` + table(payments, [
+    ]) + `<h3>${escapeHtml(t("student.payments"))}</h3><p class="exports">${exportLinksHtml(`/payments?student_id=${ID}`)}</p>` + table(payments, [
       [t("common.date"), p => day(p.received_on)],
       [t("payments.method"), p => escapeHtml(t(`method.${p.method}`))],
       [t("common.amount"), p => money_(p.amount), "num"],
@@ -90,7 +90,7 @@ async function attendance() {
   const rows = await json(`/students/${ID}/attendance?limit=60`);
   const counted = rows.filter(r => r.status === "present" || r.status === "late").length;
   document.querySelector("#attendance .body").innerHTML = (rows.length ? `<p>${escapeHtml(t("student.came", { n: counted, of: rows.length }))}</p>` : "")
-    + table(rows, [
+    + (rows.length ? `<p class="exports">${exportLinksHtml(`/students/${ID}/attendance?limit=60`)}</p>` : "") + table(rows, [
       [t("common.date"), r => day(r.date)],
       [t("student.group"), r => escapeHtml(r.group_name || "—")],
       [t("common.status"), r => `<span class="mark ${r.status}">${escapeHtml(statusWord(r.status))}</span>${r.is_guest ? ` <span class="muted">(${escapeHtml(t("attendance.guest"))})</span>` : ""}`],

@@ -29,6 +29,7 @@ async function load() {
   if (state.q) params.set("q", state.q);
   try {
     const page = await json(`/students/browse?${params}`);
+    exportLinks(document.querySelector("#exports"), `/students/browse?${params}`);  // this page of the list, as a file
     state.total = page.total;
     content.innerHTML = table(page.rows, [
       [t("student.name"), s => `<a href="/app/student?id=${s.id}">${escapeHtml(s.full_name)}</a>${s.archived_at ? ` <span class="tag">${escapeHtml(t("student.archived"))}</span>` : ""}`],

@@ -139,6 +139,7 @@ async function showDay(date) {
     const groupName = Object.fromEntries(groups.map(g => [g.id, g.name]));
     sessions.sort((a, b) => String(a.start_time || "").localeCompare(String(b.start_time || "")));
     content.innerHTML = sessions.length ? "" : `<p class="muted">${escapeHtml(t("today.no_classes"))}</p>`;
+    exportLinks(document.querySelector("#exports"), `/sessions?start=${date}&end=${date}`);  // the day's classes
     const cards = sessions.map(s => {
       const card = document.createElement("div"); card.className = "card"; card.dataset.session = s.id;
       const when = s.start_time ? s.start_time.slice(0, 5) : "";
