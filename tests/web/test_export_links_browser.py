@@ -18,7 +18,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests.web.pages_support import log_in_as, watch_the_network
+from channels.embedded import DatabaseUrls
+from tests.web.pages_support import a_student_in_a_group, log_in_as, watch_the_network
 from tests.web.test_browser import base_url, browser, chromium_path, web_database
 from tests.web.test_role_by_role import TEACHER
 
@@ -161,4 +162,40 @@ async def test_a_teacher_sees_only_links_a_teacher_may_use(english: BrowserConte
         assert answer.status == 200, href
     refused = await page.request.get(f"{base_url}/api/v1/billing/unpaid?format=csv")
     assert refused.status == 403  # the list whose link a teacher is not shown
+    assert outside == []
+
+
+async def test_every_link_on_the_office_pages_downloads_a_file(
+    english: BrowserContext, base_url: str, web_database: DatabaseUrls
+) -> None:
+    """The office's pages (payments, schedule, groups, a student, the dashboard): each link is a CSV with a
+    header row or an xlsx openpyxl opens, for the address the page itself read (its day, its student)."""
+    outside = watch_the_network(english, base_url)
+    page = await english.new_page()
+    await log_in_as(page, base_url)
+    _, student_id = await a_student_in_a_group(web_database)
+    hrefs: set[str] = set()
+    for where, ready in [
+        ("payments", "#unpaid a.export"),
+        ("schedule", "#week a.export"),
+        ("groups", "#content a.export"),
+        (f"student?id={student_id}", "#money a.export"),
+        ("dashboard", "#content a.export"),
+    ]:
+        await page.goto(f"{base_url}/app/{where}")
+        await expect(page.locator(ready).first).to_be_attached()
+        for link in await page.locator("a.export").all():
+            hrefs.add(str(await link.get_attribute("href")))
+    charges = f"/students/{student_id}/charges?"
+    for wanted in ("/billing/unpaid?", "/schedule/week?day=", "/roster?on=", charges):
+        assert any(wanted in h for h in hrefs), wanted
+    for href in sorted(hrefs):
+        answer = await page.request.get(f"{base_url}{href}")
+        assert answer.status == 200, href
+        body = await answer.body()
+        if "format=xlsx" in href:
+            sheet = load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
+            assert any(next(sheet.iter_rows(values_only=True))), href  # the header row
+        else:
+            assert next(csv.reader(io.StringIO(body.decode("utf-8-sig")))), href  # the header row
     assert outside == []

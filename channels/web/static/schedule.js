@@ -117,6 +117,7 @@ async function showWeek(note = "") {
   try {
     const classes = await json(`/schedule/week?day=${on}`);
     place.innerHTML = (classes.length ? weekByDay(classes, on) : `<p class="muted">${escapeHtml(t("schedule.no_classes"))}</p>`)
+      + (classes.length ? `<p class="exports">${exportLinksHtml(`/schedule/week?day=${on}`)}</p>` : "")  // the week shown
       + `<p class="state" role="status" id="week-state">${escapeHtml(note)}</p>`;
   } catch (error) { showError(place, error); return; }
   place.querySelectorAll("form.substitute").forEach(form => form.addEventListener("submit", async event => {
