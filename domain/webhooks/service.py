@@ -19,12 +19,20 @@ from domain.webhooks.schemas import WebhookIn
 
 
 def _check_url(url: str) -> str:
-    """HTTPS only, with a host and no credentials in the URL (they would be logged and shown)."""
-    parts = urlsplit(url.strip())
+    """HTTPS only, with a host and no credentials in the URL (they would be logged and shown). A broken
+    bracketed host or a port past 65535 makes ``urlsplit``/``port`` raise; a space is in no host."""
+    refused = Invalid(
+        "A webhook URL must be https://host/… without a user or password.", details={"field": "url"}
+    )
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - read for its check of the port
+    except ValueError as exc:
+        raise refused from exc
     if parts.scheme != "https" or not parts.hostname or parts.username or parts.password:
-        raise Invalid(
-            "A webhook URL must be https://host/… without a user or password.", details={"field": "url"}
-        )
+        raise refused
+    if any(char.isspace() for char in parts.netloc):
+        raise refused
     return url.strip()
 
 
