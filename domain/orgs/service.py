@@ -38,6 +38,12 @@ async def organization_id_by_slug(session: AsyncSession, slug: str) -> uuid.UUID
     return result if isinstance(result, uuid.UUID) else None
 
 
+def known_zone(name: str) -> bool:
+    """An IANA zone. 'localtime' is in Python's list (the server's /etc/localtime) but names no zone a
+    browser or a calendar app knows: the pages' Intl.DateTimeFormat throws on it."""
+    return name != "localtime" and name in available_timezones()
+
+
 async def create_organization(
     session: AsyncSession,
     *,
@@ -57,7 +63,7 @@ async def create_organization(
     slug = slug.strip().lower() if slug else slugify(name, max_length=63, word_boundary=True)
     if not _SLUG.match(slug):
         raise Invalid("A slug uses lowercase letters, digits and single hyphens.", details={"field": "slug"})
-    if timezone not in available_timezones():
+    if not known_zone(timezone):
         raise Invalid(f"Unknown timezone {timezone!r}.", details={"field": "timezone"})
     currency = currency.upper()
     if not _CURRENCY.match(currency):
@@ -154,9 +160,7 @@ def checked_settings(org: Organization, data: OrganizationSettingsIn) -> dict[st
         changes["name"] = str(changes["name"]).strip()
         if not changes["name"]:
             raise Invalid("The organization needs a name.", details={"field": "name"})
-    # 'localtime' is in Python's list (the server's /etc/localtime) but names no zone a browser or a
-    # calendar app knows: the pages' Intl.DateTimeFormat throws on it.
-    if "timezone" in changes and changes["timezone"] not in available_timezones() - {"localtime"}:
+    if "timezone" in changes and not known_zone(str(changes["timezone"])):
         raise Invalid(
             f"Unknown timezone {changes['timezone']!r}; use an IANA name such as Europe/Madrid.",
             details={"field": "timezone"},

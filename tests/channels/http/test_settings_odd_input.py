@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from httpx import AsyncClient
 
-from tests.channels.http.helpers import error_code
+from tests.channels.http.helpers import create_org, error_code, signup
 from tests.channels.http.test_settings_routes import office
 
 
@@ -32,3 +32,12 @@ async def test_a_value_that_is_no_setting_is_a_422_and_stores_nothing(
     assert (await admin.get("/org")).json() == before
     changed = await admin.patch("/org", right)  # the control
     assert changed.status_code == 200 and changed.json()[field] == right[field], changed.text
+
+
+async def test_a_new_organization_in_localtime_is_a_422_and_made_nowhere(client: AsyncClient) -> None:
+    ana = await signup(client, "ana")
+    refused = await ana.post("/orgs", {"name": "Salsa Sur", "type": "school", "timezone": "localtime"})
+    assert refused.status_code == 422 and error_code(refused) == "invalid", refused.text
+    assert (await ana.get("/orgs")).json() == []
+    await create_org(ana, timezone="Europe/Madrid")  # the control
+    assert len((await ana.get("/orgs")).json()) == 1
