@@ -253,12 +253,16 @@ async def _active_member(session: AsyncSession, member_id: uuid.UUID) -> Organiz
 async def _ensure_another_admin(session: AsyncSession, member: OrganizationMember) -> None:
     if member.role is not Role.ADMIN:
         return
-    admins = await session.scalar(
-        select(func.count())
-        .select_from(OrganizationMember)
-        .where(OrganizationMember.role == Role.ADMIN, OrganizationMember.removed_at.is_(None))
-    )
-    if (admins or 0) <= 1:
+    # The admins' rows are locked: two admins taking each other's role at once would each count the other
+    # and leave the school with none. The second waits here and counts again after the first's change.
+    admins = (
+        await session.scalars(
+            select(OrganizationMember.id)
+            .where(OrganizationMember.role == Role.ADMIN, OrganizationMember.removed_at.is_(None))
+            .with_for_update()
+        )
+    ).all()
+    if len(admins) <= 1:
         raise Conflict("An organization must keep at least one admin.")
 
 
