@@ -150,12 +150,14 @@ async def test_a_teacher_sees_only_links_a_teacher_may_use(english: BrowserConte
         ("today", "#exports a.export"),
         ("reports?report=attendance", "#exports a.export"),
         ("dashboard", "#content .card"),
+        ("groups", "#content a.export"),  # her own groups' rosters (the page was empty for her before)
     ]:
         await page.goto(f"{base_url}/app/{where}")
         await expect(page.locator(ready).first).to_be_attached()
         for link in await page.locator("a.export").all():
             hrefs.add(str(await link.get_attribute("href")))
     assert any("/students/browse" in h for h in hrefs) and any("/sessions" in h for h in hrefs)
+    assert any("/roster" in h for h in hrefs)
     assert not any("/billing/unpaid" in h for h in hrefs)
     for href in sorted(hrefs):
         answer = await page.request.get(f"{base_url}{href}")

@@ -103,11 +103,13 @@ async function show(on) {
   content.innerHTML = `<p class="muted">${escapeHtml(t("common.loading"))}</p>`;
   try {
     const groups = (await json("/groups")).filter(g => g.status !== "closed");
-    const details = await Promise.all(groups.map(async g => {
-      const [roster, slots, waiting] = await Promise.all([json(`/groups/${g.id}/roster?on=${on}`),
+    // A teacher reads the rosters of her own groups only: a group whose roster is refused is not shown,
+    // instead of one refusal emptying the whole page.
+    const details = (await Promise.all(groups.map(async g => {
+      const [roster, slots, waiting] = await Promise.all([json(`/groups/${g.id}/roster?on=${on}`).catch(() => null),
         json(`/groups/${g.id}/slots?on=${on}`).catch(() => []), json(`/groups/${g.id}/waitlist`).catch(() => [])]);
       return { g, roster, slots, waiting };
-    }));
+    }))).filter(d => d.roster !== null);
     content.innerHTML = details.map(({ g, roster, slots, waiting }) => {
       const full = g.capacity && roster.length >= g.capacity;
       return `<details class="card group" data-group="${g.id}">
