@@ -44,8 +44,20 @@ async def _check_refs(
         await get_teacher(session, tenant, teacher_id)
 
 
-async def get_slot(session: AsyncSession, tenant: TenantContext, slot_id: uuid.UUID) -> GroupSlot:
-    slot = await session.get(GroupSlot, slot_id)
+async def get_slot(
+    session: AsyncSession, tenant: TenantContext, slot_id: uuid.UUID, *, for_update: bool = False
+) -> GroupSlot:
+    """``for_update``: locked and read afresh, for a change that checks the slot first (a second change
+    at once, a button pressed twice, waits and then sees the first one's result)."""
+    if for_update:
+        slot = await session.scalar(
+            select(GroupSlot)
+            .where(GroupSlot.id == slot_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    else:
+        slot = await session.get(GroupSlot, slot_id)
     if slot is None:
         raise NotFound("No such schedule slot.")
     return slot
@@ -217,7 +229,7 @@ async def change_slot(
     keeps that date. Moving to another weekday cancels the old dates and generates the new ones.
     """
     require_office(tenant, "edit schedules")
-    old = await get_slot(session, tenant, slot_id)
+    old = await get_slot(session, tenant, slot_id, for_update=True)
     start = data.effective_from
     if start < today:
         raise Invalid(

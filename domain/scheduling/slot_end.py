@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit import service as audit
@@ -34,17 +33,9 @@ async def end_slot(
     """No more classes of this slot from ``from_date`` (today or later). Returns the slot as it stays and
     how many scheduled classes were cancelled."""
     require_office(tenant, "edit schedules")
-    await get_slot(session, tenant, slot_id)  # 404 when not this organization's
-    # Locked and read afresh: a second end of the same slot at once (a button pressed twice) waits here,
-    # then sees the first one's valid_until and is refused, instead of cancelling every class again.
-    slot = (
-        await session.scalars(
-            select(GroupSlot)
-            .where(GroupSlot.id == slot_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).one()
+    # Locked: a second end of the same slot at once (a button pressed twice) waits here, then sees the
+    # first one's valid_until and is refused, instead of cancelling every class again.
+    slot = await get_slot(session, tenant, slot_id, for_update=True)
     if from_date < today:
         raise Invalid(
             "A weekly class ends today or later; past classes stay as they were.",
