@@ -267,6 +267,8 @@ class Filling:
         if capture.ignore:
             return self._without(directory, capture, rest, found, group)
         value = found.group(group).strip(" .,;:!?\"'“”")
+        if capture.kind and fold(value) in self.language.words.pronouns:
+            return rest  # "put Emma in it as well": the group talked about, filled from the conversation
         if capture.map:
             value = capture.map.get(fold(value), value)
         elif capture.kind:

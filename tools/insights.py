@@ -277,6 +277,7 @@ async def _load(ctx: ToolContext, args: LoadArgs) -> ToolOutput:
 class HealthArgs(Period):
     group: str | None = Field(default=None, description="One group's name; every group if omitted.")
     venue: str | None = Field(default=None, description="Only the groups that meet at this venue.")
+    teacher: str | None = Field(default=None, description="Only the groups this teacher teaches.")
 
 
 async def _health(ctx: ToolContext, args: HealthArgs) -> ToolOutput:
@@ -284,8 +285,15 @@ async def _health(ctx: ToolContext, args: HealthArgs) -> ToolOutput:
     start = args.start or end - dt.timedelta(days=27)  # the last four weeks by default
     group_id = (await resolve.group(ctx, args.group)).id if args.group else None
     venue_id = await resolve.venue(ctx, args.venue) if args.venue else None
+    teacher_id = await resolve.teacher(ctx, args.teacher) if args.teacher else None
     health = await insights.group_health(
-        ctx.session, ctx.tenant, start=start, end=end, group_id=group_id, venue_id=venue_id
+        ctx.session,
+        ctx.tenant,
+        start=start,
+        end=end,
+        group_id=group_id,
+        venue_id=venue_id,
+        teacher_id=teacher_id,
     )
     speech = ctx.speech
     say = speech.say
@@ -296,6 +304,9 @@ async def _health(ctx: ToolContext, args: HealthArgs) -> ToolOutput:
         if venue_id
         else ""
     )
+    if teacher_id is not None:  # whose groups the answer is about
+        teacher = await teachers.get_teacher(ctx.session, ctx.tenant, teacher_id)
+        at += say("insights.health.of_teacher", teacher=teacher.full_name)
     if not health.groups:
         return ToolOutput(say("insights.health.none", at=at), health.model_dump(mode="json"))
     rows = []

@@ -220,14 +220,18 @@ async def group_health(
     end: date,
     group_id: uuid.UUID | None = None,
     venue_id: uuid.UUID | None = None,
+    teacher_id: uuid.UUID | None = None,
 ) -> GroupHealth:
     """Size, fill, attendance against the previous period of the same length, joins and leaves.
-    With a venue, the groups that meet there: their own venue, or a weekly slot there in the period."""
+    With a venue, the groups that meet there: their own venue, or a weekly slot there in the period;
+    with a teacher, the groups they teach."""
     visible = await visible_group_ids(session, tenant)
-    await narrowing(session, tenant, venue_id=venue_id)
+    await narrowing(session, tenant, venue_id=venue_id, teacher_id=teacher_id)
     query = select(Group).where(Group.status != GroupStatus.CLOSED).order_by(Group.search_name)
     if group_id is not None:
         query = query.where(Group.id == group_id)
+    if teacher_id is not None:
+        query = query.where(Group.teacher_id == teacher_id)
     if venue_id is not None:
         query = query.where(Group.id.in_(groups_meeting_at(venue_id, start=start, end=end)))
     if visible is not None:

@@ -6,8 +6,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from domain.actions.models import PendingAction
+from domain.db import use_tenant
+from domain.groups.models import Group
+from domain.teachers.models import Teacher
 from tests.evals.school import School, school
 
 __all__ = ["school"]
@@ -66,6 +70,15 @@ __all__ = ["school"]
             {"group": "Sevillanas Beginners"},
         ),
         ("any classes w/o attendance marked for paula", "missing_attendance", {"teacher": "Paula Vázquez"}),
+        # from blind set 8: the forecast asked as what to expect, half the class not showing, a student
+        # "with" what the notes are about
+        ("What tuition can we expect over the next six months?", "revenue_forecast", {"months": "6"}),
+        (
+            "any classes in heels intermediate this month where like half the ppl didnt show",
+            "attendance_anomalies",
+            {"group": "Heels Intermediate"},
+        ),
+        ("Do we have notes about any student with a knee injury?", "search_notes", {"query": "knee injury"}),
         # a year said by its number is that year (this year's up to today)
         ("Revenue report for 2026 so far please", "report", {"start": "2026-01-01", "end": "2026-11-26"}),
         ("ingresos de 2025", "revenue_summary", {"start": "2025-01-01", "end": "2025-12-31"}),
@@ -126,3 +139,43 @@ async def test_the_last_answer_as_a_spreadsheet_is_a_file_of_that_list(school: S
     )
     nothing = await school.say(school.admin, "send me that as a spreadsheet", chat=str(uuid.uuid4()))
     assert nothing.outcome == "clarify" and not nothing.tool_calls, nothing  # no list yet: which one?
+
+
+async def test_a_sick_day_keeps_the_reason_said_after_a_comma(school: School) -> None:
+    for said, reason in (
+        ("I can't teach on Tuesday, doctor's appointment", "doctor's appointment"),
+        ("I'm sick tomorrow, flu, can't teach", "flu"),
+    ):
+        answer = await school.say(school.martina, said, chat=str(uuid.uuid4()))
+        assert answer.tool_calls and answer.tool_calls[0]["name"] == "report_sick_day", answer
+        assert answer.tool_calls[0]["args"].get("reason") == reason, answer.tool_calls
+    bare = await school.say(school.martina, "I'm sick tomorrow, sorry", chat=str(uuid.uuid4()))
+    assert "reason" not in bare.tool_calls[0]["args"], bare.tool_calls  # control: no reason said
+
+
+async def test_it_in_an_enrolment_is_the_group_talked_about(school: School) -> None:
+    chat = str(uuid.uuid4())
+    await school.say(school.admin, "who's in tap improvers right now", chat=chat)
+    answer = await school.say(school.admin, "put Emma Vega in it as well, starting today", chat=chat)
+    assert answer.pending_action is not None, answer
+    assert answer.tool_calls[0]["args"]["group"] == "Tap Improvers", answer.tool_calls
+
+
+async def test_a_teachers_groups_health_is_the_groups_she_teaches(school: School) -> None:
+    whole = await school.say(school.admin, "how are the groups doing")
+    assert whole.tool_calls[0]["name"] == "group_health", whole
+    answer = await school.say(school.admin, "how are Andrés Martin's groups doing")
+    assert answer.tool_calls == [{"name": "group_health", "args": {"teacher": "Andrés Martin"}}], answer
+    await use_tenant(school.session, school.admin)
+    his = set(
+        (
+            await school.session.scalars(
+                select(Group.name)
+                .join(Teacher, Teacher.id == Group.teacher_id)
+                .where(Teacher.full_name == "Andrés Martin")
+            )
+        ).all()
+    )
+    shown = {g["group_name"] for g in answer.data["groups"]}
+    assert shown and shown <= his and len(shown) < len(whole.data["groups"]), (shown, his)
+    assert "Andrés Martin's groups" in answer.answer.split("\n")[0], answer.answer
