@@ -5,7 +5,7 @@ language (English for an admin who reads English: the control)."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import select, update
 
@@ -59,7 +59,7 @@ async def test_a_day_with_no_class_is_refused_in_the_language_it_was_asked_in(sc
     assert english.answer.startswith("You have no class"), english.answer
 
 
-async def next_class_of_after(school: School, day: object) -> tuple[str, object, object]:
+async def next_class_of_after(school: School, day: date) -> tuple[str, date, time]:
     """Her first class on a later day than ``day`` (the next one may be later today)."""
     from tests.evals.test_classes_said import classes
 
