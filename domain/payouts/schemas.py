@@ -61,3 +61,39 @@ class PayoutOut(BaseModel):
     approved_at: dt.datetime
     paid_at: dt.datetime | None
     lines: list[LineOut]
+
+
+class PayoutPreviewRow(BaseModel):
+    """One line of a payout preview with its teacher: the preview as one table (CSV / Excel)."""
+
+    teacher_id: uuid.UUID
+    teacher_name: str
+    period_start: dt.date
+    period_end: dt.date
+    kind: str
+    description: str
+    quantity: Decimal
+    rate: Decimal
+    amount: Decimal
+    class_session_id: uuid.UUID | None = None
+    approved_payout_id: uuid.UUID | None = None
+
+    @classmethod
+    def rows_of(cls, preview: PayoutPreview) -> list[PayoutPreviewRow]:
+        return [
+            cls(
+                teacher_id=t.teacher_id,
+                teacher_name=t.teacher_name,
+                period_start=t.period_start,
+                period_end=t.period_end,
+                kind=line.kind,
+                description=line.description,
+                quantity=line.quantity,
+                rate=line.rate,
+                amount=line.amount,
+                class_session_id=line.class_session_id,
+                approved_payout_id=t.approved_payout_id,
+            )
+            for t in preview.teachers
+            for line in t.lines
+        ]

@@ -39,7 +39,7 @@ from domain.payments.schemas import (
 )
 from domain.payments.storage import ReceiptStorage, storage_from_settings
 from domain.payouts import service as payouts
-from domain.payouts.schemas import ApproveIn, PayoutOut, PayoutPreview
+from domain.payouts.schemas import ApproveIn, PayoutOut, PayoutPreview, PayoutPreviewRow
 from domain.settings import Settings
 
 router = APIRouter()
@@ -588,19 +588,24 @@ async def ignore_line(line_id: uuid.UUID, body: VoidIn, tenant: Tenant, db: DB) 
 # -- payouts ------------------------------------------------------------------------------------------
 
 
-@router.get("/payouts/preview", response_model=PayoutPreview, tags=["payouts"])
+@router.get("/payouts/preview", response_model=PayoutPreview, tags=["payouts"], responses=EXPORTABLE)
 async def payout_preview(
     tenant: Tenant,
     db: DB,
+    export: Exporter,
     start: Day | None = None,
     end: Day | None = None,
     teacher_id: uuid.UUID | None = None,
-) -> PayoutPreview:
-    """What teachers earned in a period (last month by default), every line traceable to a session."""
+) -> PayoutPreview | Sequence[PayoutPreviewRow] | Response:
+    """What teachers earned in a period (last month by default), every line traceable to a session;
+    ``format=csv|xlsx``: one row per line with its teacher."""
     this_month = month_start(tenant.today())
     start = start or month_start(this_month - timedelta(days=1))
     end = end or this_month - timedelta(days=1)
-    return await payouts.preview(db, tenant, start=start, end=end, teacher_id=teacher_id)
+    preview = await payouts.preview(db, tenant, start=start, end=end, teacher_id=teacher_id)
+    if export.wanted:
+        return await export.items(PayoutPreviewRow.rows_of(preview), PayoutPreviewRow, "payout_lines")
+    return preview
 
 
 @router.post("/payouts", status_code=status.HTTP_201_CREATED, response_model=PayoutOut, tags=["payouts"])

@@ -17,6 +17,7 @@ async function show(startDay, endDay) {
     const preview = await json(`/payouts/preview?start=${startDay}&end=${endDay}`);
     const cur = preview.currency;
     content.innerHTML = `<p class="muted">${escapeHtml(day(preview.period_start))} – ${escapeHtml(day(preview.period_end))}</p>`
+      + `<p class="exports">${exportLinksHtml(`/payouts/preview?start=${preview.period_start}&end=${preview.period_end}`)}</p>`
       + preview.teachers.map(p => `<details class="card payout" data-teacher="${p.teacher_id}">
         <summary><strong>${escapeHtml(p.teacher_name)}</strong> <span class="muted">${escapeHtml(t("payouts.classes", { n: p.lines.length }))}</span>
           <strong class="right">${escapeHtml(money(p.total, cur))}</strong>
