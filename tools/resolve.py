@@ -89,7 +89,7 @@ def all_among(
     if both is not None:
         stem = both.group(1)
         forms = {stem, stem.removesuffix("s"), stem.removesuffix("es")}
-        named = [i for i, name in people if fold(name).split()[:1] and fold(name).split()[0] in forms]
+        named = [i for i, name in people if set(fold(name).split()[:1]) & forms]  # by first name
         if len(named) >= 2:
             return named
         said = stem

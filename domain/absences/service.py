@@ -27,7 +27,6 @@ from domain.notifications import emails, recipients
 from domain.notifications import service as notifications
 from domain.notifications.models import Kind
 from domain.notifications.words import Words, words_for
-from domain.orgs.models import Organization
 from domain.orgs.permissions import require_office
 from domain.orgs.service import get_organization
 from domain.scheduling.service import assign_substitute
@@ -117,7 +116,7 @@ async def report_absence(
     )
     if created is not None:
         prefs = await notifications.preferences(session, tenant)
-        org_locale = await session.scalar(select(Organization.locale).where(Organization.id == tenant.org_id))
+        org_locale = (await get_organization(session, tenant)).locale
         for admin in await recipients.admins(session, tenant, telegram=True):
             words = words_for(admin.language, org_locale)  # each admin reads it in their own language
             lines = "\n".join(f"- {m.said(words)}" for m in missed)
