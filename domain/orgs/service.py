@@ -114,6 +114,13 @@ async def get_organization(session: AsyncSession, tenant: TenantContext) -> Orga
     return org
 
 
+async def registration_path(session: AsyncSession, tenant: TenantContext) -> str:
+    """Where the public registration form of the organization lives (``/join/<slug>``): the office hands
+    it to families (a poster's QR code, the school's website)."""
+    require_office(tenant, "see the registration form's address")
+    return f"/join/{(await get_organization(session, tenant)).slug}"
+
+
 async def update_settings(
     session: AsyncSession, tenant: TenantContext, *, data: OrganizationSettingsIn
 ) -> Organization:

@@ -9,6 +9,7 @@ Screenshots under artifacts/screenshots/ (schedule-*.png, settings-*.png)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import time, timedelta
 from decimal import Decimal
@@ -296,6 +297,16 @@ async def test_an_admin_keeps_the_settings(
     )
     assert disabled_at is not None  # nothing will be sent to it: the test never reaches the network
 
+    # The registration form's address for families, where Cadence is served, with its QR code; it opens
+    # the school's form.
+    registration = page.locator("#registration-url")
+    join_url = await registration.get_attribute("href")
+    assert join_url is not None and join_url.endswith("/join/demo-school")
+    await expect(registration).to_have_text(join_url)
+    await expect(page.locator("#registration-qr svg")).to_be_visible()
+    form = await page.request.get(join_url.replace(join_url.split("/join/")[0], base_url))
+    assert form.ok and "text/html" in form.headers["content-type"]
+
     await page.locator("#connect").click()
     link = page.locator("#telegram-link")
     href = await link.get_attribute("href")
@@ -321,6 +332,7 @@ async def test_staff_and_teachers_get_no_settings_and_a_teacher_no_schedule(
     await expect(nav.get_by_role("link", name="Settings")).to_have_count(0)
     await staff.goto(f"{base_url}/app/settings")  # typed by hand: their own Telegram only
     await expect(staff.locator("#admins-only")).to_be_visible()
+    await expect(staff.locator("#registration-url")).to_have_attribute("href", re.compile(r"/join/demo-school$"))
     for section in ("#organization", "#billing", "#people", "#notifications", "#keys", "#webhooks"):
         await expect(staff.locator(section)).to_be_hidden()
     await staff.screenshot(path=str(SHOTS / "settings-staff-phone.png"), full_page=True)
@@ -335,6 +347,7 @@ async def test_staff_and_teachers_get_no_settings_and_a_teacher_no_schedule(
     ics = await teacher.request.get(my_link)
     assert ics.ok and "BEGIN:VEVENT" in await ics.text()
     await expect(teacher.locator("#organization")).to_be_hidden()
+    await expect(teacher.locator("#registration")).to_be_hidden()  # the office's to hand out
     await teacher.screenshot(path=str(SHOTS / "settings-teacher-phone-es.png"), full_page=True)
 
     # The API refuses them what the admin may do (the control: the admin's own calls go through), and a

@@ -5,9 +5,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from fastapi import APIRouter, Response, status
+from pydantic import BaseModel, Field
 
 from channels.http.deps import DB, AppSettings, Now, Person, Tenant
 from channels.http.exports import EXPORTABLE, Exporter
+from channels.http.qr import qr_svg
 from domain.auth import service as auth
 from domain.auth.schemas import Membership
 from domain.notifications import transactional
@@ -58,6 +60,18 @@ async def current_organization(tenant: Tenant, db: DB) -> OrganizationOut:
 async def update_organization(body: OrganizationSettingsIn, tenant: Tenant, db: DB) -> OrganizationOut:
     """Change the organization's settings (admins); fields left out stay as they are."""
     return OrganizationOut.model_validate(await orgs.update_settings(db, tenant, data=body))
+
+
+class RegistrationLinkOut(BaseModel):
+    url: str = Field(description="The public registration form's address, to hand to families.")
+    qr_svg: str = Field(description="The same address as a QR code (inline SVG) for a poster or a screen.")
+
+
+@router.get("/org/registration-link", response_model=RegistrationLinkOut)
+async def registration_link(tenant: Tenant, db: DB, settings: AppSettings) -> RegistrationLinkOut:
+    """The school's public registration form (office): its address where Cadence is served, and a QR code."""
+    url = settings.public_base_url.rstrip("/") + await orgs.registration_path(db, tenant)
+    return RegistrationLinkOut(url=url, qr_svg=qr_svg(url))
 
 
 @router.get("/org/members", response_model=list[MemberOut], responses=EXPORTABLE)

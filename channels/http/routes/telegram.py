@@ -6,12 +6,12 @@ import asyncio
 import hmac
 from typing import Any
 
-import segno
 from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field
 from telegram import Update
 from telegram.ext import Application
 
+from channels.http.qr import qr_svg
 from channels.http.deps import DB, AppSettings, Now, Person
 from channels.telegram.bot import BotDeps, build_application, register_commands
 from channels.telegram.webhook import Outcome, handle
@@ -67,14 +67,6 @@ class LinkCodeOut(BaseModel):
     link: str | None
     qr_svg: str | None = Field(
         default=None, description="The link as a QR code (inline SVG, drawn here: no image service) to scan."
-    )
-
-
-def qr_svg(link: str) -> str:
-    """The deep link as an inline SVG QR code for a phone's camera (segno; drawn by the server, so the
-    page loads no image from anywhere)."""
-    return str(
-        segno.make(link, error="m").svg_inline(scale=4, border=2, title="QR", dark="#1f1633", light="#ffffff")
     )
 
 

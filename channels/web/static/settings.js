@@ -226,10 +226,26 @@ function wireWebhooks() {
   });
 }
 
+// -- the public registration form's address, for the office to hand to families -------------------------
+async function registrationLink() {
+  const section = document.querySelector("#registration"), status = section.querySelector(".state");
+  section.hidden = false;
+  const made = await attempt(status, () => json("/org/registration-link"));
+  if (!made) return;
+  const link = section.querySelector("#registration-url");
+  link.href = made.url; link.textContent = made.url;
+  section.querySelector("#registration-qr").innerHTML = made.qr_svg;  // drawn by the server (segno)
+  section.querySelector("#copy-registration").addEventListener("click", async () => {
+    try { await navigator.clipboard.writeText(made.url); say(status, t("settings.copied")); }
+    catch { say(status, made.url); }  // no clipboard (an insecure origin): the address to copy by hand
+  });
+}
+
 (async () => {
   ME = await start("settings");
   document.querySelector("#connect").addEventListener("click", connectTelegram);
   await myCalendar();
+  if (ROLE === "admin" || ROLE === "staff") await registrationLink();
   if (ROLE !== "admin") { document.querySelector("#admins-only").hidden = false; return; }
   document.querySelectorAll(".admin-only").forEach(el => { el.hidden = false; });
   const org = await organization();

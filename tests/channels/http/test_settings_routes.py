@@ -155,3 +155,27 @@ async def test_the_telegram_link_code_comes_with_a_deep_link_and_its_qr_code(
             scale=4, border=2, title="QR", dark="#1f1633", light="#ffffff"
         )
         assert svg == expected
+
+
+async def test_the_office_gets_the_registration_forms_address_and_qr_code_and_a_teacher_does_not(
+    make_client: Callable[[], AsyncClient], settings: Settings
+) -> None:
+    admin, staff, teacher = await office(make_client)
+    slug = (await admin.get("/org")).json()["slug"]
+    for person in (admin, staff):  # the office hands it to families
+        shown = await person.get("/org/registration-link")
+        assert shown.status_code == 200, shown.text
+        url, svg = shown.json()["url"], shown.json()["qr_svg"]
+        assert url == f"{settings.public_base_url}/join/{slug}"  # where Cadence is served
+        assert svg == segno.make(url, error="m").svg_inline(
+            scale=4, border=2, title="QR", dark="#1f1633", light="#ffffff"
+        )
+        form = await person.client.get(f"/join/{slug}")  # the address is the form's page
+        assert form.status_code == 200 and "text/html" in form.headers["content-type"]
+    refused = await teacher.get("/org/registration-link")
+    assert refused.status_code == 403 and error_code(refused) == "forbidden"
+
+    other = await signup(make_client(), "other-admin")  # another school's office gets its own address
+    await create_org(other, name="Tango Norte", timezone="Europe/Madrid", country="ES")
+    theirs = (await other.get("/org/registration-link")).json()["url"]
+    assert theirs.endswith(f"/join/{(await other.get('/org')).json()['slug']}") and slug not in theirs
