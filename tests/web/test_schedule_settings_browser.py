@@ -332,7 +332,8 @@ async def test_staff_and_teachers_get_no_settings_and_a_teacher_no_schedule(
     await expect(nav.get_by_role("link", name="Settings")).to_have_count(0)
     await staff.goto(f"{base_url}/app/settings")  # typed by hand: their own Telegram only
     await expect(staff.locator("#admins-only")).to_be_visible()
-    await expect(staff.locator("#registration-url")).to_have_attribute("href", re.compile(r"/join/demo-school$"))
+    join_link = staff.locator("#registration-url")  # the office hands the registration form out
+    await expect(join_link).to_have_attribute("href", re.compile(r"/join/demo-school$"))
     for section in ("#organization", "#billing", "#people", "#notifications", "#keys", "#webhooks"):
         await expect(staff.locator(section)).to_be_hidden()
     await staff.screenshot(path=str(SHOTS / "settings-staff-phone.png"), full_page=True)

@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 from telegram import Update
 from telegram.ext import Application
 
-from channels.http.qr import qr_svg
 from channels.http.deps import DB, AppSettings, Now, Person
+from channels.http.qr import qr_svg
 from channels.telegram.bot import BotDeps, build_application, register_commands
 from channels.telegram.webhook import Outcome, handle
 from domain.telegram import service as telegram
