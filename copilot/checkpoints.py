@@ -210,19 +210,33 @@ class TenantSaver(AsyncPostgresSaver):
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         # A turn reads its thread's latest checkpoint twice (is it waiting on a confirmation? then the
         # run itself): the second read is the first one's copy — nobody else can write it meanwhile.
+        turn = self._turn_latest_of(config)
+        if turn is None:
+            return await super().aget_tuple(config)
+        return copy.deepcopy(await self._latest(turn, config))
+
+    async def peek_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """``aget_tuple`` without the copy, for a caller that only looks (never changes what it gets)."""
+        turn = self._turn_latest_of(config)
+        return await (super().aget_tuple(config) if turn is None else self._latest(turn, config))
+
+    def _turn_latest_of(self, config: RunnableConfig) -> _Turn | None:
+        """The turn under way, when ``config`` asks for its thread's latest checkpoint."""
         turn = self._current_turn()
         configurable = config["configurable"]
-        latest_of_turn = (
-            turn is not None
-            and configurable.get("thread_id") == turn.thread_id
-            and not configurable.get("checkpoint_ns")
-            and not configurable.get("checkpoint_id")
-        )
-        if turn is None or not latest_of_turn:
-            return await super().aget_tuple(config)
+        if (
+            turn is None
+            or configurable.get("thread_id") != turn.thread_id
+            or configurable.get("checkpoint_ns")
+            or configurable.get("checkpoint_id")
+        ):
+            return None
+        return turn
+
+    async def _latest(self, turn: _Turn, config: RunnableConfig) -> CheckpointTuple | None:
         if not turn.read_latest:
             turn.latest, turn.read_latest = await super().aget_tuple(config), True
-        return copy.deepcopy(turn.latest)
+        return turn.latest
 
     async def aput(
         self,

@@ -1,4 +1,5 @@
-"""The copilot graph: plan → read → respond, or plan → preview → confirm (interrupt) → apply → respond.
+"""The copilot graph: plan → read (which responds in the same step), or plan → preview → confirm
+(interrupt) → apply → respond.
 
 Side effects never sit before ``interrupt()`` in the same node (LangGraph re-runs an interrupted node
 when it resumes): the pending action is proposed in ``preview``; ``confirm`` only waits; ``apply``
@@ -110,7 +111,10 @@ def _ran(decision: dict[str, Any], outcome: runner.Outcome) -> TurnState:
 async def read(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
     decision = _decision(state)
     tools = _speaking(runtime.context.tools, decision)
-    return _ran(decision, await runner.call(tools, decision["tool"], decision["args"]))
+    ran = _ran(decision, await runner.call(tools, decision["tool"], decision["args"]))
+    # A read has nothing to wait for: what respond says and remembers is done in this step, which spares
+    # every read turn one more step of the graph (most turns are reads).
+    return {**ran, **_responded({**state, **ran})}
 
 
 async def preview(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
@@ -179,6 +183,12 @@ async def cancel(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
 
 
 async def respond(state: TurnState) -> TurnState:
+    return _responded(state)
+
+
+def _responded(state: TurnState) -> TurnState:
+    """The answer as said (a clarification's or refusal's text, a note before it) and what the
+    conversation remembers of this turn."""
     decision = _decision(state)
     memory = Memory.from_state(state.get("memory"))
     answer, outcome = state.get("answer") or "", state.get("outcome") or ""
@@ -236,7 +246,7 @@ def build(checkpointer: BaseCheckpointSaver[Any]) -> Graph:
     graph.add_node("respond", respond)
     graph.add_edge(START, "plan")
     graph.add_conditional_edges("plan", after_plan)
-    graph.add_edge("read", "respond")
+    graph.add_edge("read", END)
     graph.add_conditional_edges("preview", after_preview)
     graph.add_conditional_edges("confirm", after_confirm)
     graph.add_edge("apply", "respond")

@@ -56,9 +56,11 @@ class Directory:
         """The organization's names as of now: this process's copy when the organization's names
         version still matches it, else read afresh (and kept for the next turns)."""
         org_id = ctx.tenant.org_id
-        version = await ctx.session.scalar(
-            select(Organization.names_version).where(Organization.id == org_id)
-        )
+        version = ctx.names_version
+        if version is None:
+            version = await ctx.session.scalar(
+                select(Organization.names_version).where(Organization.id == org_id)
+            )
         if version is None:  # the organization's row is not visible: nothing to key a copy by
             return await cls.read(ctx)
         cached = DIRECTORIES.get(org_id, version)

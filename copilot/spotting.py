@@ -14,6 +14,8 @@ from copilot.names import Directory, NameMatch
 from domain.text import fold
 
 KEYWORD_SIMILARITY = 85  # a word this close to a keyword counts (typos)
+CACHED_MESSAGES = 256  # messages whose names are kept worked out (a turn asks several times)
+CACHED_WORDS = 20_000  # words known to be, or not be, a misspelt command word
 
 
 def close(word: str, keyword: str) -> bool:
@@ -43,6 +45,11 @@ class NameSpotter:
 
     def __init__(self, language: Language) -> None:
         self.language = language
+        # A turn asks the same questions several times (the planner, the filling, the follow-up):
+        # the names said in one message of one directory, and whether a word is a misspelt command
+        # word, are worked out once. Bounded: cleared when full.
+        self._said: dict[tuple[int, str], tuple[Directory, list[Found]]] = {}
+        self._misspelt: dict[str, bool] = {}
 
     def segments(self, text: str, name_words: frozenset[str]) -> list[str]:
         """Runs of words that could be names (everything else is a command word or a break). A
@@ -71,14 +78,22 @@ class NameSpotter:
 
     def names_said(self, directory: Directory, folded: str) -> list[Found]:
         """The names clearly said, of every kind a name can lead to, each from the widest run it is in."""
+        kept = self._said.get((id(directory), folded))
+        if kept is not None and kept[0] is directory:
+            return list(kept[1])
         segments = self.segments(folded, directory.words)
+        spans = self.spans(segments, directory)
         found: list[Found] = [
             (m, span, kind)
             for kind in self.language.by_entity
-            for span in self.spans(segments, directory)
+            for span in spans
             if (m := directory.match(kind, span)) is not None and m.clear
         ]
-        return widest(found, segments)
+        said = widest(found, segments)
+        if len(self._said) >= CACHED_MESSAGES:
+            self._said.clear()
+        self._said[(id(directory), folded)] = (directory, said)
+        return list(said)
 
     def spans(self, segments: list[str], directory: Directory | None = None) -> list[str]:
         """Where to look for names: each run of words that could be one, then shorter runs of it that
@@ -101,9 +116,15 @@ class NameSpotter:
         return list(dict.fromkeys(spans))
 
     def misspelt_command(self, word: str) -> bool:
-        return len(word) >= 4 and any(
-            close(word, c) for c in self.language.command_words if len(c) >= 4 and c[0] == word[0]
-        )
+        known = self._misspelt.get(word)
+        if known is None:
+            known = len(word) >= 4 and any(
+                close(word, c) for c in self.language.command_words if len(c) >= 4 and c[0] == word[0]
+            )
+            if len(self._misspelt) >= CACHED_WORDS:
+                self._misspelt.clear()
+            self._misspelt[word] = known
+        return known
 
     def unknown_name(self, directory: Directory, segments: list[str], said: str) -> str | None:
         """Words that read like a name (two or more) and match nobody. A run reads like a name when one

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 from rapidfuzz import fuzz, process, utils
@@ -31,6 +31,9 @@ class Match:
     id: uuid.UUID
     name: str
     score: float
+    # The row itself when an exact name found it whole: held here because the session's identity map
+    # keeps rows only while something refers to them, and the caller reads that row next.
+    row: object | None = field(default=None, compare=False, repr=False)
 
 
 def best_matches(
@@ -114,12 +117,21 @@ async def search_names(
         raise Invalid("Say what to look for.", details={"field": "q"})
     where = list(where)
     if exact_wins and (folded_query := fold(query)):
+        # The whole row, not only its id and name: whoever resolves a name goes on to read that row
+        # (the group to show), which the session then has without asking the database again (while the
+        # match, which holds it, lives).
         exact = (
-            await session.execute(
-                select(id_column, name_column).where(*where, folded_column == folded_query).limit(2)
+            (
+                await session.execute(
+                    select(id_column.class_).where(*where, folded_column == folded_query).limit(2)
+                )
             )
-        ).all()
+            .scalars()
+            .all()
+        )
         if len(exact) == 1:
-            return [Match(id=exact[0][0], name=exact[0][1], score=100.0)]
+            row = exact[0]
+            name = getattr(row, name_column.key)
+            return [Match(id=getattr(row, id_column.key), name=name, score=100.0, row=row)]
     rows = await session.execute(select(id_column, name_column, folded_column).where(*where))
     return best_matches(query, [(r[0], r[1], r[2]) for r in rows], limit=limit)

@@ -57,6 +57,9 @@ class ToolContext:
     # and the CLI: English), and the organization's locale, for how its money and dates look.
     language: str = ENGLISH
     locale: str | None = None
+    # The organization's names version as this turn's transaction read it with the organization's row
+    # (the copilot reads that row anyway): the name directory is keyed by it without asking again.
+    names_version: int | None = None
 
     @property
     def speech(self) -> Speech:
