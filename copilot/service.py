@@ -38,7 +38,7 @@ from domain.actions.models import ActionStatus
 from domain.conversations import service as conversations
 from domain.embeddings import Embedder, default_embedder
 from domain.errors import Conflict
-from domain.orgs.service import get_organization
+from domain.orgs.models import Organization
 from domain.payments.storage import ReceiptStorage
 from domain.tenancy import TenantContext
 from tools import runner
@@ -98,7 +98,7 @@ class Copilot:
         today: date,
         now: datetime,
         attachment: Attachment | None = None,
-        locale: str | None = None,
+        organization: Organization | None = None,
     ) -> TurnContext:
         tools = ToolContext(
             session=session,
@@ -109,7 +109,10 @@ class Copilot:
             attachment=attachment,
             receipts=self.receipts,
             receipt_max_bytes=self.receipt_max_bytes,
-            locale=locale,  # the answer's language comes per message, from the graph
+            # The answer's language comes per message, from the graph; the locale is how money and
+            # dates look. The names version keys the planner's name directory.
+            locale=organization.locale if organization else None,
+            names_version=organization.names_version if organization else None,
         )
         return TurnContext(tools=tools, planner=self.planner, channel=channel, thread_key=key)
 
@@ -125,21 +128,29 @@ class Copilot:
         today: date,
         now: datetime,
         attachment: Attachment | None = None,
+        message_id: uuid.UUID | None = None,
+        after: uuid.UUID | None = None,
     ) -> TurnResult:
+        """One message's turn. ``message_id``: the client's id for this message, recorded with its turn;
+        ``after``: the client's id of the message sent just before it, still unanswered when this one was
+        sent — this turn waits for that one's (messages sent together are answered in the order sent, not
+        in the order their requests happen to reach the conversation)."""
         key = conversations.thread_key(tenant, channel=channel, chat=chat)
+        if after is not None and after != message_id:
+            await conversations.wait_for_message(session, tenant, key, after)
         async with self._turn_of(key):  # messages of one conversation take turns, in arrival order
-            thread = await conversations.open_thread(session, tenant, channel=channel, chat=chat, now=now)
+            opened = await conversations.open_thread(session, tenant, channel=channel, chat=chat, now=now)
             ctx = self._context(
                 session,
                 tenant,
                 channel=channel,
-                key=thread.thread_key,
+                key=opened.thread.thread_key,
                 today=today,
                 now=now,
                 attachment=attachment,
-                locale=(await get_organization(session, tenant)).locale,
+                organization=opened.organization,
             )
-            config = _config(thread.thread_key)
+            config = _config(opened.thread.thread_key)
             waiting = await self._waiting_on(config)
             if waiting is not None:  # proposed by a turn that may not have committed it yet: wait for it
                 await conversations.hold_for_commit(session, tenant, key)
@@ -153,7 +164,8 @@ class Copilot:
                 state = await self._run(TurnState(utterance=utterance), config, ctx)
             if state.get("outcome") == "pending":  # the next turn may confirm it: only once it is ours
                 await conversations.hold_for_commit(session, tenant, key)
-            return await self._finish(session, tenant, ctx, state)  # recorded in the order it ran
+            # recorded in the order it ran
+            return await self._finish(session, tenant, ctx, state, message_id=message_id)
 
     @acting_for_caller
     async def confirm(
@@ -228,7 +240,9 @@ class Copilot:
         """The action the thread stopped at the confirmation for, read straight from its latest
         checkpoint: the proposal is a channel value there, the confirmation's interrupt a pending write
         (what ``graph.aget_state`` reports too, without building a whole state snapshot every turn)."""
-        saved = await self.checkpointer.aget_tuple(config)
+        saver = self.checkpointer
+        look = saver.peek_tuple if isinstance(saver, TenantSaver) else saver.aget_tuple  # only looks
+        saved = await look(config)
         if saved is None:
             return None
         interrupted = any(channel == INTERRUPT for _task, channel, _value in saved.pending_writes or ())
@@ -255,7 +269,13 @@ class Copilot:
             ) from exc
 
     async def _finish(
-        self, session: AsyncSession, tenant: TenantContext, ctx: TurnContext, state: TurnState
+        self,
+        session: AsyncSession,
+        tenant: TenantContext,
+        ctx: TurnContext,
+        state: TurnState,
+        *,
+        message_id: uuid.UUID | None = None,
     ) -> TurnResult:
         decision = state.get("decision") or {}
         outcome = state.get("outcome") or ""
@@ -274,6 +294,7 @@ class Copilot:
             said=state.get("utterance"),
             answer=state.get("answer") or "",
             pending_action_id=proposed,
+            client_message_id=message_id,
         )
         return TurnResult(
             answer=state.get("answer") or "",

@@ -44,7 +44,15 @@ class CopilotTurn(TenantOwned, Base):
 
     @classmethod
     def __tenant_table_args__(cls) -> tuple[object, ...]:
-        return (Index("ix_copilot_turns_org_created", "organization_id", "created_at"),)
+        return (
+            Index("ix_copilot_turns_org_created", "organization_id", "created_at"),
+            Index(
+                "ix_copilot_turns_thread_message",
+                "thread_key",
+                "client_message_id",
+                postgresql_where=sql("client_message_id IS NOT NULL"),
+            ),
+        )
 
     thread_key: Mapped[str]
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
@@ -57,6 +65,9 @@ class CopilotTurn(TenantOwned, Base):
     prompt_tokens: Mapped[int] = mapped_column(server_default=sql("0"))
     completion_tokens: Mapped[int] = mapped_column(server_default=sql("0"))
     llm_calls: Mapped[int] = mapped_column(server_default=sql("0"))
+    # The id a chat client gave the message (``POST /chat/messages``'s ``id``), for a message sent after it
+    # to wait for this turn: messages sent together are answered in the order sent.
+    client_message_id: Mapped[uuid.UUID | None]
 
 
 class RetrievalEntry(HasId, HasCreatedAt, Base):

@@ -9,8 +9,10 @@ only inside ``checkpoints_of(tenant)``.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text
@@ -21,6 +23,7 @@ from domain.actions.models import PendingAction
 from domain.conversations.checkpoint_scope import checkpoints_of
 from domain.conversations.models import CopilotThread, CopilotTurn
 from domain.errors import Forbidden, Invalid
+from domain.orgs.models import Organization
 from domain.tenancy import TenantContext
 
 MAX_CHAT_ID = 120
@@ -30,6 +33,10 @@ DEFAULT_RETENTION = timedelta(days=30)
 TOUCH_EVERY = timedelta(hours=1)
 # The first key of pg_advisory_xact_lock(int, int): a proposed change handed from one turn to the next.
 HANDOFF_LOCK_NAMESPACE = 0x16C1
+# A message sent after another that is still unanswered waits for that one's turn: polled this often,
+# for at most this long (a turn takes tens of milliseconds; a lost message must not hold the next one).
+AFTER_POLL_SECONDS = 0.01
+AFTER_WAIT_SECONDS = 5.0
 
 
 def thread_key(tenant: TenantContext, *, channel: str, chat: str) -> str:
@@ -38,9 +45,17 @@ def thread_key(tenant: TenantContext, *, channel: str, chat: str) -> str:
     return f"{channel}:{tenant.org_id}:{chat}"
 
 
+@dataclass(frozen=True)
+class OpenThread:
+    thread: CopilotThread
+    # Read in the same statement as the thread: every turn needs the organization's locale and names
+    # version, and one round trip fewer is paid on every message.
+    organization: Organization
+
+
 async def open_thread(
     session: AsyncSession, tenant: TenantContext, *, channel: str, chat: str, now: datetime
-) -> CopilotThread:
+) -> OpenThread:
     """The caller's thread for this chat, created on first use; refused if it is someone else's.
 
     No row lock for a thread in use: the turns of one conversation are kept apart by the checkpointer's
@@ -50,9 +65,13 @@ async def open_thread(
     if tenant.user_id is None:
         raise Forbidden("The copilot talks to people: sign in first.")
     key = thread_key(tenant, channel=channel, chat=chat)
-    by_key = select(CopilotThread).where(CopilotThread.thread_key == key)
-    thread = (await session.execute(by_key)).scalar_one_or_none()
-    if thread is None:
+    by_key = (
+        select(CopilotThread, Organization)
+        .join(Organization, Organization.id == CopilotThread.organization_id)
+        .where(CopilotThread.thread_key == key)
+    )
+    found = (await session.execute(by_key)).one_or_none()
+    if found is None:
         await session.execute(
             insert(CopilotThread)
             .values(
@@ -65,13 +84,14 @@ async def open_thread(
             )
             .on_conflict_do_nothing(index_elements=["thread_key"])
         )
-        thread = (await session.execute(by_key)).scalar_one()
+        found = (await session.execute(by_key)).one()
+    thread, organization = found
     if thread.user_id != tenant.user_id:
         raise Forbidden("That conversation belongs to someone else.")
     if thread.pruned_at is not None or thread.last_used_at < now - TOUCH_EVERY:
         thread.last_used_at, thread.pruned_at = now, None
         await session.flush()
-    return thread
+    return OpenThread(thread, organization)
 
 
 async def hold_for_commit(session: AsyncSession, tenant: TenantContext, key: str) -> None:
@@ -112,28 +132,55 @@ async def record_turn(
     said: str | None = None,
     answer: str | None = None,
     pending_action_id: uuid.UUID | None = None,
-) -> CopilotTurn:
+    client_message_id: uuid.UUID | None = None,
+) -> None:
     assert tenant.user_id is not None
-    turn = CopilotTurn(
-        # The moment it is recorded, not the transaction's start: a conversation's turns are listed in
-        # the order they ran, though their transactions may have begun in another order.
-        created_at=func.clock_timestamp(),
-        said=said,
-        answer=answer,
-        pending_action_id=pending_action_id,
-        organization_id=tenant.org_id,
-        thread_key=thread_key,
-        user_id=tenant.user_id,
-        planner=planner,
-        tool=tool,
-        outcome=outcome,
-        prompt_tokens=prompt_tokens,
-        completion_tokens=completion_tokens,
-        llm_calls=llm_calls,
+    # One INSERT, not the ORM's unit of work: nothing reads the turn back (it is the conversation's
+    # history, listed later), and a turn's bookkeeping is paid on every message.
+    await session.execute(
+        insert(CopilotTurn).values(
+            # The moment it is recorded, not the transaction's start: a conversation's turns are listed in
+            # the order they ran, though their transactions may have begun in another order.
+            created_at=func.clock_timestamp(),
+            said=said,
+            answer=answer,
+            pending_action_id=pending_action_id,
+            organization_id=tenant.org_id,
+            thread_key=thread_key,
+            user_id=tenant.user_id,
+            planner=planner,
+            tool=tool,
+            outcome=outcome,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            llm_calls=llm_calls,
+            client_message_id=client_message_id,
+        )
     )
-    session.add(turn)
-    await session.flush()
-    return turn
+
+
+async def wait_for_message(
+    session: AsyncSession, tenant: TenantContext, thread_key: str, message_id: uuid.UUID
+) -> bool:
+    """Wait until the turn answering the client's message ``message_id`` in this conversation is
+    committed (a message sent right after it must not overtake it), for at most ``AFTER_WAIT_SECONDS``:
+    a message that never arrived, or failed, holds nobody back for longer. True once it is recorded.
+
+    Each poll is a statement of its own, so under READ COMMITTED it sees turns committed meanwhile. It
+    runs before the conversation's lock is taken, so the turn waited for can take it."""
+    recorded = select(CopilotTurn.id).where(
+        CopilotTurn.thread_key == thread_key,
+        CopilotTurn.client_message_id == message_id,
+        CopilotTurn.user_id == tenant.user_id,
+    )
+    try:
+        async with asyncio.timeout(AFTER_WAIT_SECONDS):
+            # The turn waited for may run in another worker process: polled, no in-process Event can tell.
+            while await session.scalar(recorded.limit(1)) is None:  # noqa: ASYNC110
+                await asyncio.sleep(AFTER_POLL_SECONDS)
+    except TimeoutError:
+        return False
+    return True
 
 
 async def prune_threads(

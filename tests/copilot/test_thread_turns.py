@@ -296,3 +296,47 @@ async def test_a_turn_that_fails_leaves_no_checkpoint(world: World) -> None:
             ).fetchone()
         assert row is not None and row["tenant"] in ("", None)  # no tenant left behind, nor a transaction
         assert row["name"] == APPLICATION_NAME
+
+
+async def test_a_message_that_names_the_one_before_it_waits_for_it_even_when_it_arrives_first(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests of one person on two worker processes may reach the conversation in either order;
+    the client's ``after`` keeps the order sent. The follow-up ("and on …?") arrives first here."""
+
+    async def send(run: Running, words: str, chat: str, **ids: uuid.UUID) -> TurnResult:
+        async with unit_of_work(run.sessions, world.admin) as session:
+            return await run.copilot.ask(
+                session, world.admin, words, channel="test", chat=chat, today=TODAY, now=NOW, **ids
+            )
+
+    async with running(world) as run:
+        chat, first, second = str(uuid.uuid4()), uuid.uuid4(), uuid.uuid4()
+        follow_up = asyncio.create_task(send(run, "and on 2026-08-01?", chat, message_id=second, after=first))
+        await asyncio.sleep(0.2)  # the follow-up is in, polling for the first one's turn
+        assert not follow_up.done()
+        asked = await asyncio.wait_for(send(run, "who is in salsa beginners?", chat, message_id=first), GUARD)
+        followed = await asyncio.wait_for(follow_up, GUARD)
+        assert asked.outcome == followed.outcome == "answered"
+        # read from the conversation the first message left: the same group, on the day asked
+        assert followed.tool_calls == [
+            {"name": "group_roster", "args": {"group": "Salsa Beginners", "on": "2026-08-01"}}
+        ]
+        key = conversations.thread_key(world.admin, channel="test", chat=chat)
+        async with unit_of_work(run.sessions, world.admin) as session:
+            turns = await conversations.history(session, world.admin, key)
+        assert [t.said for t in turns] == ["who is in salsa beginners?", "and on 2026-08-01?"]
+        assert [t.client_message_id for t in turns] == [first, second]
+
+        # The control: without ``after``, the message that arrives first goes first.
+        other = str(uuid.uuid4())
+        alone = await send(run, "and on 2026-08-01?", other, message_id=uuid.uuid4())
+        assert alone.tool_calls != followed.tool_calls
+
+        # A message named as ``after`` that never comes holds the next one back no longer than the wait.
+        monkeypatch.setattr(conversations, "AFTER_WAIT_SECONDS", 0.3)
+        lost = await asyncio.wait_for(
+            send(run, "who is in bachata improvers?", other, message_id=uuid.uuid4(), after=uuid.uuid4()),
+            GUARD,
+        )
+        assert lost.outcome == "answered"

@@ -55,6 +55,12 @@ def _reply(result: TurnResult) -> dict[str, Any]:
 
 class AskIn(BaseModel):
     text: Text = Field(min_length=1, max_length=2000)
+    id: uuid.UUID | None = Field(default=None, description="The client's id for this message.")
+    after: uuid.UUID | None = Field(
+        default=None,
+        description="The id of the message sent just before this one that is still unanswered: this one "
+        "is answered after it (at most a few seconds' wait, if that message never arrives).",
+    )
 
 
 class EventStream(StreamingResponse):
@@ -79,6 +85,8 @@ async def ask(body: AskIn, request: Request, tenant: Tenant) -> StreamingRespons
                     chat=chat,
                     today=tenant.today(),
                     now=datetime.now(UTC),
+                    message_id=body.id,
+                    after=body.after,
                 )
             reply = _reply(result)
         except DomainError as exc:
