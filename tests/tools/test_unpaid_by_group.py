@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.groups import memberships
@@ -11,6 +13,7 @@ from domain.payments import service as payments
 from domain.students import service as students
 from domain.students.schemas import StudentIn
 from tests.domain.studio import START, build_studio
+from tools import money as money_tools
 from tools import runner
 from tools.base import ToolContext
 
@@ -29,3 +32,30 @@ async def test_the_unpaid_list_can_be_narrowed_to_a_group(session: AsyncSession)
     assert "in Salsa Beginners" in salsa and "Ana García" in salsa and "Lola Bachatera" not in salsa
     bachata = (await runner.execute(ctx, "unpaid_students", {"group": "Bachata Improvers"})).output.text
     assert "Lola Bachatera" in bachata and "Ana García" not in bachata
+
+
+async def test_a_long_unpaid_list_names_the_first_ones_and_says_how_to_get_them_all(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    studio = await build_studio(session, names=("Ana García", "José Martínez"))
+    admin, today = studio.admin, studio.admin.today()
+    lola = await students.create_student(session, admin, data=StudentIn(full_name="Lola Bachatera"))
+    await memberships.enroll(session, admin, student_id=lola.id, group_id=studio.bachata.id, start_date=START)
+    await payments.generate_tuition(session, admin, month=today, today=today)
+    ctx = ToolContext(session=session, tenant=admin, today=today, now=datetime.now(UTC))
+    whole = (await runner.execute(ctx, "unpaid_students", {})).output
+    assert "more" not in whole.text  # as long as the chat lists: every name
+
+    monkeypatch.setattr(money_tools, "LISTED_IN_CHAT", 2)  # a school with more than a chat lists
+    output = (await runner.execute(ctx, "unpaid_students", {})).output
+    lines = output.text.splitlines()
+    assert lines[0].startswith("3 students") and [line.split(":")[0] for line in lines[1:3]] == [
+        "- Ana García",
+        "- José Martínez",
+    ]
+    assert lines[3] == '… and 1 more (say "send it as a spreadsheet" for the whole list)'
+    assert "Lola Bachatera" not in output.text
+    listed = [s["full_name"] for s in output.data["students"]]  # the data keeps every one
+    assert listed == [s["full_name"] for s in whole.data["students"]] and "Lola Bachatera" in listed
+    spanish = (await runner.execute(replace(ctx, language="es"), "unpaid_students", {})).output.text
+    assert spanish.splitlines()[-1] == '… y 1 más (di "mándamela en Excel" para la lista entera)'
