@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import Field
 
-from domain.insights import anomalies, predictions
+from domain.insights import anomalies
 from domain.insights import service as insights
 from domain.insights.rules import Reason
 from domain.insights.schemas import TeacherLoadRow
@@ -355,6 +355,10 @@ async def _late(ctx: ToolContext, args: LateArgs) -> ToolOutput:
     narrowed = await resolve.narrowed(
         ctx, group_said=args.group, teacher_said=args.teacher, venue_said=args.venue
     )
+    # The prediction models bring NumPy: imported when a prediction is asked for, not by every turn and
+    # every one-shot `cadence ask` that loads the tool catalogue.
+    from domain.insights import predictions
+
     report = await predictions.late_payment_risk(
         ctx.session,
         ctx.tenant,
@@ -394,6 +398,8 @@ class ForecastArgs(Period):
 
 
 async def _forecast(ctx: ToolContext, args: ForecastArgs) -> ToolOutput:
+    from domain.insights import predictions  # NumPy, when asked for (see _late)
+
     report = await predictions.revenue_forecast(
         ctx.session, ctx.tenant, today=args.end or ctx.today, months=args.months
     )

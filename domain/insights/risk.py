@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,18 +14,16 @@ from domain.attendance.models import AttendanceRecord, AttendanceStatus
 from domain.groups.models import Group, StudentGroup
 from domain.groups.service import active_on, visible_group_ids
 from domain.insights import rules
-from domain.insights.explain import LISTED_FROM, explain, neutral_money
-from domain.insights.features import dropout_features
-from domain.insights.history import load_history
-from domain.insights.model import LogisticModel
 from domain.insights.schemas import AbsentStreak, RiskReport, StudentRisk
-from domain.insights.store import DROPOUT, stored_model
 from domain.orgs.permissions import is_office
 from domain.payments.models import Allocation, Charge
 from domain.sessions.models import ClassSession
 from domain.sessions.narrowing import groups_meeting_at, narrowing
 from domain.students.models import Student
 from domain.tenancy import TenantContext
+
+if TYPE_CHECKING:
+    from domain.insights.model import LogisticModel
 
 CAME = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 HISTORY_DAYS = 240  # the features look back at most this far (six weeks plus half a year)
@@ -36,6 +34,10 @@ async def _by_model(
 ) -> tuple[list[StudentRisk], int]:
     """Probabilities and their reasons for the current members; a caller who may not see money gets
     a view that does not depend on it (payment features held at the organization's average)."""
+    from domain.insights.explain import LISTED_FROM, explain, neutral_money  # NumPy: see dropout_risk
+    from domain.insights.features import dropout_features
+    from domain.insights.history import load_history
+
     names = dict(
         (await session.execute(select(Student.id, Student.full_name).where(Student.id.in_(members)))).all()
     )
@@ -109,6 +111,10 @@ async def dropout_risk(
     members = current_members(today, group_id=group_id, teacher_id=teacher_id, venue_id=venue_id)
     if group_ids is not None:
         members = members.where(StudentGroup.group_id.in_(group_ids))
+    # The fitted model and its features bring NumPy (and pandas): imported when risk is asked for, not
+    # by every turn and every one-shot `cadence ask` that loads the tool catalogue.
+    from domain.insights.store import DROPOUT, stored_model
+
     model = await stored_model(session, DROPOUT)
     if model is not None:
         at_risk, checked = await _by_model(session, tenant, model, members, today=today)
