@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -163,10 +164,13 @@ AT_ONCE_STAGGER = 0.005  # seconds between sends: all four in flight together, y
 AT_ONCE_ROUNDS = 5
 
 
-async def _say(port: int, person: Person, text: str) -> tuple[float, str | None]:
-    """One chat message on its own connection: (ms to its last byte, the answer, None on an error)."""
+async def _say(
+    port: int, person: Person, text: str, ids: dict[str, str] | None = None
+) -> tuple[float, str | None]:
+    """One chat message on its own connection: (ms to its last byte, the answer, None on an error).
+    ``ids``: the message's ``id`` and the ``after`` it names, as a client sending several at once does."""
     conn = HttpConnection(port)
-    body = json.dumps({"text": text}).encode()
+    body = json.dumps({"text": text, **(ids or {})}).encode()
     headers = {"Cookie": person.cookie, "X-CSRF-Token": person.csrf, "Content-Type": "application/json"}
     started = time.perf_counter()
     try:
@@ -182,21 +186,25 @@ async def _say(port: int, person: Person, text: str) -> tuple[float, str | None]
 
 async def four_at_once(port: int, person: Person, group: str, rounds: int = AT_ONCE_ROUNDS) -> str:
     """Issue 16: one person sends four messages at once; four answers, each the one its own message gets
-    when sent alone, and the conversation's record of them in the order they were sent (the order is
-    decided where the turns take the conversation's lock, which each request reaches after its own
-    authentication: with several workers, two messages sent 5 ms apart may swap there)."""
+    when sent alone, and the conversation's record of them in the order they were sent. Each names the
+    one before it (``after``): without that, the order would be the one in which the requests reach the
+    conversation's lock after their own authentication, and with several workers two messages sent 5 ms
+    apart may swap there."""
     questions = [q.format(group=group) for q in AT_ONCE]
     alone = [await _say(port, person, q) for q in questions]
 
-    async def send(n: int, text: str) -> tuple[float, str | None]:
+    async def send(n: int, text: str, ids: list[str]) -> tuple[float, str | None]:
         await asyncio.sleep(n * AT_ONCE_STAGGER)
-        return await _say(port, person, text)
+        # Each message names the one sent before it (the chat API's ``after``): sent together, they are
+        # answered in the order sent, whichever worker process each request reaches first.
+        return await _say(port, person, text, {"id": ids[n], **({"after": ids[n - 1]} if n else {})})
 
     answered = own = in_order = 0
     last_ms: list[float] = []
     for _ in range(rounds):
         started = time.perf_counter()
-        together = await asyncio.gather(*(send(n, q) for n, q in enumerate(questions)))
+        ids = [str(uuid.uuid4()) for _ in questions]
+        together = await asyncio.gather(*(send(n, q, ids) for n, q in enumerate(questions)))
         last_ms.append((time.perf_counter() - started) * 1000)
         conn = HttpConnection(port)
         try:
