@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from benchmarks.harness import Timing, measure, report
 from benchmarks.large_demo import open_large_demo, student_lookup
+from channels import heap
 from channels.embedded import EmbeddedPostgres, libpq_url
 from copilot.checkpoints import TenantSaver
 from copilot.llm import LLMPlanner, function_spec
@@ -133,6 +134,7 @@ async def main(data_dir: Path) -> None:
         )
         async with TenantSaver.pooled(libpq_url(demo.app_url)) as saver:
             copilot = Copilot(saver)
+            heap.settle()  # as a served process does once it has started (channels.heap)
             # One conversation for every read, reused turn after turn as the web chat does (its
             # checkpoints pile up as a real one's do); the write has its own, also reused.
             reads_chat, write_chat = f"reads-{uuid.uuid4()}", f"write-{uuid.uuid4()}"

@@ -7,6 +7,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
+from channels import heap
 from channels.embedded import libpq_url
 from channels.http import scopes
 from channels.http.errors import install_error_handlers
@@ -45,8 +46,11 @@ from domain.db import create_engine, session_factory
 from domain.settings import Settings, get_settings
 
 
-def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> FastAPI:
-    """Build the app. ``database_url`` is the app role's; tests may instead override ``get_db``."""
+def create_app(
+    settings: Settings | None = None, *, database_url: str | None = None, settle_heap: bool = False
+) -> FastAPI:
+    """Build the app. ``database_url`` is the app role's; tests may instead override ``get_db``.
+    ``settle_heap``: a server process's (``channels.heap``), not a test's, which builds many apps."""
     settings = settings or get_settings()
     url = database_url or settings.database_url
 
@@ -76,6 +80,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
                         receipt_max_bytes=settings.receipt_max_bytes,
                     )
                 await stack.enter_async_context(mcp_server.session_manager.run())  # MCP needs it running
+                if settle_heap:
+                    heap.settle()  # what start-up built lives as long as the server: no collection walks it
                 yield
                 bot = getattr(app.state, "telegram", None)
                 if bot is not None:

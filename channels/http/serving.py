@@ -47,14 +47,14 @@ def app_from_environment() -> FastAPI:
     settings = get_settings()
     if not settings.database_url:
         raise RuntimeError("a worker process needs CADENCE_DATABASE_URL (cadence up sets it)")
-    return create_app(settings, database_url=settings.database_url)
+    return create_app(settings, database_url=settings.database_url, settle_heap=True)
 
 
 def serve(settings: Settings, *, database_url: str, host: str, port: int, workers: int) -> None:
     """Serve until interrupted. Ctrl-C (SIGINT) or SIGTERM stops the workers and returns."""
     options = {"host": host, "port": port, "log_level": "info", **server_options()}
     if workers <= 1:  # in this process, as before: no supervisor, no second import of the app
-        uvicorn.run(create_app(settings, database_url=database_url), **options)
+        uvicorn.run(create_app(settings, database_url=database_url, settle_heap=True), **options)
         return
     # The workers read their configuration from the environment: the database may be the embedded one
     # this process started, so its URL is passed on explicitly.
