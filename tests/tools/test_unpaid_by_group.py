@@ -18,13 +18,18 @@ from tools import runner
 from tools.base import ToolContext
 
 
-async def test_the_unpaid_list_can_be_narrowed_to_a_group(session: AsyncSession) -> None:
+async def three_owing(session: AsyncSession) -> ToolContext:
+    """Ana and José in Salsa Beginners, Lola in Bachata Improvers, none of them paid this month."""
     studio = await build_studio(session, names=("Ana García", "José Martínez"))
     admin, today = studio.admin, studio.admin.today()
     lola = await students.create_student(session, admin, data=StudentIn(full_name="Lola Bachatera"))
     await memberships.enroll(session, admin, student_id=lola.id, group_id=studio.bachata.id, start_date=START)
     await payments.generate_tuition(session, admin, month=today, today=today)
-    ctx = ToolContext(session=session, tenant=admin, today=today, now=datetime.now(UTC))
+    return ToolContext(session=session, tenant=admin, today=today, now=datetime.now(UTC))
+
+
+async def test_the_unpaid_list_can_be_narrowed_to_a_group(session: AsyncSession) -> None:
+    ctx = await three_owing(session)
 
     everyone = (await runner.execute(ctx, "unpaid_students", {})).output.text
     assert all(name in everyone for name in ("Ana García", "José Martínez", "Lola Bachatera"))
@@ -37,12 +42,7 @@ async def test_the_unpaid_list_can_be_narrowed_to_a_group(session: AsyncSession)
 async def test_a_long_unpaid_list_names_the_first_ones_and_says_how_to_get_them_all(
     session: AsyncSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    studio = await build_studio(session, names=("Ana García", "José Martínez"))
-    admin, today = studio.admin, studio.admin.today()
-    lola = await students.create_student(session, admin, data=StudentIn(full_name="Lola Bachatera"))
-    await memberships.enroll(session, admin, student_id=lola.id, group_id=studio.bachata.id, start_date=START)
-    await payments.generate_tuition(session, admin, month=today, today=today)
-    ctx = ToolContext(session=session, tenant=admin, today=today, now=datetime.now(UTC))
+    ctx = await three_owing(session)
     whole = (await runner.execute(ctx, "unpaid_students", {})).output
     assert "more" not in whole.text  # as long as the chat lists: every name
 
