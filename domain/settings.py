@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         description="Comma-separated proxy addresses (or networks) whose X-Forwarded-For is believed; none.",
     )
     public_base_url: str = "http://127.0.0.1:8000"
+    webhook_private_addresses: bool = Field(
+        default=False,
+        description="Let webhooks reach addresses inside the server's network (a receiver on the same "
+        "private network); off: public internet addresses only.",
+    )
     receipts_dir: Path | None = Field(
         default=None, description="Where receipts are stored; <data_dir>/receipts."
     )

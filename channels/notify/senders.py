@@ -157,7 +157,9 @@ def senders_from(settings: Settings) -> dict[Channel, Sender]:
     )
     senders: dict[Channel, Sender] = {
         Channel.EMAIL: email,
-        Channel.WEBHOOK: WebhookSender(server_key(settings)),
+        Channel.WEBHOOK: WebhookSender(
+            server_key(settings), private_addresses=settings.webhook_private_addresses
+        ),
     }
     if settings.telegram_token:
         senders[Channel.TELEGRAM] = TelegramSender(settings.telegram_token, charts=charts)

@@ -4,18 +4,23 @@ over ``"<t>.<body>"`` with the secret they were shown once, and dedupe on ``Cade
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import os
 import secrets
+import socket
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
 from domain.notifications.models import Notification
 from domain.settings import Settings
+from domain.webhooks.addresses import inside_network, local_host
 
 
 def server_key(settings: Settings) -> bytes:
@@ -48,13 +53,41 @@ def signature(secret: str, timestamp: int, body: str) -> str:
     return f"t={timestamp},v1={mac}"
 
 
-class WebhookSender:
-    """POSTs the event JSON; any answer but 2xx is an error (retried by the ledger). No redirects."""
+Resolver = Callable[[str, int], Awaitable[list[str]]]
 
-    def __init__(self, key: bytes, *, timeout: float = 10.0) -> None:
+
+async def resolve(host: str, port: int) -> list[str]:
+    """The addresses a host name resolves to now (what the connection is about to use)."""
+    found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(address[4][0]) for address in found]
+
+
+class WebhookSender:
+    """POSTs the event JSON; any answer but 2xx is an error (retried by the ledger). No redirects. Sends
+    nowhere inside the server's network unless ``private_addresses`` (``domain.webhooks.addresses``)."""
+
+    def __init__(
+        self,
+        key: bytes,
+        *,
+        timeout: float = 10.0,
+        private_addresses: bool = False,
+        resolver: Resolver = resolve,
+    ) -> None:
         self.key, self.timeout = key, timeout
+        self.private_addresses, self.resolver = private_addresses, resolver
+
+    async def _refuse_inside_network(self, url: str) -> None:
+        """The address is checked again when sent: its name may point inside the network by now."""
+        if self.private_addresses:
+            return
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if local_host(host) or inside_network(await self.resolver(host, parts.port or 443)):
+            raise RuntimeError(f"refused: {host} is inside the server's network, not on the internet")
 
     async def send(self, notification: Notification) -> None:
+        await self._refuse_inside_network(notification.address or "")
         endpoint_id = uuid.UUID(notification.recipient.removeprefix("webhook:"))
         timestamp = int(time.time())
         headers = {

@@ -14,13 +14,15 @@ from domain.audit import service as audit
 from domain.errors import Invalid, NotFound
 from domain.orgs.permissions import require_admin
 from domain.tenancy import TenantContext
+from domain.webhooks.addresses import local_host
 from domain.webhooks.models import WebhookEndpoint
 from domain.webhooks.schemas import WebhookIn
 
 
-def _check_url(url: str) -> str:
+def _check_url(url: str, *, private_addresses: bool) -> str:
     """HTTPS only, with a host and no credentials in the URL (they would be logged and shown). A broken
-    bracketed host or a port past 65535 makes ``urlsplit``/``port`` raise; a space is in no host."""
+    bracketed host or a port past 65535 makes ``urlsplit``/``port`` raise; a space is in no host. A host
+    inside the network is refused unless ``private_addresses`` (``domain.webhooks.addresses``)."""
     refused = Invalid(
         "A webhook URL must be https://host/… without a user or password.", details={"field": "url"}
     )
@@ -33,16 +35,21 @@ def _check_url(url: str) -> str:
         raise refused
     if any(char.isspace() for char in parts.netloc):
         raise refused
+    if not private_addresses and local_host(parts.hostname):
+        raise Invalid(
+            "A webhook must go to an address on the internet, not inside the server's network.",
+            details={"field": "url"},
+        )
     return url.strip()
 
 
 async def create_endpoint(
-    session: AsyncSession, tenant: TenantContext, *, data: WebhookIn
+    session: AsyncSession, tenant: TenantContext, *, data: WebhookIn, private_addresses: bool = False
 ) -> WebhookEndpoint:
     require_admin(tenant)
     endpoint = WebhookEndpoint(
         organization_id=tenant.org_id,
-        url=_check_url(data.url),
+        url=_check_url(data.url, private_addresses=private_addresses),
         description=data.description,
         event_types=sorted(set(data.event_types)),
         created_by_user_id=tenant.user_id,

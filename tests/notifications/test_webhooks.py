@@ -23,6 +23,11 @@ KEY = b"test-server-key"
 HOOK = "https://hooks.example.com/cadence"
 
 
+async def on_the_internet(host: str, port: int) -> list[str]:
+    """The receiver's name resolves to a public address (no DNS in tests)."""
+    return ["93.184.215.14"]
+
+
 async def studio_with_cancellation(sessions: async_sessionmaker[AsyncSession]) -> Studio:
     async with unit_of_work(sessions) as session:
         studio = await build_studio(session)
@@ -56,7 +61,7 @@ async def test_events_reach_only_their_own_organizations_endpoints_signed_and_on
 
     with respx.mock(assert_all_called=True) as mock:
         endpoint = mock.post(HOOK).mock(side_effect=[respx.MockResponse(503), respx.MockResponse(204)])
-        senders = {Channel.WEBHOOK: WebhookSender(KEY)}
+        senders = {Channel.WEBHOOK: WebhookSender(KEY, resolver=on_the_internet)}
         await jobs.deliver_notifications(
             sessions, senders=senders, now=madrid(23, 5)
         )  # quiet hours: machines go

@@ -23,7 +23,9 @@ class WebhookCreatedOut(WebhookOut):
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=WebhookCreatedOut)
 async def create_webhook(body: WebhookIn, tenant: Tenant, db: DB, settings: AppSettings) -> WebhookCreatedOut:
     """Events are POSTed as JSON, signed ``Cadence-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")``."""
-    endpoint = await webhooks.create_endpoint(db, tenant, data=body)
+    endpoint = await webhooks.create_endpoint(
+        db, tenant, data=body, private_addresses=settings.webhook_private_addresses
+    )
     return WebhookCreatedOut(
         **WebhookOut.model_validate(endpoint).model_dump(),
         secret=endpoint_secret(server_key(settings), endpoint.id),

@@ -25,7 +25,7 @@ async def test_an_address_that_is_none_is_a_422_and_stores_nothing(
     assert refused.status_code == 422 and error_code(refused) == "invalid", refused.text
     assert refused.json()["error"]["details"]["field"] == "url"
     assert (await admin.get("/webhooks")).json() == []
-    for good in ("https://example.com:8443/hook", "https://[2001:db8::1]/hook"):  # the controls
+    for good in ("https://example.com:8443/hook", "https://[2606:4700:4700::1111]/hook"):  # the controls
         made = await admin.post("/webhooks", {"url": good})
         assert made.status_code == 201 and made.json()["url"] == good, made.text
     assert len((await admin.get("/webhooks")).json()) == 2
