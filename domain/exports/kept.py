@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Invalid, NotFound
@@ -21,6 +21,10 @@ from domain.tenancy import TenantContext
 
 KEPT_FOR = timedelta(hours=24)
 MAX_BYTES = 20 * 1024 * 1024  # under Telegram's 50 MB for a bot's document, and far above any answer's list
+# What one person (or API key) keeps at once: asking again and again (a read-only key in a loop) would
+# otherwise pile up 20 MB per call for a day. A new file makes room by dropping its owner's oldest ones.
+KEPT_PER_OWNER = 20
+KEPT_BYTES_PER_OWNER = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,9 @@ async def keep(
             details={"size": len(content), "max": MAX_BYTES},
         )
     await sweep(session, tenant, now=now)
+    await _make_room(session, tenant, for_bytes=len(content))
     row = ExportedFile(
+        created_at=func.clock_timestamp(),  # the moment it was kept: which is oldest, within a transaction too
         organization_id=tenant.org_id,
         user_id=tenant.user_id if tenant.api_key_id is None else None,
         api_key_id=tenant.api_key_id,
@@ -71,15 +77,38 @@ async def keep(
     return _kept(row)
 
 
-async def fetch(
-    session: AsyncSession, tenant: TenantContext, file_id: uuid.UUID, *, now: datetime
-) -> tuple[KeptFile, bytes]:
-    """The caller's own unexpired file; anyone else's (or none) is "not found"."""
-    owner = (
+def _owned_by_caller(tenant: TenantContext) -> ColumnElement[bool]:
+    return (
         ExportedFile.api_key_id == tenant.api_key_id
         if tenant.api_key_id is not None
         else (ExportedFile.user_id == tenant.user_id) & ExportedFile.api_key_id.is_(None)
     )
+
+
+async def _make_room(session: AsyncSession, tenant: TenantContext, *, for_bytes: int) -> None:
+    """Drop the caller's oldest files beyond :data:`KEPT_PER_OWNER` files or
+    :data:`KEPT_BYTES_PER_OWNER` bytes, counting the one about to be kept (the newest ask wins)."""
+    kept = (
+        await session.execute(
+            select(ExportedFile.id, func.octet_length(ExportedFile.content))
+            .where(ExportedFile.organization_id == tenant.org_id, _owned_by_caller(tenant))
+            .order_by(ExportedFile.created_at.desc(), ExportedFile.id.desc())
+        )
+    ).all()
+    files, total, dropped = 1, for_bytes, []
+    for file_id, size in kept:
+        files, total = files + 1, total + size
+        if files > KEPT_PER_OWNER or total > KEPT_BYTES_PER_OWNER:
+            dropped.append(file_id)
+    if dropped:
+        await session.execute(delete(ExportedFile).where(ExportedFile.id.in_(dropped)))
+
+
+async def fetch(
+    session: AsyncSession, tenant: TenantContext, file_id: uuid.UUID, *, now: datetime
+) -> tuple[KeptFile, bytes]:
+    """The caller's own unexpired file; anyone else's (or none) is "not found"."""
+    owner = _owned_by_caller(tenant)
     row = await session.scalar(
         select(ExportedFile).where(
             ExportedFile.id == file_id,
