@@ -107,6 +107,9 @@ async def create_organization(
     return org, tenant
 
 
+MONEY_LOCK_NAMESPACE = 0x25C0  # migration 0025's "money of this organization" lock
+
+
 async def get_organization(session: AsyncSession, tenant: TenantContext) -> Organization:
     org = await session.get(Organization, tenant.org_id)
     if org is None:
@@ -127,7 +130,7 @@ async def update_settings(
     require_admin(tenant)
     org = await get_organization(session, tenant)
     changes = checked_settings(org, data)
-    if changes.get("currency", org.currency) != org.currency and await _money_recorded(session):
+    if changes.get("currency", org.currency) != org.currency and await _money_recorded(session, tenant):
         raise Conflict(
             f"The amounts already recorded are in {org.currency}; the currency cannot change under them.",
             details={"field": "currency"},
@@ -149,9 +152,15 @@ async def update_settings(
     return org
 
 
-async def _money_recorded(session: AsyncSession) -> bool:
+async def _money_recorded(session: AsyncSession, tenant: TenantContext) -> bool:
     """Whether this organization (RLS: only its rows) has any charge, payment or payout: their amounts
-    carry no currency of their own, so relabelling them would change what they mean."""
+    carry no currency of their own, so relabelling them would change what they mean. First the lock that
+    every statement recording money takes shared (migration 0025), exclusively: money being recorded at
+    this moment is committed, and seen, before the answer; money recorded next waits for the change."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:org))"),
+        {"namespace": MONEY_LOCK_NAMESPACE, "org": str(tenant.org_id)},
+    )
     query = text(
         "SELECT EXISTS (SELECT 1 FROM charges) OR EXISTS (SELECT 1 FROM payments)"
         " OR EXISTS (SELECT 1 FROM teacher_payouts)"
