@@ -295,6 +295,7 @@ class Copilot:
             answer=state.get("answer") or "",
             pending_action_id=proposed,
             client_message_id=message_id,
+            file_id=_file_made(state.get("data")),
         )
         return TurnResult(
             answer=state.get("answer") or "",
@@ -329,3 +330,12 @@ def _waiting_action(values: Any, interrupted: bool) -> str | None:
         return None
     pending = (values or {}).get("pending")
     return str(pending["id"]) if pending else None
+
+
+def _file_made(data: Any) -> uuid.UUID | None:
+    """The kept file a turn's answer offered (the spreadsheet tool's ``data.file.id``), if any."""
+    file = data.get("file") if isinstance(data, dict) else None
+    try:
+        return uuid.UUID(str(file["id"])) if isinstance(file, dict) and file.get("id") else None
+    except ValueError:
+        return None

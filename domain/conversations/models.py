@@ -68,6 +68,8 @@ class CopilotTurn(TenantOwned, Base):
     # The id a chat client gave the message (``POST /chat/messages``'s ``id``), for a message sent after it
     # to wait for this turn: messages sent together are answered in the order sent.
     client_message_id: Mapped[uuid.UUID | None]
+    # The spreadsheet this turn's answer offered (``domain.exports.kept``), shown again with the history.
+    file_id: Mapped[uuid.UUID | None]
 
 
 class RetrievalEntry(HasId, HasCreatedAt, Base):

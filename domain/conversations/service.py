@@ -133,6 +133,7 @@ async def record_turn(
     answer: str | None = None,
     pending_action_id: uuid.UUID | None = None,
     client_message_id: uuid.UUID | None = None,
+    file_id: uuid.UUID | None = None,
 ) -> None:
     assert tenant.user_id is not None
     # One INSERT, not the ORM's unit of work: nothing reads the turn back (it is the conversation's
@@ -155,6 +156,7 @@ async def record_turn(
             completion_tokens=completion_tokens,
             llm_calls=llm_calls,
             client_message_id=client_message_id,
+            file_id=file_id,
         )
     )
 

@@ -63,7 +63,7 @@ async def keep(
     await sweep(session, tenant, now=now)
     await _make_room(session, tenant, for_bytes=len(content))
     row = ExportedFile(
-        created_at=func.clock_timestamp(),  # the moment it was kept: which is oldest, within a transaction too
+        created_at=func.clock_timestamp(),  # when it was kept: which is oldest, within a transaction too
         organization_id=tenant.org_id,
         user_id=tenant.user_id if tenant.api_key_id is None else None,
         api_key_id=tenant.api_key_id,
@@ -120,6 +120,29 @@ async def fetch(
     if row is None or (tenant.api_key_id is None and tenant.user_id is None):
         raise NotFound("There is no such file, or it has expired (files are kept for a day).")
     return _kept(row), row.content
+
+
+async def still_kept(
+    session: AsyncSession, tenant: TenantContext, file_ids: list[uuid.UUID], *, now: datetime
+) -> dict[uuid.UUID, KeptFile]:
+    """Of these files, the caller's own that are still kept (a chat's history links only to those)."""
+    if not file_ids or (tenant.api_key_id is None and tenant.user_id is None):
+        return {}
+    rows = await session.execute(
+        select(
+            ExportedFile.id,
+            ExportedFile.filename,
+            ExportedFile.media_type,
+            func.octet_length(ExportedFile.content),
+            ExportedFile.expires_at,
+        ).where(
+            ExportedFile.id.in_(file_ids),
+            ExportedFile.organization_id == tenant.org_id,
+            ExportedFile.expires_at > now,
+            _owned_by_caller(tenant),
+        )
+    )
+    return {row[0]: KeptFile(*row) for row in rows}
 
 
 async def forget_person(session: AsyncSession, tenant: TenantContext, *, user_id: uuid.UUID) -> int:

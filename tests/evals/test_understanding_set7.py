@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from domain.actions.models import PendingAction
+from domain.conversations.models import CopilotTurn
 from domain.db import use_tenant
 from domain.groups.models import Group
 from domain.teachers.models import Teacher
@@ -132,6 +133,15 @@ async def test_the_last_answer_as_a_spreadsheet_is_a_file_of_that_list(school: S
     assert call["name"] == "spreadsheet" and call["args"]["tool"] == "unpaid_students", sheet
     assert call["args"]["args"] == listed.tool_calls[0]["args"] and call["args"]["format"] == "xlsx"
     assert sheet.data["file"]["download_url"], sheet.data
+    await use_tenant(
+        school.session, school.admin
+    )  # the turn remembers its file (the chat's history links it)
+    recorded = await school.session.scalar(
+        select(CopilotTurn.file_id).where(
+            CopilotTurn.thread_key == sheet.thread, CopilotTurn.tool == "spreadsheet"
+        )
+    )
+    assert str(recorded) == sheet.data["file"]["id"]
     again = await school.say(school.admin, "and as csv", chat=chat)
     assert (
         again.tool_calls[0]["args"]["format"] == "csv"

@@ -34,6 +34,7 @@ from domain.sessions.models import ClassSession
 from domain.sessions.schemas import SessionIn
 from domain.settings import Settings, get_settings
 from migrations.runner import upgrade
+from tools.money import LISTED_IN_CHAT
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -196,7 +197,8 @@ async def say(page: Page, text: str) -> None:
     await page.fill("#text", text)
     await page.press("#text", "Enter")
     await expect(page.locator(".msg.bot")).to_have_count(before + 1, timeout=20_000)
-    await expect(page.locator(".msg.bot").last).not_to_contain_text("…", timeout=20_000)
+    # the status line ("Thinking…", a muted span) gives way to the answer
+    await expect(page.locator(".msg.bot").last.locator("span.muted")).to_have_count(0, timeout=20_000)
 
 
 async def test_log_in_ask_confirm_and_cancel_in_the_browser(
@@ -216,8 +218,14 @@ async def test_log_in_ask_confirm_and_cancel_in_the_browser(
     await expect(answer).to_contain_text("haven't paid")
     for name in unpaid[:5]:
         await expect(answer).to_contain_text(name)
-    await expect(answer.locator("li")).to_have_count(len(unpaid))  # one list item per student, readable
+    # one list item per student, readable; a long list (the first days of a month) names the first 100
+    # and says how to get them all
+    await expect(answer.locator("li")).to_have_count(min(len(unpaid), LISTED_IN_CHAT))
+    if len(unpaid) > LISTED_IN_CHAT:
+        await expect(answer).to_contain_text(f"and {len(unpaid) - LISTED_IN_CHAT} more")
     await page.screenshot(path=str(SHOTS / "chat-answer.png"))
+    await say(page, "send it as a spreadsheet")  # that list, whole, as a file
+    await expect(page.locator(".msg.bot a.download").last).to_contain_text(".xlsx")
 
     await say(page, f"everyone came to {first} today")
     card = page.locator(".preview").last
@@ -234,8 +242,12 @@ async def test_log_in_ask_confirm_and_cancel_in_the_browser(
     await expect(other.locator(".state")).to_have_text("Cancelled")
     assert await marks_for(web_database, second_id) == 0
 
-    await page.reload()  # the conversation is still there
+    await page.reload()  # the conversation is still there, the file's link too while it is kept
     await expect(page.locator(".msg.me").first).to_have_text("who hasn't paid this month?")
+    await expect(page.locator(".msg.bot a.download")).to_have_count(1)
+    async with page.expect_download() as downloading:
+        await page.locator(".msg.bot a.download").click()
+    assert (await downloading.value).suggested_filename.endswith(".xlsx")
     await expect(page.locator(".preview")).to_have_count(0)  # both previews were decided
 
     phone = await browser.new_page(

@@ -109,6 +109,7 @@ class Turn(BaseModel):
     outcome: str
     at: datetime
     pending_action: dict[str, str] | None = None  # still waiting for Confirm / Cancel
+    file: dict[str, str] | None = None  # the spreadsheet the answer offered, while it is still kept
 
 
 @router.get("/history", response_model=list[Turn])
@@ -132,6 +133,7 @@ async def history(tenant: Tenant, db: DB, now: Now) -> list[Turn]:
         if proposed
         else {}
     )
+    files = await kept.still_kept(db, tenant, [t.file_id for t in turns if t.file_id], now=now)
     return [
         Turn(
             said=t.said,
@@ -141,6 +143,11 @@ async def history(tenant: Tenant, db: DB, now: Now) -> list[Turn]:
             pending_action=(
                 {"id": str(a.id), "preview": a.preview, "expires_at": a.expires_at.isoformat()}
                 if t.pending_action_id and (a := waiting.get(t.pending_action_id))
+                else None
+            ),
+            file=(
+                {"id": str(f.id), "filename": f.filename, "download_url": f.download_path}
+                if t.file_id and (f := files.get(t.file_id))
                 else None
             ),
         )

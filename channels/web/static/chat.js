@@ -43,7 +43,7 @@ function fileLink(reply, data) {
 function showTurn(turn) {
   if (turn.said && !["confirm", "cancel"].includes(turn.said)) bubble("me", escapeHtml(turn.said));
   if (turn.pending_action) previewCard(turn.pending_action);
-  else if (turn.answer) bubble("bot", renderText(turn.answer));
+  else if (turn.answer) fileLink(bubble("bot", renderText(turn.answer)), turn);  // its file, while kept
 }
 
 // Server-sent events over a POST: status, the answer line by line, then the whole result.

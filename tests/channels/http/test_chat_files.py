@@ -14,6 +14,7 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.auth.models import User
+from domain.conversations import service as conversations
 from domain.db import use_tenant
 from domain.exports import kept
 from domain.tenancy import Scope, TenantContext
@@ -88,3 +89,49 @@ async def test_a_persons_file_is_theirs_alone_and_expires(
         await logged_in(session, browser, stranger)
         refused = await browser.get(f"{API}/chat/files/{mine.id}")
         assert refused.status_code == 404, refused.text
+
+
+async def test_the_chat_history_links_a_turns_spreadsheet_while_it_is_kept(
+    session: AsyncSession, make_client: Callable[[], AsyncClient]
+) -> None:
+    """After a reload the web chat shows the history: a turn that made a spreadsheet links to it again,
+    while it is still kept, for its owner only."""
+    studio = await studio_with_class_today(session)
+    now = datetime.now(UTC)
+    await use_tenant(session, studio.staff)
+    key_of = conversations.thread_key(studio.staff, channel="web", chat=f"user-{studio.staff.user_id}")
+    made = await kept.keep(
+        session, studio.staff, filename="unpaid-x.xlsx", media_type="text/csv", content=b"a", now=now
+    )
+    gone = await kept.keep(
+        session,
+        studio.staff,
+        filename="old.xlsx",
+        media_type="text/csv",
+        content=b"b",
+        now=now - kept.KEPT_FOR - timedelta(minutes=1),
+    )
+    await conversations.open_thread(
+        session, studio.staff, channel="web", chat=f"user-{studio.staff.user_id}", now=now
+    )
+    for said, file_id in (("send me that as a spreadsheet", gone.id), ("and now?", made.id), ("hi", None)):
+        await conversations.record_turn(
+            session,
+            studio.staff,
+            thread_key=key_of,
+            planner="offline",
+            tool="spreadsheet",
+            outcome="answered",
+            said=said,
+            answer="Here is a file.",
+            file_id=file_id,
+        )
+    staff = make_client()
+    await logged_in(session, staff, studio.staff)
+    history = (await staff.get(f"{API}/chat/history")).json()
+    assert [t["file"] for t in history] == [
+        None,  # expired: no link to a file that is gone
+        {"id": str(made.id), "filename": "unpaid-x.xlsx", "download_url": f"{API}/chat/files/{made.id}"},
+        None,
+    ]
+    assert (await staff.get(history[1]["file"]["download_url"])).content == b"a"
