@@ -41,6 +41,7 @@ from tests.channels.telegram_support import (  # noqa: F401 - the *_fixture ones
 from tests.copilot.conftest import checkpointer  # noqa: F401 - the fixture, shared
 from tests.domain.studio import Studio
 from tools import runner
+from tools.money import LISTED_IN_CHAT
 
 GROUP_CHAT = -100200300
 
@@ -183,7 +184,8 @@ async def test_two_concurrent_deliveries_of_one_update_get_one_answer(
 async def test_a_long_answer_arrives_whole_in_several_messages_split_at_lines(
     copilot_app: FastAPI, bot_api: Sent, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    names = tuple(f"Estudiante Número {n:03d} de la Escuela" for n in range(120))
+    # as many as an answer names (more are counted, not named): well past one message's 4,096 characters
+    names = tuple(f"Estudiante Número {n:03d} de la Escuela" for n in range(LISTED_IN_CHAT))
     school = await school_with_debtors(sessions, names)
     await link(sessions, copilot_app, school.staff.user_id, MARCO_TG)
     before = len(bot_api)
@@ -191,7 +193,7 @@ async def test_a_long_answer_arrives_whole_in_several_messages_split_at_lines(
 
     parts = [m["text"] for m in bot_api[before:]]
     assert len(parts) > 1 and all(utf16_length(part) < 4096 for part in parts)
-    assert parts[0].startswith("120 students haven't paid")
+    assert parts[0].startswith(f"{LISTED_IN_CHAT} students haven't paid")
     lines = [line for part in parts for line in part.split("\n")]
     for name in names:  # every debtor, each on one whole line of one message
         assert sum(line.startswith(f"- {name}: ") for line in lines) == 1
