@@ -17,11 +17,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.actions.models import PendingAction
 from domain.conversations.checkpoint_scope import checkpoints_of
 from domain.conversations.models import CopilotThread, CopilotTurn
+from domain.db import unit_of_work
 from domain.errors import Forbidden, Invalid
 from domain.orgs.models import Organization
 from domain.tenancy import TenantContext
@@ -35,7 +36,9 @@ TOUCH_EVERY = timedelta(hours=1)
 HANDOFF_LOCK_NAMESPACE = 0x16C1
 # A message sent after another that is still unanswered waits for that one's turn: polled this often,
 # for at most this long (a turn takes tens of milliseconds; a lost message must not hold the next one).
+# The interval doubles up to the longest, so an id that never comes costs a few dozen short polls.
 AFTER_POLL_SECONDS = 0.01
+AFTER_POLL_LONGEST_SECONDS = 0.2
 AFTER_WAIT_SECONDS = 5.0
 
 
@@ -168,20 +171,39 @@ async def wait_for_message(
     committed (a message sent right after it must not overtake it), for at most ``AFTER_WAIT_SECONDS``:
     a message that never arrived, or failed, holds nobody back for longer. True once it is recorded.
 
-    Each poll is a statement of its own, so under READ COMMITTED it sees turns committed meanwhile. It
-    runs before the conversation's lock is taken, so the turn waited for can take it."""
-    recorded = select(CopilotTurn.id).where(
-        CopilotTurn.thread_key == thread_key,
-        CopilotTurn.client_message_id == message_id,
-        CopilotTurn.user_id == tenant.user_id,
+    Each poll is a short transaction of its own on the session's engine, so it sees turns committed
+    meanwhile and the waiting holds none of the pool's connections: they are shared by every person of
+    every school, and a client naming ids that never come must not take them for seconds (review of issue
+    16). So call it before anything else used ``session`` (which then has no connection yet). It runs
+    before the conversation's lock is taken, so the turn waited for can take it."""
+    recorded = (
+        select(CopilotTurn.id)
+        .where(
+            CopilotTurn.thread_key == thread_key,
+            CopilotTurn.client_message_id == message_id,
+            CopilotTurn.user_id == tenant.user_id,
+        )
+        .limit(1)
     )
-    try:
-        async with asyncio.timeout(AFTER_WAIT_SECONDS):
-            # The turn waited for may run in another worker process: polled, no in-process Event can tell.
-            while await session.scalar(recorded.limit(1)) is None:  # noqa: ASYNC110
-                await asyncio.sleep(AFTER_POLL_SECONDS)
-    except TimeoutError:
-        return False
+    engine = session.bind if isinstance(session.bind, AsyncEngine) else None
+    polls = async_sessionmaker(engine, expire_on_commit=False) if engine is not None else None
+
+    async def is_recorded() -> bool:
+        if polls is None:  # a session bound to one connection (tests): there is no pool to spare
+            return await session.scalar(recorded) is not None
+        async with unit_of_work(polls, tenant) as poll:
+            return await poll.scalar(recorded) is not None
+
+    # The turn waited for may run in another worker process: polled, no in-process Event can tell. A
+    # deadline rather than a cancellation: a poll is never cut off halfway through its transaction.
+    clock = asyncio.get_running_loop().time
+    deadline, interval = clock() + AFTER_WAIT_SECONDS, AFTER_POLL_SECONDS
+    while not await is_recorded():
+        left = deadline - clock()
+        if left <= 0:
+            return False
+        await asyncio.sleep(min(interval, left))
+        interval = min(interval * 2, AFTER_POLL_LONGEST_SECONDS)
     return True
 
 
