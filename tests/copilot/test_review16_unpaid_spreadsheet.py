@@ -4,6 +4,7 @@ for next holds every student owing, not the names the chat listed; in English an
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,7 +50,7 @@ async def test_the_spreadsheet_after_a_capped_unpaid_list_has_every_student(
     monkeypatch.setattr(money_tools, "LISTED_IN_CHAT", 2)  # a school owing more than a chat lists
     copilot, chat, now = Copilot(checkpointer), "capped-unpaid", datetime.now(UTC)
 
-    async def say(text: str) -> tuple[str, list[dict[str, object]], object]:
+    async def say(text: str) -> tuple[str, list[dict[str, Any]], Any]:
         await use_tenant(session, admin)
         r = await copilot.ask(session, admin, text, channel="test", chat=chat, today=admin.today(), now=now)
         assert r.outcome == "answered", r.answer
