@@ -144,3 +144,24 @@ async def test_after_ends_the_wait_only_on_the_callers_own_message(
         assert not await waited(sessions, world.teacher, key, mine)
         # Nor does another school's admin.
         assert not await waited(sessions, world.other_admin, key, mine)
+
+
+async def test_a_message_naming_itself_as_after_does_not_wait(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(conversations, "AFTER_WAIT_SECONDS", 600.0)  # a wait would outlast the guard
+    async with one_connection(world) as (copilot, sessions):
+        mine = uuid.uuid4()
+        answered = await asyncio.wait_for(
+            send(
+                copilot,
+                sessions,
+                world.admin,
+                "who is in salsa beginners?",
+                str(uuid.uuid4()),
+                message_id=mine,
+                after=mine,
+            ),
+            GUARD,
+        )
+        assert answered.outcome == "answered"
