@@ -4,6 +4,7 @@ found in them (also beside a misspelt command word), and words that read like a 
 from __future__ import annotations
 
 import re
+import weakref
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -47,8 +48,10 @@ class NameSpotter:
         self.language = language
         # A turn asks the same questions several times (the planner, the filling, the follow-up):
         # the names said in one message of one directory, and whether a word is a misspelt command
-        # word, are worked out once. Bounded: cleared when full.
-        self._said: dict[tuple[int, str], tuple[Directory, list[Found]]] = {}
+        # word, are worked out once. Bounded: cleared when full. A directory is held weakly: the spotter
+        # is shared by every organization's turns, and an organization's directory is replaced at each
+        # name change; a strong hold kept up to CACHED_MESSAGES old ones (MBs each) alive.
+        self._said: dict[tuple[int, str], tuple[weakref.ref[Directory], list[Found]]] = {}
         self._misspelt: dict[str, bool] = {}
 
     def segments(self, text: str, name_words: frozenset[str]) -> list[str]:
@@ -79,7 +82,7 @@ class NameSpotter:
     def names_said(self, directory: Directory, folded: str) -> list[Found]:
         """The names clearly said, of every kind a name can lead to, each from the widest run it is in."""
         kept = self._said.get((id(directory), folded))
-        if kept is not None and kept[0] is directory:
+        if kept is not None and kept[0]() is directory:  # not another one since given the same id
             return list(kept[1])
         segments = self.segments(folded, directory.words)
         spans = self.spans(segments, directory)
@@ -92,7 +95,7 @@ class NameSpotter:
         said = widest(found, segments)
         if len(self._said) >= CACHED_MESSAGES:
             self._said.clear()
-        self._said[(id(directory), folded)] = (directory, said)
+        self._said[(id(directory), folded)] = (weakref.ref(directory), said)
         return list(said)
 
     def spans(self, segments: list[str], directory: Directory | None = None) -> list[str]:
