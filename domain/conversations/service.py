@@ -72,6 +72,10 @@ async def open_thread(
         select(CopilotThread, Organization)
         .join(Organization, Organization.id == CopilotThread.organization_id)
         .where(CopilotThread.thread_key == key)
+        # As the database has them now, not as this session last saw them: a trigger bumps the names
+        # version (a name added or renamed), which an Organization already in the session would not show,
+        # and the turn would plan with the names it knew before.
+        .execution_options(populate_existing=True)
     )
     found = (await session.execute(by_key)).one_or_none()
     if found is None:
