@@ -87,7 +87,11 @@ async def _unpaid(ctx: ToolContext, args: UnpaidArgs) -> ToolOutput:
         for s in report.students[:LISTED_IN_CHAT]
     ]
     if len(report.students) > LISTED_IN_CHAT:
-        rows.append(say("money.unpaid.more", count=len(report.students) - LISTED_IN_CHAT))
+        # The whole school's list this month is asked for by name, which works in any conversation
+        # (Telegram's /unpaid runs outside it: "send it" there would send the conversation's last list);
+        # a narrowed one by "send it", from the conversation that remembers how it was narrowed.
+        more = "money.unpaid.more_named" if args == UnpaidArgs() else "money.unpaid.more"
+        rows.append(say(more, count=len(report.students) - LISTED_IN_CHAT))
     head = say(
         "money.unpaid.some",
         count=len(report.students),

@@ -3,6 +3,7 @@ for next holds every student owing, not the names the chat listed; in English an
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,8 @@ from domain.students.schemas import StudentIn
 from domain.tenancy import TenantContext
 from tests.domain.studio import START, build_studio
 from tools import money as money_tools
+from tools import runner
+from tools.base import ToolContext
 
 
 async def three_owing(session: AsyncSession) -> TenantContext:
@@ -62,3 +65,29 @@ async def test_the_spreadsheet_after_a_capped_unpaid_list_has_every_student(
     _, calls, data = await say(then)
     assert [(c["name"], c["args"]["tool"]) for c in calls] == [("spreadsheet", "unpaid_students")]
     assert isinstance(data, dict) and data["row_count"] == 3  # every one, Lola too
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+async def test_what_the_capped_unpaid_command_says_to_say_works_outside_its_conversation(
+    session: AsyncSession, checkpointer: TenantSaver, monkeypatch: pytest.MonkeyPatch, language: str
+) -> None:
+    """Telegram's /unpaid runs the tool itself, not in the chat's conversation: the words its last line
+    quotes must name the list, or the conversation's own last list (here a roster) is the one sent."""
+    admin = await three_owing(session)
+    monkeypatch.setattr(money_tools, "LISTED_IN_CHAT", 2)
+    now = datetime.now(UTC)
+    ctx = ToolContext(session=session, tenant=admin, today=admin.today(), now=now, language=language)
+    capped = (await runner.call(ctx, "unpaid_students", {})).output.text  # as /unpaid does
+    quoted = re.findall(r'"([^"]+)"', capped.splitlines()[-1])
+    assert len(quoted) == 1, capped
+    copilot, chat = Copilot(checkpointer), "capped-unpaid-command"
+    await use_tenant(session, admin)
+    roster = await copilot.ask(
+        session, admin, "who is in salsa beginners?", channel="test", chat=chat, today=admin.today(), now=now
+    )
+    assert roster.tool_calls[0]["name"] == "group_roster"  # the conversation's last list is another one
+    asked = await copilot.ask(
+        session, admin, quoted[0], channel="test", chat=chat, today=admin.today(), now=now
+    )
+    assert [(c["name"], c["args"]["tool"]) for c in asked.tool_calls] == [("spreadsheet", "unpaid_students")]
+    assert asked.data["row_count"] == 3

@@ -53,9 +53,14 @@ async def test_a_long_unpaid_list_names_the_first_ones_and_says_how_to_get_them_
         "- Ana García",
         "- José Martínez",
     ]
-    assert lines[3] == '… and 1 more (say "send it as a spreadsheet" for the whole list)'
+    # The whole list is asked for by name: Telegram's /unpaid answers outside the conversation
+    assert lines[3] == '… and 1 more (say "the unpaid list as a spreadsheet" for the whole list)'
     assert "Lola Bachatera" not in output.text
     listed = [s["full_name"] for s in output.data["students"]]  # the data keeps every one
     assert listed == [s["full_name"] for s in whole.data["students"]] and "Lola Bachatera" in listed
     spanish = (await runner.execute(replace(ctx, language="es"), "unpaid_students", {})).output.text
-    assert spanish.splitlines()[-1] == '… y 1 más (di "mándamela en Excel" para la lista entera)'
+    assert spanish.splitlines()[-1] == '… y 1 más (di "la lista de impagos en Excel" para la lista entera)'
+    # A narrowed list is sent again from the conversation, which remembers how it was narrowed.
+    monkeypatch.setattr(money_tools, "LISTED_IN_CHAT", 1)
+    salsa = (await runner.execute(ctx, "unpaid_students", {"group": "salsa"})).output.text
+    assert salsa.splitlines()[-1] == '… and 1 more (say "send it as a spreadsheet" for the whole list)'
