@@ -99,7 +99,7 @@ def build_server(sessions: Any) -> Server[Any]:
             async with unit_of_work(factory) as session:
                 tenant = await tenant_of(session, ctx)
                 if params.name not in {t.name for t in tools_for(tenant)}:
-                    raise NotFound(f"There is no tool {params.name!r} for this key.")
+                    raise NotFound("There is no tool {name!r} for this key.", values={"name": params.name})
                 tool_ctx = ToolContext(
                     session=session, tenant=tenant, today=tenant.today(), now=datetime.now(UTC)
                 )

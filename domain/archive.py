@@ -24,7 +24,7 @@ async def archive(
 ) -> None:
     """Stamp ``archived_at``, audit it and announce ``<kind>.archived``; archiving twice is a conflict."""
     if row.archived_at is not None:
-        raise Conflict(f"This {kind} is already archived.")
+        raise Conflict("This {kind} is already archived.", values={"kind": kind})
     row.archived_at = now
     await session.flush()
     await audit.record(session, tenant, action=f"{kind}.archived", entity_type=kind, entity_id=row.id)

@@ -14,7 +14,9 @@ def clean_email(raw: str | None, *, field: str = "email") -> str | None:
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise Invalid(f"Not a valid email address: {exc}", details={"field": field}) from exc
+        raise Invalid(
+            "Not a valid email address: {problem}", values={"problem": exc}, details={"field": field}
+        ) from exc
 
 
 def require_email(raw: str, *, field: str = "email") -> str:
@@ -31,9 +33,11 @@ def clean_phone(raw: str | None, *, country: str | None, field: str = "phone") -
     try:
         number = phonenumbers.parse(raw, country)
     except phonenumbers.NumberParseException as exc:
-        raise Invalid(f"Not a valid phone number: {raw!r}.", details={"field": field}) from exc
+        raise Invalid(
+            "Not a valid phone number: {raw!r}.", values={"raw": raw}, details={"field": field}
+        ) from exc
     if not phonenumbers.is_valid_number(number):
-        raise Invalid(f"Not a valid phone number: {raw!r}.", details={"field": field})
+        raise Invalid("Not a valid phone number: {raw!r}.", values={"raw": raw}, details={"field": field})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -42,5 +46,9 @@ def clean_name(raw: str, *, field: str = "full_name", max_length: int = 200) -> 
     if not name:
         raise Invalid("A name is required.", details={"field": field})
     if len(name) > max_length:
-        raise Invalid(f"A name has at most {max_length} characters.", details={"field": field})
+        raise Invalid(
+            "A name has at most {max_length} characters.",
+            values={"max_length": max_length},
+            details={"field": field},
+        )
     return name

@@ -1,7 +1,14 @@
-"""Domain errors carry the HTTP status and a stable code; one handler renders them all."""
+"""Domain errors carry the HTTP status and a stable code; one handler renders them all.
+
+A message is English, and also the ``msgid`` the error is translated by (``domain/error_language.py``,
+``locale/es/LC_MESSAGES/cadence.po``). A message with values is a template with named placeholders and
+its ``values``: ``Conflict("{name} is already in {group}.", values={"name": …, "group": …})``;
+``.message`` is the English filled in, ``.template`` what a translation replaces.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -12,9 +19,12 @@ class DomainError(Exception):
     # entry point commits the transaction before reporting the error instead of rolling it back.
     keeps_changes: bool = False
 
-    def __init__(self, message: str, *, details: Any = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, details: Any = None, values: Mapping[str, Any] | None = None) -> None:
+        filled = message.format(**values) if values else message
+        super().__init__(filled)
+        self.message = filled
+        self.template = message
+        self.values: dict[str, Any] = dict(values or {})
         self.details = details
 
 

@@ -129,7 +129,8 @@ def refuse_unsafe_text(value: Any, *, where: str = "arguments") -> None:
     if isinstance(value, str):
         if (char := refused_character(value, multiline=True)) is not None:
             raise Invalid(
-                f"The {where} contain a character that is not allowed ({_describe(char)}).",
+                "The {where} contain a character that is not allowed ({char}).",
+                values={"where": where, "char": _describe(char)},
                 details={"field": where},
             )
     elif isinstance(value, dict):

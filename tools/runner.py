@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from domain.actions import service as actions
 from domain.actions.models import PendingAction
 from domain.audit import service as audit
+from domain.error_language import say
 from domain.errors import DomainError, Forbidden, Invalid, NotFound
 from domain.inputs import refuse_unsafe_text
 from tools.base import NeedsClarification, ReadTool, ToolContext, ToolOutput, WriteTool
@@ -34,7 +35,7 @@ class Outcome:
 def _tool(name: str) -> ReadTool | WriteTool:
     tool = CATALOG.get(name)
     if tool is None:
-        raise NotFound(f"There is no tool called {name!r}.")
+        raise NotFound("There is no tool called {name!r}.", values={"name": name})
     return tool
 
 
@@ -61,7 +62,7 @@ async def execute(
     if not (ctx.tenant.is_admin or ctx.tenant.role in tool.roles):
         # Before planning: a write this role may not make is refused now, never previewed and then
         # refused at confirm.
-        raise Forbidden(f"Your role can't use {tool.name}; it is for the office.")
+        raise Forbidden("Your role can't use {tool}; it is for the office.", values={"tool": tool.name})
     refuse_unsafe_text(raw_args)  # NUL and control characters would reach PostgreSQL (a 500) or a person
     refuse_unknown_arguments(tool, raw_args)
     args = tool.args.model_validate(raw_args)
@@ -103,8 +104,12 @@ def refuse_unknown_arguments(tool: ReadTool | WriteTool, raw_args: dict[str, Any
     unknown = sorted(set(raw_args) - taken)
     if unknown:
         raise Invalid(
-            f"{tool.name} takes no argument {', '.join(map(repr, unknown))}; "
-            f"it takes {', '.join(sorted(fields))}.",
+            "{tool} takes no argument {names}; it takes {fields}.",
+            values={
+                "tool": tool.name,
+                "names": ", ".join(map(repr, unknown)),
+                "fields": ", ".join(sorted(fields)),
+            },
             details={"unknown": unknown},
         )
 
@@ -126,8 +131,8 @@ async def call(
     except ValidationError as exc:
         said = ctx.speech.say("runner.invalid_details", problems=problems(exc))
         return Outcome(ToolOutput(said, {"error": "invalid"}), failed=True)
-    except DomainError as exc:
-        return Outcome(ToolOutput(exc.message, {"error": exc.code}), failed=True)
+    except DomainError as exc:  # said in the answer's language, from the errors' catalogue
+        return Outcome(ToolOutput(say(exc, ctx.language), {"error": exc.code}), failed=True)
 
 
 def problems(exc: ValidationError) -> str:

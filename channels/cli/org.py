@@ -25,7 +25,7 @@ async def named_organization(slug: str) -> AsyncIterator[tuple[async_sessionmake
             async with unit_of_work(sessions) as session:
                 org_id = await orgs.organization_id_by_slug(session, slug)
             if org_id is None:
-                raise NotFound(f"No organization {slug!r}.")
+                raise NotFound("No organization {slug!r}.", values={"slug": slug})
             yield sessions, org_id
         finally:
             await engine.dispose()

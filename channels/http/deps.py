@@ -80,7 +80,7 @@ async def get_caller(request: Request, db: DB, now: Now) -> Caller:
     if request.method not in SAFE_METHODS and not same_secret(
         request.headers.get(CSRF_HEADER, ""), user_session.csrf_token
     ):
-        raise Forbidden(f"Missing or wrong {CSRF_HEADER} header.")
+        raise Forbidden("Missing or wrong {csrf_header} header.", values={"csrf_header": CSRF_HEADER})
     tenant: TenantContext | None = None
     if user_session.active_organization_id is not None:
         membership = await auth.membership_in(db, user_id=user.id, org_id=user_session.active_organization_id)

@@ -3,6 +3,10 @@
 What reaches people is plain: messages never show a Python repr (``Decimal('12.50')``, ``UUID('…')``,
 ``<Foo object at 0x…>``), details hold only JSON values, and a failure nobody foresaw is a short 500 in the
 same envelope, its cause logged rather than shown.
+
+Messages are in the request's language (``channels.http.language``: the pages send ``Accept-Language``;
+no header is English): a domain error's template through the gettext catalogue, a validation problem by
+its pydantic type. ``code`` and ``details`` never change with the language.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from channels.http.language import request_language
+from channels.http.validation_words import invalid_input, problem
+from domain.error_language import say
 from domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -73,7 +80,9 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     return JSONResponse(
-        error_body(exc.code, exc.message, exc.details), status_code=exc.status, headers=headers
+        error_body(exc.code, say(exc, request_language(request)), exc.details),
+        status_code=exc.status,
+        headers=headers,
     )
 
 
@@ -84,15 +93,19 @@ def _problem(message: str) -> str:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    language = request_language(request)
+    errors = exc.errors()
     details = [
-        {
-            "field": ".".join(str(p) for p in err["loc"] if p != "body"),
-            "problem": _problem(str(err["msg"])),
-        }
-        for err in exc.errors()
+        {"field": ".".join(str(p) for p in err["loc"] if p != "body"), "problem": _problem(str(err["msg"]))}
+        for err in errors
     ]
     fields = ", ".join(dict.fromkeys(d["field"] or "body" for d in details))
-    return JSONResponse(error_body("invalid", f"Invalid input: {fields}.", details), status_code=422)
+    said = [
+        (d["field"] or "body", problem(err, d["problem"], language))
+        for d, err in zip(details, errors, strict=True)
+    ]
+    message = invalid_input(fields, said, language)
+    return JSONResponse(error_body("invalid", message, details), status_code=422)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -19,12 +19,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from channels.http.deps import DB, Tenant
+from channels.http.language import LANGUAGES as LANGUAGES  # where it was
+from channels.http.language import request_language
 from domain.exports.listing import rows_of, table_of
 from domain.exports.writers import MEDIA_TYPES, Format, Rows, Table, chunks
 from domain.orgs.service import get_organization
 from domain.tenancy import TenantContext
 
-LANGUAGES = ("en", "es")
 Item = TypeVar("Item", bound=BaseModel)
 
 # For a route's ``responses=``: the OpenAPI then says the route also answers in CSV and xlsx.
@@ -34,25 +35,6 @@ EXPORTABLE: dict[int | str, dict[str, Any]] = {
         "description": "JSON, or a CSV/xlsx download with ?format=csv|xlsx.",
     }
 }
-
-
-def request_language(request: Request, lang: str | None) -> str:
-    """``?lang=``, else the heaviest of our languages in ``Accept-Language``, else English."""
-    if lang in LANGUAGES:
-        return lang
-    weighted: list[tuple[float, str]] = []
-    for part in request.headers.get("accept-language", "").split(","):
-        tag, _, params = part.strip().partition(";")
-        weight = 1.0
-        if params.strip().startswith("q="):
-            try:
-                weight = float(params.strip()[2:])
-            except ValueError:
-                weight = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in LANGUAGES:
-            weighted.append((weight, primary))
-    return max(weighted, key=lambda w: w[0])[1] if weighted else "en"
 
 
 class Export:

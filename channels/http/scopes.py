@@ -61,6 +61,7 @@ def require(request: Request, tenant: TenantContext) -> None:
     if not tenant.scopes & needed:
         names = " or ".join(sorted(s.value for s in needed))
         raise InsufficientScope(
-            f"This API key may not do this: it needs the {names} scope.",
+            "This API key may not do this: it needs the {names} scope.",
+            values={"names": names},
             details={"required_scopes": sorted(s.value for s in needed)},
         )

@@ -90,7 +90,8 @@ async def classes_missed(
     ]
     if not rows:
         raise Invalid(
-            f"You have no class to miss on {day:%a %d %b}.",
+            "You have no class to miss on {day:%a %d %b}.",
+            values={"day": day},
             details={"field": "date", "reason": "no_class", "date": day.isoformat()},
         )
     return teacher, await missed_classes(session, rows)

@@ -72,6 +72,7 @@ def refuse_stale(
             f"{name} is now {'not marked' if now_is == UNMARKED else now_is}" for name, _, now_is in stale
         )
         raise Conflict(
-            f"Attendance changed since it was shown: {said}. Nothing was saved; look again and save.",
+            "Attendance changed since it was shown: {said}. Nothing was saved; look again and save.",
+            values={"said": said},
             details={"students": [{"student_id": str(i), "now": now_is} for _, i, now_is in stale]},
         )

@@ -51,7 +51,9 @@ def check_password_policy(password: str, *, email: str) -> None:
     if password.lower() == email.lower() or password.lower() == email.split("@")[0].lower():
         problems.append("must not be your email address")
     if problems:
-        raise Invalid("Password " + "; ".join(problems) + ".", details={"field": "password"})
+        raise Invalid(
+            "Password {problems}.", values={"problems": "; ".join(problems)}, details={"field": "password"}
+        )
 
 
 def hash_password(password: str) -> str:

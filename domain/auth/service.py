@@ -214,7 +214,7 @@ async def member_tenant(session: AsyncSession, *, email: str, org_id: uuid.UUID 
     user = await find_user_by_email(session, email)
     membership = await membership_in(session, user_id=user.id, org_id=org_id) if user and org_id else None
     if user is None or membership is None:
-        raise NotFound(f"{email} is not a member of that organization.")
+        raise NotFound("{email} is not a member of that organization.", values={"email": email})
     return membership.tenant(user.id)
 
 

@@ -19,7 +19,8 @@ def _name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > LONGEST_NAME or not cleaned.isprintable():
         raise Invalid(
-            f"A mapping's name is 1 to {LONGEST_NAME} printable characters.",
+            "A mapping's name is 1 to {longest_name} printable characters.",
+            values={"longest_name": LONGEST_NAME},
             details={"field": "mapping_name"},
         )
     return cleaned
@@ -49,7 +50,7 @@ async def get_mapping(session: AsyncSession, tenant: TenantContext, name: str) -
     require_office(tenant, "import bank statements")
     saved = await session.scalar(select(BankCsvMapping).where(BankCsvMapping.name == _name(name)))
     if saved is None:
-        raise NotFound(f"No saved CSV mapping is called {name[:LONGEST_NAME]!r}.")
+        raise NotFound("No saved CSV mapping is called {name!r}.", values={"name": name[:LONGEST_NAME]})
     return CsvMapping.from_json(saved.mapping)
 
 

@@ -173,7 +173,7 @@ async def _open_line(session: AsyncSession, line_id: uuid.UUID) -> BankLine:
     if line is None:
         raise NotFound("No such bank line.")
     if line.status in (LineStatus.MATCHED, LineStatus.IGNORED):
-        raise Conflict(f"This line was already {line.status.value}.")
+        raise Conflict("This line was already {status}.", values={"status": line.status.value})
     return line
 
 
@@ -254,7 +254,9 @@ async def split(
     if len(parts) < 2 or any(amount <= 0 for _, amount in parts):
         raise Invalid("A split needs at least two positive parts.", details={"field": "parts"})
     if sum((money(a) for _, a in parts), Decimal("0.00")) != line.amount:
-        raise Invalid(f"The parts must add up to {line.amount}.", details={"field": "parts"})
+        raise Invalid(
+            "The parts must add up to {amount}.", values={"amount": line.amount}, details={"field": "parts"}
+        )
     payments = [await _payment_from_line(session, tenant, line, sid, money(a), now) for sid, a in parts]
     line.status = LineStatus.MATCHED
     await audit.record(

@@ -56,8 +56,9 @@ async def keep(
     """Store ``content`` for the caller for :data:`KEPT_FOR`; expired files of the organization go first."""
     if len(content) > MAX_BYTES:
         raise Invalid(
-            f"That file would be {len(content) // (1024 * 1024)} MB; the most a chat file may be is "
-            f"{MAX_BYTES // (1024 * 1024)} MB. Ask for a shorter list.",
+            "That file would be {size} MB; the most a chat file may be is {max_bytes} MB. Ask for a shorter "
+            "list.",
+            values={"size": len(content) // (1024 * 1024), "max_bytes": MAX_BYTES // (1024 * 1024)},
             details={"size": len(content), "max": MAX_BYTES},
         )
     await sweep(session, tenant, now=now)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import Conflict, Invalid, NotFound
 from domain.events import service as events
 from domain.groups import waitlist
-from domain.groups.capacity import full_message, lock_group, occupancy
+from domain.groups.capacity import lock_group, occupancy
 from domain.groups.models import Group, GroupStatus, StudentGroup
 from domain.groups.service import active_on, get_group, require_student_visible
 from domain.orgs.permissions import require_office
@@ -46,20 +46,28 @@ async def enroll(
     student = await get_student(session, tenant, student_id)
     group = await lock_group(session, tenant, group_id)  # held until commit: one last place, one enrolment
     if student.archived_at is not None or student.status is not StudentStatus.ACTIVE:
-        raise Conflict(f"{student.full_name} is not an active student.")
+        raise Conflict("{student} is not an active student.", values={"student": student.full_name})
     if group.status is GroupStatus.CLOSED:
-        raise Conflict(f"{group.name} is closed.")
+        raise Conflict("{group} is closed.", values={"group": group.name})
     clash = await _overlapping(session, student_id, group_id, start_date, None)
     if clash is not None:
         raise Conflict(
-            f"{student.full_name} is already in {group.name} from {clash.start_date.isoformat()}"
-            + (f" to {clash.end_date.isoformat()}." if clash.end_date else "."),
+            "{student} is already in {group} from {start} to {end}."
+            if clash.end_date
+            else "{student} is already in {group} from {start}.",
+            values={
+                "student": student.full_name,
+                "group": group.name,
+                "start": clash.start_date.isoformat(),
+                "end": clash.end_date.isoformat() if clash.end_date else "",
+            },
             details={"membership_id": str(clash.id)},
         )
     seats = await occupancy(session, group, from_day=start_date)
     if seats.full:
         raise Conflict(
-            full_message(group, seats),
+            "{group} is full ({taken} of {capacity}); add them to the waitlist?",
+            values={"group": group.name, "taken": seats.taken, "capacity": seats.capacity},
             details={"group_id": str(group.id), "taken": seats.taken, "capacity": seats.capacity},
         )
     membership = StudentGroup(
@@ -92,7 +100,10 @@ async def _current(
     if membership is None:
         student = await get_student(session, tenant, student_id)
         group = await get_group(session, tenant, group_id)
-        raise NotFound(f"{student.full_name} is not in {group.name} on {on.isoformat()}.")
+        raise NotFound(
+            "{student} is not in {group} on {on}.",
+            values={"student": student.full_name, "group": group.name, "on": on.isoformat()},
+        )
     return membership
 
 
@@ -142,7 +153,8 @@ async def move(
     seats = await occupancy(session, target, from_day=on_date)
     if seats.full:  # checked before the old membership ends, so a refused move changes nothing
         raise Conflict(
-            full_message(target, seats),
+            "{group} is full ({taken} of {capacity}); add them to the waitlist?",
+            values={"group": target.name, "taken": seats.taken, "capacity": seats.capacity},
             details={"group_id": str(target.id), "taken": seats.taken, "capacity": seats.capacity},
         )
     old = await _current(session, tenant, student_id, from_group_id, on_date)

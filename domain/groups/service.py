@@ -157,7 +157,10 @@ async def change_group_status(
     if status == group.status:
         return group
     if status not in TRANSITIONS[group.status]:
-        raise Conflict(f"A {group.status.value} group cannot become {status.value}.")
+        raise Conflict(
+            "A {status} group cannot become {new_status}.",
+            values={"status": group.status.value, "new_status": status.value},
+        )
     before = group.status
     group.status = status
     await session.flush()

@@ -47,9 +47,9 @@ async def add(
     group = await lock_group(session, tenant, group_id)  # two adds of one student: one entry
     student = await get_student(session, tenant, student_id)
     if student.archived_at is not None or student.status is not StudentStatus.ACTIVE:
-        raise Conflict(f"{student.full_name} is not an active student.")
+        raise Conflict("{student} is not an active student.", values={"student": student.full_name})
     if group.status is GroupStatus.CLOSED:
-        raise Conflict(f"{group.name} is closed.")
+        raise Conflict("{group} is closed.", values={"group": group.name})
     member = await session.scalar(
         select(StudentGroup.id).where(
             StudentGroup.group_id == group_id,
@@ -58,13 +58,16 @@ async def add(
         )
     )
     if member is not None:
-        raise Conflict(f"{student.full_name} is already in {group.name}.")
+        raise Conflict(
+            "{student} is already in {group}.", values={"student": student.full_name, "group": group.name}
+        )
     already = await session.scalar(
         select(WaitlistEntry.id).where(_waiting(group_id), WaitlistEntry.student_id == student_id)
     )
     if already is not None:
         raise Conflict(
-            f"{student.full_name} is already on the waitlist for {group.name}.",
+            "{student} is already on the waitlist for {group}.",
+            values={"student": student.full_name, "group": group.name},
             details={"entry_id": str(already)},
         )
     entry = WaitlistEntry(

@@ -91,8 +91,9 @@ async def insert_new_students(
         seats = await occupancy(session, group, from_day=joined[group.id])
         if seats.capacity is not None and seats.taken > seats.capacity:
             raise Conflict(
-                f"{group.name} has {seats.capacity} places: the import would fill {seats.taken}. "
-                f"Raise its capacity or leave students out. / {group.name} no tiene plazas para todos.",
+                "{group} has {capacity} places: the import would fill {taken}. Raise its capacity or leave "
+                "students out. / {group} no tiene plazas para todos.",
+                values={"group": group.name, "capacity": seats.capacity, "taken": seats.taken},
                 details={"group_id": str(group.id), "taken": seats.taken, "capacity": seats.capacity},
             )
     events = [

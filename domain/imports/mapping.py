@@ -177,10 +177,13 @@ def apply_overrides(
     result = dict(mapping)
     for header, chosen in overrides.items():
         if header not in headers:
-            raise Invalid(f"The file has no column {header!r}.", details={"field": "mapping"})
+            raise Invalid(
+                "The file has no column {header!r}.", values={"header": header}, details={"field": "mapping"}
+            )
         if chosen is not None and chosen not in FIELDS:
             raise Invalid(
-                f"Unknown field {chosen!r} for column {header!r}.",
+                "Unknown field {chosen!r} for column {header!r}.",
+                values={"chosen": chosen, "header": header},
                 details={"field": "mapping", "fields": list(FIELDS)},
             )
         index = headers.index(header)

@@ -83,10 +83,16 @@ def _read_csv(data: bytes) -> tuple[list[str], list[list[Value]]]:
         rows: list[list[Value]] = []
         for line in reader:
             if len(rows) >= MAX_ROWS:
-                raise _problem(f"At most {MAX_ROWS} rows can be imported at once; split the file.")
+                raise Invalid(
+                    "At most {max_rows} rows can be imported at once; split the file.",
+                    values={"max_rows": MAX_ROWS},
+                    details={"field": "file"},
+                )
             rows.append([_text_cell(c) for c in line])
     except csv.Error as exc:
-        raise _problem(f"The CSV file could not be read: {exc}.") from exc
+        raise Invalid(
+            "The CSV file could not be read: {problem}.", values={"problem": exc}, details={"field": "file"}
+        ) from exc
     return [str(h or "").strip() for h in header or []], rows
 
 
@@ -122,12 +128,20 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[list[Value]]]:
         while header and not header[-1]:
             header.pop()
         if len(header) > MAX_COLUMNS:
-            raise _problem(f"At most {MAX_COLUMNS} columns can be read: remove those that are not needed.")
+            raise Invalid(
+                "At most {max_columns} columns can be read: remove those that are not needed.",
+                values={"max_columns": MAX_COLUMNS},
+                details={"field": "file"},
+            )
         lines = sheet.iter_rows(min_row=2, max_col=max(len(header), 1))  # as wide as the header
         rows: list[list[Value]] = []
         for line in lines:
             if len(rows) >= MAX_ROWS:
-                raise _problem(f"At most {MAX_ROWS} rows can be imported at once; split the file.")
+                raise Invalid(
+                    "At most {max_rows} rows can be imported at once; split the file.",
+                    values={"max_rows": MAX_ROWS},
+                    details={"field": "file"},
+                )
             rows.append([_xlsx_value(c.value, getattr(c, "data_type", None)) for c in line])
     except Invalid:
         raise
@@ -141,7 +155,11 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[list[Value]]]:
 def read_sheet(data: bytes, filename: str) -> Sheet:
     """The first sheet of an xlsx, or a CSV (comma, semicolon or tab separated), as text rows."""
     if len(data) > MAX_BYTES:
-        raise _problem(f"The file is larger than {MAX_BYTES // 1024} KB: split it, or save it as CSV.")
+        raise Invalid(
+            "The file is larger than {size} KB: split it, or save it as CSV.",
+            values={"size": MAX_BYTES // 1024},
+            details={"field": "file"},
+        )
     if not data.strip():
         raise _problem("The file is empty.")
     name = filename.lower()

@@ -84,7 +84,7 @@ def parse_date(value: Value) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise Invalid(f"Not a date: {text!r} (write 2015-03-25 or 25/03/2015).")
+    raise Invalid("Not a date: {text!r} (write 2015-03-25 or 25/03/2015).", values={"text": text})
 
 
 def _text(value: Value) -> str | None:

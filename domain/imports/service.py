@@ -51,8 +51,9 @@ def _refusal(plan: Plan) -> Invalid:
         for p in plan.errors
     ]
     return Invalid(
-        f"{len(rows)} row{'s' if len(rows) != 1 else ''} cannot be imported; nothing was changed. "
-        "Fix them (or leave them out) and try again.",
+        "{count} row{plural} cannot be imported; nothing was changed. Fix them (or leave them out) and try "
+        "again.",
+        values={"count": len(rows), "plural": "s" if len(rows) != 1 else ""},
         details={"field": "file", "rows": rows},
     )
 

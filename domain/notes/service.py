@@ -38,7 +38,11 @@ async def add_note(
     if not text:
         raise Invalid("A note needs some text.", details={"field": "body"})
     if len(text) > MAX_NOTE:
-        raise Invalid(f"A note can be at most {MAX_NOTE} characters.", details={"field": "body"})
+        raise Invalid(
+            "A note can be at most {max_note} characters.",
+            values={"max_note": MAX_NOTE},
+            details={"field": "body"},
+        )
     student = await get_student(session, tenant, student_id)
     await require_student_visible(session, tenant, student.id)
     note = StudentNote(

@@ -16,7 +16,7 @@ def require_role(tenant: TenantContext, *roles: Role, action: str = "do this") -
     if tenant.is_admin or tenant.role in roles:
         return
     allowed = ", ".join(sorted({"admin", *(r.value for r in roles)}))
-    raise Forbidden(f"Only {allowed} can {action}.")
+    raise Forbidden("Only {allowed} can {action}.", values={"allowed": allowed, "action": action})
 
 
 def is_office(tenant: TenantContext) -> bool:

@@ -64,17 +64,25 @@ async def create_organization(
     if not _SLUG.match(slug):
         raise Invalid("A slug uses lowercase letters, digits and single hyphens.", details={"field": "slug"})
     if not known_zone(timezone):
-        raise Invalid(f"Unknown timezone {timezone!r}.", details={"field": "timezone"})
+        raise Invalid(
+            "Unknown timezone {timezone!r}.", values={"timezone": timezone}, details={"field": "timezone"}
+        )
     currency = currency.upper()
     if not _CURRENCY.match(currency):
         raise Invalid("The currency is a 3-letter ISO 4217 code such as EUR.", details={"field": "currency"})
     country = country.upper() if country else None
     if country is not None and country not in phonenumbers.SUPPORTED_REGIONS:
         raise Invalid(
-            f"Unknown country code {country!r}; use ISO 3166 like ES.", details={"field": "country"}
+            "Unknown country code {country!r}; use ISO 3166 like ES.",
+            values={"country": country},
+            details={"field": "country"},
         )
     if await organization_id_by_slug(session, slug) is not None:
-        raise Conflict(f"The address {slug!r} is taken; choose another slug.", details={"field": "slug"})
+        raise Conflict(
+            "The address {slug!r} is taken; choose another slug.",
+            values={"slug": slug},
+            details={"field": "slug"},
+        )
 
     org_id = uuid.uuid4()
     tenant = TenantContext(org_id=org_id, role=Role.ADMIN, user_id=user_id, timezone=timezone)
@@ -132,7 +140,8 @@ async def update_settings(
     changes = checked_settings(org, data)
     if changes.get("currency", org.currency) != org.currency and await _money_recorded(session, tenant):
         raise Conflict(
-            f"The amounts already recorded are in {org.currency}; the currency cannot change under them.",
+            "The amounts already recorded are in {currency}; the currency cannot change under them.",
+            values={"currency": org.currency},
             details={"field": "currency"},
         )
     before = {field: getattr(org, field) for field in changes}
@@ -178,14 +187,16 @@ def checked_settings(org: Organization, data: OrganizationSettingsIn) -> dict[st
             raise Invalid("The organization needs a name.", details={"field": "name"})
     if "timezone" in changes and not known_zone(str(changes["timezone"])):
         raise Invalid(
-            f"Unknown timezone {changes['timezone']!r}; use an IANA name such as Europe/Madrid.",
+            "Unknown timezone {timezone!r}; use an IANA name such as Europe/Madrid.",
+            values={"timezone": changes["timezone"]},
             details={"field": "timezone"},
         )
     if "currency" in changes:
         currency = str(changes["currency"]).upper()
         if not _CURRENCY.match(currency) or currency not in list_currencies():
             raise Invalid(
-                f"Unknown currency {currency!r}; use an ISO 4217 code such as EUR.",
+                "Unknown currency {currency!r}; use an ISO 4217 code such as EUR.",
+                values={"currency": currency},
                 details={"field": "currency"},
             )
         changes["currency"] = currency
@@ -194,14 +205,16 @@ def checked_settings(org: Organization, data: OrganizationSettingsIn) -> dict[st
             changes["locale"] = str(Locale.parse(str(changes["locale"]).replace("-", "_")))
         except (UnknownLocaleError, ValueError) as exc:
             raise Invalid(
-                f"Unknown locale {changes['locale']!r}; use one such as es_ES or en_GB.",
+                "Unknown locale {locale!r}; use one such as es_ES or en_GB.",
+                values={"locale": changes["locale"]},
                 details={"field": "locale"},
             ) from exc
     if changes.get("country") is not None:
         code = str(changes["country"]).upper()
         if code not in phonenumbers.SUPPORTED_REGIONS:
             raise Invalid(
-                f"Unknown country code {code!r}; use ISO 3166 like ES.",
+                "Unknown country code {code!r}; use ISO 3166 like ES.",
+                values={"code": code},
                 details={"field": "country"},
             )
         changes["country"] = code
@@ -216,8 +229,10 @@ def checked_settings(org: Organization, data: OrganizationSettingsIn) -> dict[st
         region = next((r for r in regions if r.upper() == str(asked).upper()), None)
         if region is None:
             raise Invalid(
-                f"{asked!r} is not a holiday region of {country or 'no country'}"
-                + (f"; one of {', '.join(regions)}." if regions else "."),
+                "{asked!r} is not a holiday region of {country}; one of {regions}."
+                if regions
+                else "{asked!r} is not a holiday region of {country}.",
+                values={"asked": asked, "country": country or "no country", "regions": ", ".join(regions)},
                 details={"field": "holiday_region"},
             )
         if "holiday_region" in changes:
@@ -226,7 +241,11 @@ def checked_settings(org: Organization, data: OrganizationSettingsIn) -> dict[st
         raise Invalid("Public holidays need the organization's country.", details={"field": "country"})
     skips_holidays = changes.get("public_holidays", org.public_holidays)
     if skips_holidays and str(country) not in holidays.list_supported_countries():
-        raise Invalid(f"No public holiday calendar for {country}.", details={"field": "country"})
+        raise Invalid(
+            "No public holiday calendar for {country}.",
+            values={"country": country},
+            details={"field": "country"},
+        )
     return changes
 
 
@@ -341,7 +360,7 @@ async def invite_member(
         .where(User.email == email, OrganizationMember.removed_at.is_(None))
     )
     if already:
-        raise Conflict(f"{email} is already a member.", details={"field": "email"})
+        raise Conflict("{email} is already a member.", values={"email": email}, details={"field": "email"})
     # A new invitation replaces any pending one for the same address.
     await session.execute(
         update(Invitation)

@@ -59,7 +59,9 @@ def sniff(data: bytes, *, max_bytes: int) -> str:
         raise RejectedFile("The file is empty.", details={"field": "file"})
     if len(data) > max_bytes:
         raise RejectedFile(
-            f"The file is larger than {max_bytes // (1024 * 1024)} MB.", details={"field": "file"}
+            "The file is larger than {max_bytes} MB.",
+            values={"max_bytes": max_bytes // (1024 * 1024)},
+            details={"field": "file"},
         )
     try:
         kind = puremagic.from_string(data, mime=True)
@@ -215,7 +217,7 @@ async def decide(
 ) -> Receipt:
     receipt = await get_receipt(session, tenant, receipt_id)
     if receipt.status is not ReceiptStatus.PENDING:
-        raise Conflict(f"This receipt was already {receipt.status.value}.")
+        raise Conflict("This receipt was already {status}.", values={"status": receipt.status.value})
     receipt.status = ReceiptStatus.VERIFIED if verified else ReceiptStatus.REJECTED
     receipt.decided_at, receipt.decided_by_user_id = now, tenant.user_id
     await session.flush()

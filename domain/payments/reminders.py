@@ -38,7 +38,9 @@ async def reminder_for(
     student = await get_student(session, tenant, student_id)
     owed = await balance(session, tenant, student_id, today=today)
     if owed.outstanding <= 0:
-        raise Conflict(f"{student.full_name} owes nothing, so there is nothing to remind.")
+        raise Conflict(
+            "{student} owes nothing, so there is nothing to remind.", values={"student": student.full_name}
+        )
     guardians = [g for g in await list_guardians(session, tenant, student_id) if g.email or g.phone]
     to_name, to_email, to_phone = (
         (guardians[0].full_name, guardians[0].email, guardians[0].phone)
@@ -46,7 +48,9 @@ async def reminder_for(
         else (student.full_name, student.email, student.phone)
     )
     if not (to_email or to_phone):
-        raise Conflict(f"There is no email or phone for {student.full_name} or a guardian.")
+        raise Conflict(
+            "There is no email or phone for {student} or a guardian.", values={"student": student.full_name}
+        )
     org = await get_organization(session, tenant)
     return Reminder(
         student_id=student.id,

@@ -29,7 +29,7 @@ async def create_private_session(
     await get_teacher(session, tenant, data.teacher_id)
     student = await get_student(session, tenant, data.student_id)
     if student.archived_at is not None:
-        raise Conflict(f"{student.full_name} is archived.")
+        raise Conflict("{student} is archived.", values={"student": student.full_name})
     if data.venue_id is not None:
         await get_venue(session, tenant, data.venue_id)
     lesson = PrivateSession(

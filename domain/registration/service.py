@@ -133,7 +133,7 @@ async def decide(
     require_office(tenant, "review registrations")
     student = await get_student(session, tenant, student_id)
     if student.status is not StudentStatus.PENDING:
-        raise Conflict(f"This registration was already {student.status.value}.")
+        raise Conflict("This registration was already {status}.", values={"status": student.status.value})
     student.status = StudentStatus.ACTIVE if approve else StudentStatus.REJECTED
     decision = "approved" if approve else "rejected"
     await session.flush()

@@ -115,13 +115,15 @@ async def change_group_slots(
     )
     if not scope.slots:
         raise Invalid(
-            f"{scope.group.name} has no weekly schedule from {data.effective_from.isoformat()}.",
+            "{group} has no weekly schedule from {effective_from}.",
+            values={"group": scope.group.name, "effective_from": data.effective_from.isoformat()},
             details={"field": "effective_from"},
         )
     if expected_slot_ids is not None and set(expected_slot_ids) != {slot.id for slot in scope.slots}:
         raise Conflict(
-            f"The weekly schedule of {scope.group.name} changed since the preview; nothing was changed. "
-            "Ask again for a fresh preview."
+            "The weekly schedule of {group} changed since the preview; nothing was changed. Ask again for a "
+            "fresh preview.",
+            values={"group": scope.group.name},
         )
     # Only the fields said: an unset venue or teacher is kept, never cleared.
     change = data.model_dump(exclude_none=True, exclude_unset=True)

@@ -80,7 +80,8 @@ async def _ensure_free(
     clash = await session.scalar(query)
     if clash is not None:
         raise Conflict(
-            f"This group already has a class on {day.isoformat()} at {start:%H:%M}.",
+            "This group already has a class on {day} at {start:%H:%M}.",
+            values={"day": day.isoformat(), "start": start},
             details={"session_id": str(clash)},
         )
 
@@ -90,7 +91,10 @@ async def create_session(session: AsyncSession, tenant: TenantContext, *, data: 
     require_office(tenant, "create sessions")
     group = await get_group(session, tenant, data.group_id) if data.group_id else None
     if group is not None and group.status is not GroupStatus.ACTIVE:
-        raise Conflict(f"{group.name} is {group.status.value}: it gets no new sessions.")
+        raise Conflict(
+            "{group} is {status}: it gets no new sessions.",
+            values={"group": group.name, "status": group.status.value},
+        )
     teacher_id = data.teacher_id or (group.teacher_id if group else None)
     if teacher_id is None:
         raise Invalid("Say who teaches this session.", details={"field": "teacher_id"})

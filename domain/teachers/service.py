@@ -37,7 +37,11 @@ RATE_FIELD = {
 def _check_rate(teacher: Teacher) -> None:
     field = RATE_FIELD[teacher.payment_type]
     if getattr(teacher, field) is None:
-        raise Invalid(f"A {teacher.payment_type.value} teacher needs {field}.", details={"field": field})
+        raise Invalid(
+            "A {payment_type} teacher needs {field}.",
+            values={"payment_type": teacher.payment_type.value, "field": field},
+            details={"field": field},
+        )
 
 
 def _snapshot(teacher: Teacher) -> dict[str, Any]:
@@ -116,7 +120,9 @@ async def require_teacher_or_office(
         return
     own = await teacher_for_user(session, tenant, tenant.user_id) if tenant.user_id else None
     if own is None or own.id != teacher_id:
-        raise Forbidden(f"Only the teacher in charge, staff or an admin can {action}.")
+        raise Forbidden(
+            "Only the teacher in charge, staff or an admin can {action}.", values={"action": action}
+        )
 
 
 @dataclass(frozen=True)

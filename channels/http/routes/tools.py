@@ -68,7 +68,7 @@ async def call_tool(
 ) -> ToolResult:
     """Call a tool. A write is proposed for a person to confirm, or applied for a `write` key."""
     if name not in {t.name for t in tools_for(tenant)}:
-        raise NotFound(f"There is no tool {name!r} for these credentials.")
+        raise NotFound("There is no tool {name!r} for these credentials.", values={"name": name})
     try:
         outcome = await runner.execute(
             _context(db, tenant, now), name, arguments, mode=write_mode(tenant), channel="api"
@@ -76,7 +76,11 @@ async def call_tool(
     except NeedsClarification as question:
         raise Invalid(question.question, details={"options": question.options}) from question
     except ValidationError as exc:
-        raise Invalid(f"Those arguments don't fit: {runner.problems(exc)}.", details=exc.errors()) from exc
+        raise Invalid(
+            "Those arguments don't fit: {problems}.",
+            values={"problems": runner.problems(exc)},
+            details=exc.errors(),
+        ) from exc
     pending = outcome.pending
     return ToolResult(
         text=outcome.output.text,

@@ -78,7 +78,8 @@ function addDays(iso, n) {
 // -- the API ----------------------------------------------------------------------------------------
 async function api(path, options = {}) {
   const isForm = options.body instanceof FormData;
-  const headers = { ...(isForm ? {} : { "Content-Type": "application/json" }), "X-CSRF-Token": CSRF, ...(options.headers || {}) };
+  // Accept-Language: the server says its errors in the language this page shows.
+  const headers = { ...(isForm ? {} : { "Content-Type": "application/json" }), "Accept-Language": LANG, "X-CSRF-Token": CSRF, ...(options.headers || {}) };
   const response = await fetch(API + path, { credentials: "same-origin", ...options, headers });
   if (response.status === 401) { location.href = "/app/login"; throw new Error("not logged in"); }
   return response;

@@ -62,10 +62,9 @@ def detect(data: bytes) -> str:
     if preset is not None:
         return f"csv:{preset}"
     raise Invalid(
-        "The statement's format could not be recognised from its content: choose it ("
-        + FORMAT_CHOICES
-        + "). "
+        "The statement's format could not be recognised from its content: choose it ({format_choices}). "
         "/ No se reconoce el formato del extracto: elígelo.",
+        values={"format_choices": FORMAT_CHOICES},
         details={"field": "format"},
     )
 
@@ -102,12 +101,16 @@ def parse_lines(
         preset = fmt.partition(":")[2] or "generic"
         if preset not in PRESETS:
             raise Invalid(
-                f"Unknown CSV preset {preset!r}; choose one of {', '.join(PRESETS)}, or csv:custom with a "
-                "mapping.",
+                "Unknown CSV preset {preset!r}; choose one of {names}, or csv:custom with a mapping.",
+                values={"preset": preset, "names": ", ".join(PRESETS)},
                 details={"field": "format"},
             )
         return f"csv:{preset}", parse_csv(data, PRESETS[preset])
-    raise Invalid(f"The format is {FORMAT_CHOICES}.", details={"field": "format"})
+    raise Invalid(
+        "The format is {format_choices}.",
+        values={"format_choices": FORMAT_CHOICES},
+        details={"field": "format"},
+    )
 
 
 def parse(

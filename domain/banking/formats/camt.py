@@ -92,7 +92,9 @@ def _amount(node: Element | None, where: str) -> tuple[Decimal, str] | None:
         return Decimal(node.text.strip()), (node.get("Ccy") or "").strip().upper()
     except InvalidOperation as exc:
         raise Invalid(
-            f"{where}: the amount {node.text[:20]!r} is not a number.", details={"line": where}
+            "{where}: the amount {text!r} is not a number.",
+            values={"where": where, "text": node.text[:20]},
+            details={"line": where},
         ) from exc
 
 
@@ -158,8 +160,9 @@ def parse_camt(data: bytes) -> list[ParsedLine]:
     except ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))
         raise Invalid(
-            f"This XML statement is incomplete or damaged (line {line}, column {column}): download it "
-            "again from the bank. / El extracto XML está incompleto o dañado.",
+            "This XML statement is incomplete or damaged (line {line}, column {column}): download it again "
+            "from the bank. / El extracto XML está incompleto o dañado.",
+            values={"line": line, "column": column},
             details={"format": "camt", "line": line},
         ) from exc
     if not is_camt:
@@ -184,7 +187,7 @@ def _entry_lines(
     booked = _date(entry.find("BookgDt"))
     valued = _date(entry.find("ValDt"))
     if total is None or (booked or valued) is None:
-        raise Invalid(f"{where} has no amount or date.", details={"line": where})
+        raise Invalid("{where} has no amount or date.", values={"where": where}, details={"line": where})
     credit = _text(entry, "CdtDbtInd") != "DBIT"
     entry_ref = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
     details = entry.findall(_path("NtryDtls", "TxDtls"))

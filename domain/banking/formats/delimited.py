@@ -117,7 +117,9 @@ def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             yield number, [cell.strip() for cell in row]
     except csv.Error as exc:  # a field over the csv module's 128 KB limit, an unclosed quote, …
         raise Invalid(
-            f"Line {number + 1} of the CSV cannot be read ({exc}).", details={"line": number + 1}
+            "Line {number} of the CSV cannot be read ({problem}).",
+            values={"number": number + 1, "problem": exc},
+            details={"line": number + 1},
         ) from exc
 
 
@@ -146,8 +148,9 @@ def _table(text: str, mapping: CsvMapping) -> Table:
         first = start[0][1] if start else []
         missing = [c for c in mapping.columns() if c not in first]
         raise Invalid(
-            f"The CSV has no column {', '.join(repr(short(m)) for m in missing)}; choose another preset or "
-            "mapping. / El CSV no tiene esas columnas.",
+            "The CSV has no column {names}; choose another preset or mapping. / El CSV no tiene esas "
+            "columnas.",
+            values={"names": ", ".join(repr(short(m)) for m in missing)},
             details={"columns_found": [short(name) for name in first[:50]]},
         )
 
@@ -226,7 +229,9 @@ def _line(number: int, values: dict[str, str], mapping: CsvMapping) -> ParsedLin
     except (ValueError, InvalidOperation) as exc:
         reason = "the amount is not a number" if isinstance(exc, InvalidOperation) else str(exc)
         raise Invalid(
-            f"Line {number} of the CSV cannot be read: {short(reason)}.", details={"line": number}
+            "Line {number} of the CSV cannot be read: {reason}.",
+            values={"number": number, "reason": short(reason)},
+            details={"line": number},
         ) from exc
     payer, reference = get(mapping.payer), get(mapping.reference)
     said = PAYER_IN_TEXT.match(payer or "") or (PAYER_IN_TEXT.match(reference or "") if not payer else None)

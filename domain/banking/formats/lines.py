@@ -105,20 +105,22 @@ def checked_line(
     """The line as it will be stored, or Invalid naming ``where`` it went wrong and why."""
     if not amount.is_finite() or abs(amount) > LARGEST_AMOUNT:
         raise Invalid(
-            f"{where}: the amount {short(amount)} is not a usable amount "
-            f"(at most {LARGEST_AMOUNT:,} either way).",
+            "{where}: the amount {amount} is not a usable amount (at most {largest_amount:,} either way).",
+            values={"where": where, "amount": short(amount), "largest_amount": LARGEST_AMOUNT},
             details={"line": where, "field": "amount"},
         )
     if not CURRENCY.match(currency):
         raise Invalid(
-            f"{where}: {short(currency)!r} is not a currency code (three letters, such as EUR).",
+            "{where}: {currency!r} is not a currency code (three letters, such as EUR).",
+            values={"where": where, "currency": short(currency)},
             details={"line": where, "field": "currency"},
         )
     for name, text in (("payer", payer_name), ("reference", reference), *raw.items()):
         if text is not None and len(text) > LONGEST_FIELD:
             raise Invalid(
-                f"{where}: the {name} field is {len(text):,} characters long; a bank statement field "
-                f"is at most {LONGEST_FIELD:,}.",
+                "{where}: the {name} field is {length:,} characters long; a bank statement field is at most "
+                "{longest_field:,}.",
+                values={"where": where, "name": name, "length": len(text), "longest_field": LONGEST_FIELD},
                 details={"line": where, "field": name},
             )
     iban = "".join(payer_iban.split()).upper() if payer_iban else None
@@ -126,7 +128,8 @@ def checked_line(
         iban = None  # not an IBAN (a free-text account): it stays in raw, not in the IBAN column
     if bank_id is not None and len(bank_id) > LONGEST_BANK_ID:
         raise Invalid(
-            f"{where}: the bank's transaction id is {len(bank_id):,} characters long.",
+            "{where}: the bank's transaction id is {length:,} characters long.",
+            values={"where": where, "length": len(bank_id)},
             details={"line": where, "field": "bank_id"},
         )
     return ParsedLine(
@@ -169,12 +172,15 @@ def decode_text(data: bytes, encoding: str = "auto") -> str:
             return data.decode(encoding)
         except LookupError as exc:
             raise Invalid(
-                f"{short(encoding)!r} is not a text encoding.", details={"field": "encoding"}
+                "{encoding!r} is not a text encoding.",
+                values={"encoding": short(encoding)},
+                details={"field": "encoding"},
             ) from exc
         except UnicodeDecodeError as exc:
             raise Invalid(
-                f"This file is not {encoding} text (byte {exc.start:,} does not fit): choose its encoding. "
-                "/ El archivo no está en esa codificación.",
+                "This file is not {encoding} text (byte {start:,} does not fit): choose its encoding. / El "
+                "archivo no está en esa codificación.",
+                values={"encoding": encoding, "start": exc.start},
                 details={"field": "encoding"},
             ) from exc
     try:
@@ -183,9 +189,10 @@ def decode_text(data: bytes, encoding: str = "auto") -> str:
         if UTF8_SEQUENCE.search(data):
             line = data.count(b"\n", 0, exc.start) + 1
             raise Invalid(
-                f"This file mixes two text encodings (UTF-8 and a one-byte code page such as Latin-1; line "
-                f"{line}): export it again from the bank, or choose the encoding. / El archivo mezcla dos "
+                "This file mixes two text encodings (UTF-8 and a one-byte code page such as Latin-1; line "
+                "{line}): export it again from the bank, or choose the encoding. / El archivo mezcla dos "
                 "codificaciones de texto.",
+                values={"line": line},
                 details={"field": "encoding", "line": line},
             ) from exc
         return data.decode("cp1252", errors="replace")

@@ -28,9 +28,10 @@ def _records(data: bytes) -> bytes:
             continue
         if len(record) > RECORD or record[:2] not in CODES:
             raise Invalid(
-                f"Line {number} of the Norma 43 file is not a record: a record is {RECORD} characters "
-                f"starting with 11, 22, 23, 24, 33 or 88, this one is {len(record)} characters. "
-                f"/ La línea {number} no es un registro de Norma 43.",
+                "Line {number} of the Norma 43 file is not a record: a record is {record} characters "
+                "starting with 11, 22, 23, 24, 33 or 88, this one is {length} characters. / La línea "
+                "{number} no es un registro de Norma 43.",
+                values={"number": number, "record": RECORD, "length": len(record)},
                 details={"format": "norma43", "line": number},
             )
         records.append(record.ljust(RECORD))

@@ -92,11 +92,17 @@ def parse_ofx(data: bytes) -> list[ParsedLine]:
             where = f"Transaction {number} of the OFX statement"
             posted = _date(_text(transaction, "DTPOSTED"))
             if posted is None:
-                raise Invalid(f"{where} has no posting date (DTPOSTED).", details={"line": where})
+                raise Invalid(
+                    "{where} has no posting date (DTPOSTED).",
+                    values={"where": where},
+                    details={"line": where},
+                )
             try:
                 amount = _amount(_text(transaction, "TRNAMT"))
             except InvalidOperation as exc:
-                raise Invalid(f"{where}: the amount is not a number.", details={"line": where}) from exc
+                raise Invalid(
+                    "{where}: the amount is not a number.", values={"where": where}, details={"line": where}
+                ) from exc
             payee = transaction.find("PAYEE")
             name = _text(transaction, "NAME") or _text(payee, "NAME")
             counter = transaction.find("BANKACCTTO")

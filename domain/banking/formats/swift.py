@@ -145,7 +145,8 @@ def parse_mt940(data: bytes) -> list[ParsedLine]:
         booked = values.get("entry_date") or valued
         if amount is None or booked is None:
             raise Invalid(
-                f"Transaction {number} of the MT940 statement has no amount or date.",
+                "Transaction {number} of the MT940 statement has no amount or date.",
+                values={"number": number},
                 details={"transaction": number},
             )
         currency = _currency(transaction)
