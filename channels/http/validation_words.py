@@ -2,12 +2,13 @@
 
 pydantic says its problems in English only; the types here are those the app's request models can produce
 (required fields, lengths, bounds, numbers, dates, ids, choices, unknown fields). A type not listed keeps
-pydantic's English; a ``value_error`` is our own validator's sentence, translated by the catalogue like a
-domain error's. The envelope's ``details`` stay as they are (English, for programs); the Spanish is in the
-message, the part the pages show."""
+pydantic's English; a ``value_error`` is our own validator's sentence (``VALIDATOR_SENTENCES``). The
+envelope's ``details`` stay as they are (English, for programs); the Spanish is in the message, the part
+the pages show."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -72,6 +73,45 @@ SPANISH: dict[str, str] = {
     "url_scheme": "La dirección debe empezar por {expected_schemes}.",
     "string_unicode": "Debe ser un texto válido.",
 }
+# Our validators' own sentences (``raise ValueError(…)`` in domain/inputs.py and the schemas), lower-case
+# as pydantic shows them after the field; tests/channels/http/test_errors_in_spanish.py checks every
+# literal one is here.
+VALIDATOR_SENTENCES: dict[str, str] = {
+    "must be a date written YYYY-MM-DD": "debe ser una fecha escrita AAAA-MM-DD",
+    "must be a date and time in ISO 8601, like 2026-12-31T23:59:00+01:00": (
+        "debe ser una fecha y hora ISO 8601, como 2026-12-31T23:59:00+01:00"
+    ),
+    "must be a local time written HH:MM or HH:MM:SS, without an offset (no Z, no +02:00)": (
+        "debe ser una hora local escrita HH:MM o HH:MM:SS, sin desfase horario (ni Z ni +02:00)"
+    ),
+    "must not contain a NUL character": "no puede contener el carácter NUL",
+    "must be a date, not a date and time": "debe ser una fecha, no una fecha y hora",
+    "must be a local time without an offset": "debe ser una hora local sin desfase horario",
+    "end_time must be after start_time": "end_time debe ser posterior a start_time",
+    "valid_until must not be before valid_from": "valid_until no puede ser anterior a valid_from",
+    "say the new venue, the new teacher or both": "indica la sede nueva, el profesor nuevo o los dos",
+    "end_date must not be before start_date": "end_date no puede ser anterior a start_date",
+}
+# The sentences built with a value (an f-string in the validator): matched, and the value kept.
+VALIDATOR_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), spanish)
+    for pattern, spanish in (
+        (r"must be between (\S+) and today", "debe estar entre el {0} y hoy"),
+        (r"must be between (\S+) and (\S+)", "debe estar entre el {0} y el {1}"),
+        (
+            r"must be one line without control characters or text-direction overrides \(found (.+)\)",
+            "debe ser una sola línea, sin caracteres de control ni de cambio de dirección (hay {0})",
+        ),
+        (
+            r"must not contain control characters or text-direction overrides \(found (.+)\)",
+            "no puede tener caracteres de control ni de cambio de dirección (hay {0})",
+        ),
+        (
+            r"leave out what should not change; null is not a value for (.+)",
+            "omite lo que no deba cambiar; null no es un valor para {0}",
+        ),
+    )
+)
 # Singular and plural of the counted words, by the ctx key that counts them.
 COUNTED = {
     "characters": ("min_length", "max_length", "carácter", "caracteres"),
@@ -89,6 +129,15 @@ def _counted(ctx: Mapping[str, Any]) -> dict[str, str]:
     return words
 
 
+def _validator_sentence(english: str) -> str:
+    if english in VALIDATOR_SENTENCES:
+        return VALIDATOR_SENTENCES[english]
+    for pattern, spanish in VALIDATOR_PATTERNS:
+        if found := pattern.fullmatch(english):
+            return spanish.format(*found.groups())
+    return translate(english, "es")  # a domain error's sentence raised in a validator, if any
+
+
 def problem(error: Mapping[str, Any], english: str, language: str) -> str:
     """One validation problem as a person reading ``language`` should read it."""
     if language == "en":
@@ -96,7 +145,10 @@ def problem(error: Mapping[str, Any], english: str, language: str) -> str:
     kind = str(error.get("type", ""))
     ctx = {str(k): v for k, v in (error.get("ctx") or {}).items()}
     if kind in ("value_error", "assertion_error"):
-        return translate(english, language)  # our validator's own sentence, if the catalogue has it
+        if language != "es":
+            return english
+        said = _validator_sentence(english)
+        return said[:1].upper() + said[1:] + ("" if said.endswith(".") else ".")  # as the others read
     template = SPANISH.get(kind) if language == "es" else None
     if template is None:
         return english

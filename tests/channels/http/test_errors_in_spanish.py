@@ -3,11 +3,14 @@ Spanish messages, no header gets the English it always did, and ``code``/``detai
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from typing import Any
 
 from httpx import AsyncClient, Response
 
+from channels.http.validation_words import VALIDATOR_SENTENCES, problem
+from domain.error_language import ROOT
 from tests.channels.http.helpers import API, Browser, create_org, signup
 
 SPANISH = {"Accept-Language": "es-ES,es;q=0.9,en;q=0.5"}
@@ -96,3 +99,38 @@ async def test_bounds_and_lengths_say_their_limits_in_spanish(make_client: Calla
     )
     assert r.status_code == 422, r.text
     assert "full_name: Debe tener al menos 1 carácter." in _error(r)["message"]
+
+
+async def test_our_validators_sentences_in_spanish(make_client: Callable[[], AsyncClient]) -> None:
+    admin, group, student = await _school(make_client)
+    body = {"student_id": student, "start_date": "1 de septiembre"}
+    english = await admin.client.post(f"{API}/groups/{group}/members", json=body, headers=admin._headers())
+    spanish = await admin.client.post(
+        f"{API}/groups/{group}/members", json=body, headers={**admin._headers(), **SPANISH}
+    )
+    assert english.status_code == spanish.status_code == 422
+    assert _error(english)["details"] == _error(spanish)["details"]
+    assert _error(english)["details"][0]["problem"] == "must be a date written YYYY-MM-DD"
+    assert (
+        _error(spanish)["message"] == "Datos no válidos. start_date: Debe ser una fecha escrita AAAA-MM-DD."
+    )
+
+
+def test_every_literal_validator_sentence_has_its_spanish() -> None:
+    sources = [ROOT / "domain" / "inputs.py", *sorted((ROOT / "domain").glob("*/schemas.py"))]
+    literal = {
+        str(node.exc.args[0].value)
+        for path in sources
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Raise)
+        and isinstance(node.exc, ast.Call)
+        and isinstance(node.exc.func, ast.Name)
+        and node.exc.func.id == "ValueError"
+        and node.exc.args
+        and isinstance(node.exc.args[0], ast.Constant)
+    }
+    assert len(literal) >= 8
+    assert sorted(literal - set(VALIDATOR_SENTENCES)) == []
+    assert problem({"type": "value_error"}, "must be between 1900-01-01 and today", "es") == (
+        "Debe estar entre el 1900-01-01 y hoy."
+    )
