@@ -16,7 +16,7 @@ from pathlib import Path
 from domain.errors import DomainError
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("domain", "channels", "tools")
+PACKAGES = ("domain", "channels", "tools", "copilot")
 
 
 def translate(message: str, language: str, values: dict[str, object] | None = None) -> str:
