@@ -304,10 +304,20 @@ async def test_a_message_that_names_the_one_before_it_waits_for_it_even_when_it_
     """Two requests of one person on two worker processes may reach the conversation in either order;
     the client's ``after`` keeps the order sent. The follow-up ("and on …?") arrives first here."""
 
-    async def send(run: Running, words: str, chat: str, **ids: uuid.UUID) -> TurnResult:
+    async def send(
+        run: Running, words: str, chat: str, *, message_id: uuid.UUID, after: uuid.UUID | None = None
+    ) -> TurnResult:
         async with unit_of_work(run.sessions, world.admin) as session:
             return await run.copilot.ask(
-                session, world.admin, words, channel="test", chat=chat, today=TODAY, now=NOW, **ids
+                session,
+                world.admin,
+                words,
+                channel="test",
+                chat=chat,
+                today=TODAY,
+                now=NOW,
+                message_id=message_id,
+                after=after,
             )
 
     async with running(world) as run:
