@@ -41,19 +41,24 @@ _COMMON_PASSWORDS = frozenset(
 
 
 def check_password_policy(password: str, *, email: str) -> None:
-    problems: list[str] = []
+    """The first rule the password breaks, as a whole sentence (each one translated: see the catalogue)."""
+    field = {"field": "password"}
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"must be at least {MIN_PASSWORD_LENGTH} characters")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(f"must be at most {MAX_PASSWORD_LENGTH} characters")
-    if password.lower() in _COMMON_PASSWORDS or len(set(password)) < 4:
-        problems.append("is too easy to guess")
-    if password.lower() == email.lower() or password.lower() == email.split("@")[0].lower():
-        problems.append("must not be your email address")
-    if problems:
         raise Invalid(
-            "Password {problems}.", values={"problems": "; ".join(problems)}, details={"field": "password"}
+            "The password must be at least {count} characters.",
+            values={"count": MIN_PASSWORD_LENGTH},
+            details=field,
         )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise Invalid(
+            "The password must be at most {count} characters.",
+            values={"count": MAX_PASSWORD_LENGTH},
+            details=field,
+        )
+    if password.lower() in _COMMON_PASSWORDS or len(set(password)) < 4:
+        raise Invalid("The password is too easy to guess.", details=field)
+    if password.lower() == email.lower() or password.lower() == email.split("@")[0].lower():
+        raise Invalid("The password must not be your email address.", details=field)
 
 
 def hash_password(password: str) -> str:

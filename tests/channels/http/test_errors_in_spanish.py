@@ -134,3 +134,16 @@ def test_every_literal_validator_sentence_has_its_spanish() -> None:
     assert problem({"type": "value_error"}, "must be between 1900-01-01 and today", "es") == (
         "Debe estar entre el 1900-01-01 y hoy."
     )
+
+
+async def test_a_password_rule_is_one_whole_sentence_in_either_language(
+    make_client: Callable[[], AsyncClient],
+) -> None:
+    client = make_client()
+    weak = {"email": "corta@example.com", "password": "abc", "full_name": "Corta"}
+    spanish = await client.post(f"{API}/auth/signup", json=weak, headers=SPANISH)
+    english = await client.post(f"{API}/auth/signup", json=weak)
+    assert spanish.status_code == english.status_code == 422
+    assert _error(spanish)["message"] == "La contraseña debe tener al menos 10 caracteres."
+    assert _error(english)["message"] == "The password must be at least 10 characters."
+    assert _error(spanish)["details"] == _error(english)["details"] == {"field": "password"}
