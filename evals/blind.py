@@ -30,6 +30,7 @@ from copilot.planner import Planner
 from copilot.service import Copilot
 from domain.actions.models import PendingAction
 from domain.db import use_tenant
+from domain.error_language import say
 from domain.errors import DomainError
 from domain.text import fold
 from evals.world import TODAY, person
@@ -293,7 +294,9 @@ class BlindRunner:
             savepoint = await session.begin_nested()
             try:
                 outcome = await runner.execute(ctx, name, args)
-            except (DomainError, NeedsClarification, ValidationError) as exc:
+            except DomainError as exc:  # said in the set's language, as the copilot says a refusal now
+                return Effect(name, problem=f"{type(exc).__name__}: {say(exc, language)[:120]}")
+            except (NeedsClarification, ValidationError) as exc:
                 return Effect(name, problem=f"{type(exc).__name__}: {str(exc)[:120]}")
             finally:
                 await savepoint.rollback()
