@@ -44,12 +44,16 @@ _WORDS: dict[str, dict[str, str]] = {
         "digest.unpaid": "Tuition not paid this month",
         "digest.unmarked": "Attendance not marked (last 90 days)",
         "digest.risk": "Students who may drop out",
+        "digest.late": "Who may pay next month's tuition late",
         "digest.groups": "Groups",
+        "digest.emptier": "Classes much emptier than usual (last 7 days)",
         "digest.revenue": "Revenue this month",
+        "digest.forecast": "Tuition expected in the next three months",
         "digest.week": "This week's classes",
         "agenda.title": "Your day, {day}",
         "agenda.today": "Today's classes",
         "agenda.absent": "Absent twice in a row",
+        "agenda.emptier": "Your classes much emptier than usual (last 7 days)",
         "agenda.nobody": "Nobody missed their last two classes.",
         "agenda.unmarked": "Attendance still to mark",
         "payout.title": "Payout preview, {month}",
@@ -65,12 +69,16 @@ _WORDS: dict[str, dict[str, str]] = {
         "digest.unpaid": "Cuotas sin pagar este mes",
         "digest.unmarked": "Asistencia sin marcar (últimos 90 días)",
         "digest.risk": "Alumnos que podrían dejarlo",
+        "digest.late": "Quién podría pagar tarde la cuota del mes que viene",
         "digest.groups": "Grupos",
+        "digest.emptier": "Clases mucho más vacías de lo habitual (últimos 7 días)",
         "digest.revenue": "Ingresos de este mes",
+        "digest.forecast": "Cuotas previstas para los próximos tres meses",
         "digest.week": "Clases de esta semana",
         "agenda.title": "Tu día, {day}",
         "agenda.today": "Clases de hoy",
         "agenda.absent": "Ausentes dos veces seguidas",
+        "agenda.emptier": "Tus clases mucho más vacías de lo habitual (últimos 7 días)",
         "agenda.nobody": "Nadie faltó a sus dos últimas clases.",
         "agenda.unmarked": "Asistencia por marcar",
         "payout.title": "Previsión de pagos, {month}",
@@ -120,8 +128,14 @@ async def _section(ctx: ToolContext, heading: str, tool: str, args: dict[str, ob
     return heading, outcome.output.text
 
 
+def _last_week(ctx: ToolContext) -> dict[str, object]:
+    """The seven days up to today, as a tool's period arguments."""
+    return {"start": (ctx.today - dt.timedelta(days=6)).isoformat(), "end": ctx.today.isoformat()}
+
+
 async def admin_digest(ctx: ToolContext) -> Summary:
-    """The week for the office: money owed, unmarked classes, students at risk, groups, revenue."""
+    """The week for the office: money owed and expected, unmarked classes, students at risk of leaving
+    or of paying late, groups and classes much emptier than usual, revenue."""
     ctx = await _spoken(ctx)
     said = ctx.language
     week_start = ctx.today - dt.timedelta(days=ctx.today.weekday())
@@ -129,8 +143,11 @@ async def admin_digest(ctx: ToolContext) -> Summary:
         await _section(ctx, _word(said, "digest.unpaid"), "unpaid_students", {}),
         await _section(ctx, _word(said, "digest.unmarked"), "missing_attendance", {}),
         await _section(ctx, _word(said, "digest.risk"), "dropout_risk", {"limit": 10}),
+        await _section(ctx, _word(said, "digest.late"), "late_payment_risk", {"limit": 10}),
         await _section(ctx, _word(said, "digest.groups"), "group_health", {}),
+        await _section(ctx, _word(said, "digest.emptier"), "attendance_anomalies", _last_week(ctx)),
         await _section(ctx, _word(said, "digest.revenue"), "revenue_summary", {}),
+        await _section(ctx, _word(said, "digest.forecast"), "revenue_forecast", {"months": 3}),
         await _section(
             ctx,
             _word(said, "digest.week"),
@@ -174,7 +191,8 @@ async def _draw_digest_chart(ctx: ToolContext, week_start: dt.date, directory: P
 
 
 async def teacher_agenda(ctx: ToolContext) -> Summary:
-    """A teacher's morning: today's classes, who missed the last two, classes still to mark."""
+    """A teacher's morning: today's classes, who missed the last two, their classes of the last week much
+    emptier than usual (only when there are some: a morning message stays short), classes still to mark."""
     ctx = await _spoken(ctx)
     said = ctx.language
     absent = await insights.absent_in_a_row(ctx.session, ctx.tenant, today=ctx.today, times=2)
@@ -186,13 +204,18 @@ async def teacher_agenda(ctx: ToolContext) -> Summary:
     sections = [
         await _section(ctx, _word(said, "agenda.today"), "schedule", {}),
         (_word(said, "agenda.absent"), missed),
+    ]
+    emptier = await runner.call(ctx, "attendance_anomalies", _last_week(ctx))
+    if (emptier.output.data or {}).get("classes"):
+        sections.append((_word(said, "agenda.emptier"), emptier.output.text))
+    sections.append(
         await _section(
             ctx,
             _word(said, "agenda.unmarked"),
             "missing_attendance",
             {"since": (ctx.today - dt.timedelta(days=14)).isoformat()},
-        ),
-    ]
+        )
+    )
     day = (
         format_date(ctx.today, "EEEE d 'de' MMMM 'de' y", locale="es_ES")
         if said == "es"

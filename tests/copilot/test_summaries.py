@@ -61,4 +61,4 @@ async def test_the_digest_is_the_tools_answers(session: AsyncSession) -> None:
     digest = await admin_digest(ctx)
     unpaid = await runner.call(ctx, "unpaid_students", {})
     assert dict(digest.sections)["Tuition not paid this month"] == unpaid.output.text
-    assert len(digest.sections) == 6 and digest.title == "Weekly digest, week of 2026-11-23"
+    assert len(digest.sections) == 9 and digest.title == "Weekly digest, week of 2026-11-23"
