@@ -19,6 +19,7 @@ from domain.auth.models import User
 from domain.auth.security import hash_password
 from domain.db import unit_of_work
 from domain.demo.simulator import PROFILES, OrgPlan, Simulation
+from domain.demo.world import Leaving
 from domain.demo.writer import TABLE_ORDER, write_org
 from domain.orgs import service as orgs
 
@@ -49,10 +50,13 @@ async def count_users(sessions: async_sessionmaker[AsyncSession]) -> int:
         return int(await session.scalar(select(func.count()).select_from(User)) or 0)
 
 
-def plan_demo(*, size: str, seed: int, today: date) -> list[OrgPlan]:
+def plan_demo(*, size: str, seed: int, today: date, leaving: Leaving | str = Leaving.FADE) -> list[OrgPlan]:
+    """Both demo organizations, in the same world; ``leaving`` picks how students leave (``Leaving``)."""
     if size not in PROFILES:
         raise ValueError(f"unknown size {size!r}; choose one of {', '.join(PROFILES)}")
-    simulation = Simulation(seed, today)
+    if leaving not in set(Leaving):
+        raise ValueError(f"unknown leaving {leaving!r}; choose one of {', '.join(Leaving)}")
+    simulation = Simulation(seed, today, leaving=leaving)
     return [simulation.school(PROFILES[size]), simulation.independent()]
 
 
@@ -62,6 +66,7 @@ async def seed_demo(
     today: date,
     size: str = "small",
     seed: int = DEFAULT_SEED,
+    leaving: Leaving | str = Leaving.FADE,
     on_plan: Callable[[list[OrgPlan]], None] | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> SeedSummary:
@@ -69,7 +74,7 @@ async def seed_demo(
     summary = SeedSummary(password=demo_password())
     if await is_seeded(sessions):
         return summary
-    plans = plan_demo(size=size, seed=seed, today=today)
+    plans = plan_demo(size=size, seed=seed, today=today, leaving=leaving)
     if on_plan is not None:
         on_plan(plans)
     password_hash = hash_password(summary.password)

@@ -5,7 +5,11 @@ organizations, names and events. The behaviour has a known generating process, r
 in ``simulated_traits`` so that tests and evals can check what the insights find:
 
 * each student has a base attendance propensity;
-* students who will drop out attend less and less over the six weeks before they leave;
+* who leaves, and how, depends on the world (``Leaving``). In the ``fade`` world (the default, which
+  the product demo, evals and blind sets are written against) a fifth of the students with over ten
+  weeks of tenure leave on a day drawn with no cause and attend less and less over their last six
+  weeks; in the ``drivers`` world leaving has realistic, partly observable causes
+  (``domain.demo.leaving``);
 * habitual late payers pay tuition weeks after the due date (and the last months are still open);
 * attendance dips in July (summer) and in the weeks after the June recital; August and the
   Christmas break are closed, as are the country's public holidays (the ``holidays`` package);
@@ -26,10 +30,12 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-import holidays
-
 from domain.attendance.models import AttendanceStatus
 from domain.demo import names
+from domain.demo.leaving import DriversWorld
+from domain.demo.world import Calendar, Leaving
+from domain.demo.world import Membership as _Membership
+from domain.demo.world import Student as _Student
 from domain.groups.models import GroupStatus
 from domain.payments.models import ChargeKind, PaymentMethod, PaymentState
 from domain.payments.rules import Enrollment, due_date, month_start, tuition
@@ -80,61 +86,18 @@ class OrgPlan:
         return len(self.rows.get(table, []))
 
 
-class Calendar:
-    """When the organization is closed, and how keen people are to come, by date."""
-
-    def __init__(self, start: date, end: date, country: str = "ES") -> None:
-        self.public = holidays.country_holidays(country, years=range(start.year, end.year + 1))
-        self.recitals = {
-            year: _nth_weekday(year, 6, weekday=5, n=2) for year in range(start.year, end.year + 1)
-        }
-
-    def closed(self, day: date) -> bool:
-        if day in self.public or day.month == 8:
-            return True
-        return (day.month == 12 and day.day >= 23) or (day.month == 1 and day.day <= 7)
-
-    def season(self, day: date) -> float:
-        recital = self.recitals[day.year]
-        if recital < day <= recital + timedelta(weeks=3):
-            return 0.72  # after the recital
-        if day.month == 7:
-            return 0.78  # summer
-        if day.month == 9 and day.day <= 14:
-            return 0.9  # back from holidays
-        return 1.0
-
-
-def _nth_weekday(year: int, month: int, *, weekday: int, n: int) -> date:
-    first = date(year, month, 1)
-    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
-
-
-@dataclass
-class _Student:
-    id: uuid.UUID
-    joined: date
-    propensity: float
-    drops_on: date | None
-    late_payer: bool
-
-
-@dataclass
-class _Membership:
-    id: uuid.UUID
-    student: _Student
-    group_id: uuid.UUID
-    start: date
-    end: date | None
-
-    def covers(self, day: date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
-
-
 class Simulation:
-    def __init__(self, seed: int, today: date) -> None:
+    """Plans both demo organizations; ``leaving`` picks how students leave (see ``Leaving``).
+
+    The ``fade`` world draws from the generator exactly as it always has; the ``drivers`` world hands
+    leaving to ``domain.demo.leaving.DriversWorld`` through the few hooks marked "drivers world".
+    """
+
+    def __init__(self, seed: int, today: date, *, leaving: Leaving | str = Leaving.FADE) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not secrets
         self.today = today
+        self.leaving = Leaving(leaving)
+        self.drivers = DriversWorld(self.rng, today, self.uid) if self.leaving is Leaving.DRIVERS else None
 
     def uid(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -340,6 +303,8 @@ class Simulation:
                 if will_drop
                 else None
             )
+            if self.drivers is not None:
+                drops_on = None  # drivers world: decided from the student's groups, once they are known
             student = _Student(
                 id=self.uid(),
                 joined=joined,
@@ -403,6 +368,8 @@ class Simulation:
             on = old.start + timedelta(days=rng.randint(60, (self.today - old.start).days - 30))
             old.end = on - timedelta(days=1)
             result.append(_Membership(self.uid(), old.student, target["id"], on, old.student.drops_on))
+        if self.drivers is not None:
+            result = self.drivers.plan(plan, students, groups, result)
         for m in result:
             plan.rows["student_groups"].append(
                 {
@@ -447,10 +414,10 @@ class Simulation:
         teachers: list[Row],
     ) -> None:
         rng, today = self.rng, self.today
-        teacher_id, substitute_for = group["teacher_id"], None
+        teacher_id, substitute_for = _teacher_on(group, day), None
         if len(teachers) > 1 and rng.random() < 0.03:
-            teacher_id = rng.choice([t["id"] for t in teachers if t["id"] != group["teacher_id"]])
-            substitute_for = group["teacher_id"]
+            substitute_for = teacher_id
+            teacher_id = rng.choice([t["id"] for t in teachers if t["id"] != substitute_for])
         start_time: time = group["_time"]
         row = {
             "id": self.uid(),
@@ -481,7 +448,9 @@ class Simulation:
         for m in members:
             if not m.covers(day):
                 continue
-            chance = m.student.propensity * season * _decay(m.student.drops_on, day)
+            behaviour = m.student.behaviour  # drivers world; the fade world has none
+            fade = _decay(m.student.drops_on, day) if behaviour is None else behaviour.attendance(day)
+            chance = m.student.propensity * season * fade
             roll = rng.random()
             if roll < chance:
                 status = AttendanceStatus.LATE if rng.random() < 0.1 else AttendanceStatus.PRESENT
@@ -507,6 +476,7 @@ class Simulation:
                 enrolled[(m.student.id, month)].append(Enrollment(name, fee, m.start))
                 month = _month_start(month, 1)
         late = {s.id for s in students if s.late_payer}
+        behaviour = {s.id: s.behaviour for s in students if s.behaviour is not None}  # drivers world
         this_month = month_start(today)
         for (student_id, month), enrollments in sorted(
             enrolled.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])
@@ -533,9 +503,12 @@ class Simulation:
             )
             months_ago = (this_month.year - month.year) * 12 + this_month.month - month.month
             is_late = student_id in late
-            if (is_late and months_ago <= 2) or (months_ago == 0 and rng.random() < 0.15):
+            pays_late, unpaid = is_late, False
+            if self.drivers is not None:
+                pays_late, unpaid = self.drivers.payment(behaviour.get(student_id), month, habitual=is_late)
+            if unpaid or (is_late and months_ago <= 2) or (months_ago == 0 and rng.random() < 0.15):
                 continue  # still open
-            paid_on = month + timedelta(days=rng.randint(15, 40) if is_late else rng.randint(0, 6))
+            paid_on = month + timedelta(days=rng.randint(15, 40) if pays_late else rng.randint(0, 6))
             if paid_on > today:
                 continue
             payment_id = self.uid()
@@ -601,6 +574,13 @@ def _decay(drops_on: date | None, day: date) -> float:
     if weeks_left >= DECAY_WEEKS:
         return 1.0
     return 0.3 + 0.7 * max(0.0, weeks_left) / DECAY_WEEKS
+
+
+def _teacher_on(group: Row, day: date) -> uuid.UUID:
+    """The group's teacher on ``day``: in the drivers world a declining group changed teacher."""
+    changed_on: date | None = group.get("_teacher_changed_on")
+    teacher: uuid.UUID = group["_teacher_before"] if changed_on and day < changed_on else group["teacher_id"]
+    return teacher
 
 
 def _month_start(day: date, shift: int) -> date:
