@@ -18,6 +18,14 @@ def backtest(
     seed: Annotated[int, typer.Option(help="The simulator's seed.")] = 7,
     horizon: Annotated[int, typer.Option(min=7, max=120, help="Days ahead a leaver counts.")] = 42,
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the figures here.")] = None,
+    world: Annotated[
+        str,
+        typer.Option(
+            help="The simulated world: fade (the demo as seeded: leavers only fade, for six weeks)"
+            " or drivers (leaving has causes: tenure, season, the group, payments, friends;"
+            " a third give no sign)."
+        ),
+    ] = "fade",
 ) -> None:
     """Build a fresh demo database, walk as-of dates every 4 weeks over a year, and print each scorer's
     AUC, precision/recall of its list, precision@10/@20 and median lead time (dropout), late-payment
@@ -28,6 +36,7 @@ def backtest(
     from channels.embedded import APP_ROLE, EmbeddedPostgres
     from domain.db import create_engine, session_factory
     from domain.demo.simulator import PROFILES
+    from domain.demo.world import Leaving
     from domain.insights.backtest.demo import DATABASE, run_backtest
     from domain.insights.backtest.harness import BacktestReport
     from domain.insights.backtest.render import lines
@@ -36,6 +45,8 @@ def backtest(
 
     if size not in PROFILES:
         raise typer.BadParameter(f"choose one of {', '.join(PROFILES)}", param_hint="--size")
+    if world not in {w.value for w in Leaving}:
+        raise typer.BadParameter(f"choose one of {', '.join(w.value for w in Leaving)}", param_hint="--world")
     settings = get_settings()
     if settings.database_url:
         typer.secho(
@@ -57,6 +68,7 @@ def backtest(
                     size=size,
                     seed=seed,
                     horizon=horizon,
+                    world=Leaving(world),
                     progress=lambda m: typer.echo(m, err=True),
                 )
             finally:
@@ -65,10 +77,10 @@ def backtest(
         report = asyncio.run(go())
     finally:
         server.stop()
-    for line in lines(report, size=size, seed=seed):
+    for line in lines(report, size=size, seed=seed, world=world):
         typer.echo(line)
     if json_path is not None:
-        figures = asdict(report) | {"size": size, "seed": seed}
+        figures = asdict(report) | {"size": size, "seed": seed, "world": world}
         json_path.write_text(json.dumps(figures, indent=2, default=str))
         typer.echo(f"Wrote {json_path}")
 

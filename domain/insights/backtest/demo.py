@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.db import unit_of_work
 from domain.demo.models import SimulatedTrait
 from domain.demo.seed import seed_demo
+from domain.demo.world import Leaving
 from domain.insights.backtest.harness import BacktestReport, Truth, evaluate
 from domain.insights.history import History, load_history
 from domain.orgs import service as orgs
@@ -37,9 +38,14 @@ async def load_truth(session: AsyncSession) -> Truth:
 
 
 async def school_history(
-    sessions: async_sessionmaker[AsyncSession], *, size: str, seed: int, today: date
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    size: str,
+    seed: int,
+    today: date,
+    world: Leaving = Leaving.FADE,
 ) -> tuple[History, Truth]:
-    await seed_demo(sessions, today=today, size=size, seed=seed)
+    await seed_demo(sessions, today=today, size=size, seed=seed, leaving=world)
     async with unit_of_work(sessions) as session:
         org_id = await orgs.organization_id_by_slug(session, "demo-school")
     assert org_id is not None
@@ -61,9 +67,14 @@ async def run_backtest(
     size: str,
     seed: int,
     horizon: int,
+    world: Leaving = Leaving.FADE,
     today: date = TODAY,
     progress: Callable[[str], None] = lambda _m: None,
 ) -> BacktestReport:
-    progress(f"seeding the {size} demo (seed {seed})")
-    history, truth = await school_history(sessions, size=size, seed=seed, today=today)
-    return evaluate(history, truth, today=today, horizon=horizon, progress=progress)
+    """``world``: the demo as seeded (``fade``: leavers fade for six weeks, with no cause) or the one whose
+    leavers have causes (``drivers``); the ceiling scorer knows the fade world's law, so only it gets one."""
+    progress(f"seeding the {size} demo (seed {seed}, world {world.value})")
+    history, truth = await school_history(sessions, size=size, seed=seed, today=today, world=world)
+    return evaluate(
+        history, truth, today=today, horizon=horizon, ceiling=world is Leaving.FADE, progress=progress
+    )

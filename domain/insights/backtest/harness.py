@@ -99,14 +99,17 @@ def evaluate(
     *,
     today: date,
     horizon: int,
+    ceiling: bool = True,
     progress: Callable[[str], None] = lambda _m: None,
 ) -> BacktestReport:
+    """``ceiling``: also score the reference that knows the fade world's decay law (meaningless elsewhere)."""
     dates = as_of_dates(history, today, horizon)
+    scorers = SCORERS if ceiling else tuple(s for s in SCORERS if s != "ceiling")
     progress(f"training rows for {len(dates)} as-of dates")
     grid = dropout.training_grid(history, last_as_of=dates[-1] - horizon if dates else 0, horizon=horizon)
     payments_grid = late.late_grid(history, last_as_of=dates[-1] if dates else 0)
     per: dict[str, tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], dict[Any, int]]] = {
-        name: ([], [], [], {}) for name in SCORERS
+        name: ([], [], [], {}) for name in scorers
     }
     late_per: dict[str, tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], dict[Any, int]]] = {
         name: ([], [], [], {}) for name in ("model", "share_late_so_far")
@@ -125,14 +128,16 @@ def evaluate(
         rule = dropout.rule_scores(history, as_of, features).to_numpy()
         absent = dropout.absent_last_two(history, as_of, ids).to_numpy()
         unseen = dropout.unseen_for(history, as_of, ids).to_numpy()
-        ceiling = ceiling_scores(history, as_of, features, horizon)
-        for name, score, flagged in (
+        scored = [
             ("model", probability, probability >= dropout.LISTED_FROM),
             ("rules", rule, rule > 0),
             ("absent_last_two", absent, absent > 0),
             ("unseen_21_days", unseen, unseen > 0),
-            ("ceiling", ceiling, ceiling >= CEILING_LISTED),
-        ):
+        ]
+        if ceiling:
+            known_law = ceiling_scores(history, as_of, features, horizon)
+            scored.append(("ceiling", known_law, known_law >= CEILING_LISTED))
+        for name, score, flagged in scored:
             labels, scores, listed, first = per[name]
             labels.append(y)
             scores.append(score)
@@ -161,7 +166,7 @@ def evaluate(
         positives=positives,
     )
     if model_dates:
-        report.dropout = {name: _summarise(*per[name], truth.leaves_on) for name in SCORERS}
+        report.dropout = {name: _summarise(*per[name], truth.leaves_on) for name in scorers}
         report.late_payment = {name: _summarise(*late_per[name], {}) for name in late_per}
     report.forecast_mape, report.forecast_points = forecast_error(history, today)
     return report

@@ -9,11 +9,11 @@ def _f(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def lines(report: BacktestReport, *, size: str, seed: int) -> list[str]:
+def lines(report: BacktestReport, *, size: str, seed: int, world: str = "fade") -> list[str]:
     out = [
-        f"Back-test: {size} demo, seed {seed}, horizon {report.horizon} days; {report.model_dates} of "
-        f"{len(report.as_of)} as-of dates with a fitted model; {report.rows} student-dates, "
-        f"{report.positives} leaving within the horizon",
+        f"Back-test: {size} demo ({world} world), seed {seed}, horizon {report.horizon} days; "
+        f"{report.model_dates} of {len(report.as_of)} as-of dates with a fitted model; "
+        f"{report.rows} student-dates, {report.positives} leaving within the horizon",
         f"{'dropout':<18}{'AUC':>6}{'prec':>7}{'recall':>8}{'p@10':>7}{'p@20':>7}{'lead':>6}{'listed':>8}",
     ]
     for name, m in report.dropout.items():
