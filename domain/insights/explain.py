@@ -19,7 +19,7 @@ from domain.insights.rules import Reason
 if TYPE_CHECKING:
     import pandas as pd
 
-MONEY_FEATURES = ("lateness", "overdue_days")
+MONEY_FEATURES = ("lateness", "overdue_days", "late_last")
 ATTENDANCE = ("fall_14", "fall_28", "fall_42", "shortfall")
 ABSENCES = ("absent_last3", "absent_streak", "days_unseen")
 MOST = 3
@@ -67,6 +67,20 @@ def _said(feature: str, row: pd.Series, money: bool) -> tuple[str, Reason] | Non
     if feature == "tenure_log" and row["tenure"] < 120:
         days = int(row["tenure"])
         return f"joined only {days} days ago", Reason("joined_recently", {"days": days})
+    if feature == "new_teacher" and row["new_teacher"] >= 1:
+        return "their group's teacher changed recently", Reason("new_teacher")
+    if feature == "groupmates_left" and row["groupmates_left"] >= 1:
+        count = int(row["groupmates_left"])
+        return (
+            f"{count} of their classmates left in the last 4 weeks",
+            Reason("classmates_left", {"count": count}),
+        )
+    if feature == "late_last" and money and row["late_last"] >= 7:
+        days = int(row["late_last"])
+        return (
+            f"paid the latest tuition {days} days later than usual",
+            Reason("paying_later", {"days": days}),
+        )
     return None
 
 

@@ -39,7 +39,17 @@ FEATURES = (
     "overdue_days",
     "org_fall_28",
     "summer",
+    "term_break_ahead",
+    "new_teacher",
+    "groupmates_left",
+    "late_last",
 )
+NEW_TEACHER_DAYS = 112  # a group's regular teacher changed this recently: its students are unsettled
+GROUPMATES_DAYS = 28  # classmates who left the school this recently
+# Where a Spanish school's course breaks and people decide whether to go on: the end of the season in
+# the second half of June, the return in September, January after Christmas.
+TERM_BREAKS = (((6, 15), (6, 30)), ((9, 1), (9, 30)), ((1, 1), (1, 31)))
+LOOKAHEAD_DAYS = 42
 
 
 def _logit(p: ArrayLike) -> np.ndarray:
@@ -117,13 +127,58 @@ def dropout_features(history: History, as_of: int) -> pd.DataFrame:
     out["tenure_log"] = np.log1p(out["tenure"].clip(lower=0))
     ended = known.members[(known.members["end"] != OPEN) & (known.members["end"] > as_of - 120)]
     out["moved_recently"] = ended.groupby("student_id").size().reindex(students).fillna(0).clip(upper=2)
-    lateness, overdue = payment_lateness(known, as_of, students)
+    lateness, overdue, late_last = payment_lateness(known, as_of, students)
     out["lateness"] = lateness
     out["overdue_days"] = overdue.clip(upper=90)
     out["overdue"] = overdue
+    out["late_last"] = late_last
     month = _month(as_of)
     out["summer"] = 1.0 if month in (6, 7) else 0.0
+    out["term_break_ahead"] = term_break_ahead(as_of)
+    out["new_teacher"] = _new_teacher(marks, active, as_of).reindex(students).fillna(0.0)
+    out["groupmates_left"] = _groupmates_left(known, active, as_of).reindex(students).fillna(0.0)
     return out
+
+
+def term_break_ahead(as_of: int, days: int = LOOKAHEAD_DAYS) -> float:
+    """The share of the coming weeks that fall where a course breaks (``TERM_BREAKS``)."""
+    from datetime import date
+
+    def at_break(day: date) -> bool:
+        return any((m0, d0) <= (day.month, day.day) <= (m1, d1) for (m0, d0), (m1, d1) in TERM_BREAKS)
+
+    return sum(at_break(date.fromordinal(as_of + k)) for k in range(1, days + 1)) / days
+
+
+def _new_teacher(marks: pd.DataFrame, active: pd.DataFrame, as_of: int) -> pd.Series:
+    """1 for a student whose group's regular teacher changed within ``NEW_TEACHER_DAYS``: the group's
+    latest class had another regular teacher than its classes before that window."""
+
+    classes = marks.drop_duplicates(["group_id", "day"])[["group_id", "day", "teacher_id"]]
+    latest = classes.sort_values("day").groupby("group_id")["teacher_id"].last()
+    before = classes[classes["day"] <= as_of - NEW_TEACHER_DAYS]
+    usual = before.groupby("group_id")["teacher_id"].agg(lambda t: t.mode().iloc[0])
+    changed = (latest.reindex(usual.index) != usual).astype(float)
+    per_student = active.assign(new=active["group_id"].map(changed).fillna(0.0))
+    result: pd.Series = per_student.groupby("student_id")["new"].max()
+    return result
+
+
+def _groupmates_left(known: History, active: pd.DataFrame, as_of: int) -> pd.Series:
+    """How many of a student's current classmates left the school in the last ``GROUPMATES_DAYS``
+    (friends often leave together), at most 3."""
+
+    members = known.members
+    still = set(active["student_id"])
+    recent = members[
+        (members["end"] > as_of - GROUPMATES_DAYS)
+        & (members["end"] <= as_of)
+        & ~members["student_id"].isin(still)
+    ]
+    gone = recent.groupby("group_id")["student_id"].nunique()
+    per_student = active.assign(gone=active["group_id"].map(gone).fillna(0.0))
+    result: pd.Series = per_student.groupby("student_id")["gone"].sum().clip(upper=3)
+    return result
 
 
 def _shortfall(marks: pd.DataFrame, as_of: int, usual: pd.Series, org_base: float) -> pd.Series:
@@ -150,15 +205,16 @@ def _month(day: int) -> int:
 
 def payment_lateness(
     known: History, as_of: int, students: pd.Index, last: int = 6
-) -> tuple[pd.Series, pd.Series]:
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per student: mean days late of their last ``last`` tuition charges already due (a charge still
-    unpaid counts as late as it is so far), and how many days the oldest unpaid one is overdue."""
+    unpaid counts as late as it is so far), how many days the oldest unpaid one is overdue, and how late
+    the latest one was against that mean (paying later than one's habit)."""
     import pandas as pd
 
     charges = known.charges[(known.charges["due"] < as_of) & known.charges["student_id"].isin(students)]
     if charges.empty:
         zero = pd.Series(0.0, index=students)
-        return zero, zero.copy()
+        return zero, zero.copy(), zero.copy()
     paid_on = known.paid.groupby("charge_id").agg(received=("received", "max"), amount=("amount", "sum"))
     c = charges.merge(paid_on, left_on="charge_id", right_index=True, how="left", suffixes=("", "_paid"))
     settled = c["amount_paid"].fillna(0) >= c["amount"] - 0.005
@@ -168,4 +224,5 @@ def payment_lateness(
     lateness = recent.groupby("student_id")["late"].mean().reindex(students).fillna(0.0)
     oldest = c[c["unpaid"]].groupby("student_id")["due"].min()
     overdue = (as_of - oldest).reindex(students).fillna(0.0).astype(float)
-    return lateness, overdue
+    latest = c.groupby("student_id")["late"].first().reindex(students).fillna(0.0)
+    return lateness, overdue, latest - lateness

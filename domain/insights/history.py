@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.attendance.models import AttendanceRecord, AttendanceStatus
@@ -88,6 +88,8 @@ async def load_history(
                 ClassSession.date,
                 AttendanceRecord.status.in_(CAME),
                 AttendanceRecord.status == AttendanceStatus.ABSENT,
+                # The group's regular teacher that day (a substitute stands in for them).
+                func.coalesce(ClassSession.substitute_for_teacher_id, ClassSession.teacher_id),
             )
             .join(ClassSession, ClassSession.id == AttendanceRecord.class_session_id)
             .where(
@@ -139,10 +141,21 @@ async def load_history(
 
     history = History(
         marks=pd.DataFrame(
-            [(code(s), code(g), _day(d), bool(c), bool(a)) for s, g, d, c, a in marks if g is not None],
-            columns=["student_id", "group_id", "day", "came", "absent"],
+            [
+                (code(s), code(g), _day(d), bool(c), bool(a), code(t))
+                for s, g, d, c, a, t in marks
+                if g is not None
+            ],
+            columns=["student_id", "group_id", "day", "came", "absent", "teacher_id"],
         ).astype(
-            {"student_id": "int64", "group_id": "int64", "day": "int64", "came": "bool", "absent": "bool"}
+            {
+                "student_id": "int64",
+                "group_id": "int64",
+                "day": "int64",
+                "came": "bool",
+                "absent": "bool",
+                "teacher_id": "int64",
+            }
         ),
         members=pd.DataFrame(
             [(code(s), code(g), _day(a), _day(b)) for s, g, a, b in members],

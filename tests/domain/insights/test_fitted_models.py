@@ -25,6 +25,9 @@ WORDED = {
     "came_rarely",
     "tuition_overdue",
     "joined_recently",
+    "new_teacher",
+    "classmates_left",
+    "paying_later",
 }
 # A hand-made model that leans on absences and, heavily, on money: enough to see who uses what.
 LEANING = {"absent_last3": 1.5, "shortfall": 1.0, "overdue_days": 3.0, "lateness": 1.0}
