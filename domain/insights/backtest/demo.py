@@ -6,6 +6,7 @@ The history goes through ``load_history`` exactly as the product reads it; the t
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date
 
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.db import unit_of_work
 from domain.demo.models import SimulatedTrait
 from domain.demo.seed import seed_demo
+from domain.demo.simulator import OrgPlan
 from domain.demo.world import Leaving
 from domain.insights.backtest.harness import BacktestReport, Truth, evaluate
 from domain.insights.history import History, load_history
@@ -45,7 +47,14 @@ async def school_history(
     today: date,
     world: Leaving = Leaving.FADE,
 ) -> tuple[History, Truth]:
-    await seed_demo(sessions, today=today, size=size, seed=seed, leaving=world)
+    signs: set[uuid.UUID] = set()
+
+    def note_signs(plans: list[OrgPlan]) -> None:  # the drivers world's plan says who gives a sign
+        for trait in plans[0].rows["simulated_traits"]:
+            if trait.get("_warns"):
+                signs.add(trait["student_id"])
+
+    await seed_demo(sessions, today=today, size=size, seed=seed, leaving=world, on_plan=note_signs)
     async with unit_of_work(sessions) as session:
         org_id = await orgs.organization_id_by_slug(session, "demo-school")
     assert org_id is not None
@@ -58,6 +67,7 @@ async def school_history(
     return history, Truth(
         leaves_on={code[s]: day for s, day in truth.leaves_on.items() if s in code},
         late_payers={code[s] for s in truth.late_payers if s in code},
+        gave_a_sign={code[s] for s in signs if s in code} if world is Leaving.DRIVERS else None,
     )
 
 

@@ -26,7 +26,7 @@ STEP_DAYS = 28
 DATES = 13  # every four weeks over a year
 MIN_HISTORY_DAYS = 84
 CEILING_LISTED = 1.0  # a likelihood ratio of e: listed
-SCORERS = ("model", "rules", "absent_last_two", "unseen_21_days", "ceiling")
+SCORERS = ("model", "rules", "absent_last_two", "unseen_21_days", "ceiling", "knows_signs")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class Truth:
 
     leaves_on: dict[Any, int]  # student_id -> ordinal
     late_payers: set[Any]
+    # The leavers whose data shows a sign before they go (the drivers world records it; None elsewhere).
+    gave_a_sign: set[Any] | None = None
 
 
 @dataclass
@@ -102,9 +104,17 @@ def evaluate(
     ceiling: bool = True,
     progress: Callable[[str], None] = lambda _m: None,
 ) -> BacktestReport:
-    """``ceiling``: also score the reference that knows the fade world's decay law (meaningless elsewhere)."""
+    """``ceiling``: also score the reference that knows the fade world's decay law (meaningless elsewhere).
+    When the truth says which leavers gave a sign, ``knows_signs`` is scored too: it ranks first exactly
+    those who leave within the horizon and give a sign (even one not begun by the as-of date) and ties
+    everyone else — what finding every signalling leaver, and nothing about the rest, is worth (its AUC
+    is 1 minus half the share of leavers with no sign). A scorer can pass it only by ranking the silent
+    leavers above the stayers, from what raises everyone's hazard (tenure, the season)."""
     dates = as_of_dates(history, today, horizon)
-    scorers = SCORERS if ceiling else tuple(s for s in SCORERS if s != "ceiling")
+    left_out = {"ceiling"} if not ceiling else set()
+    if truth.gave_a_sign is None:
+        left_out.add("knows_signs")
+    scorers = tuple(s for s in SCORERS if s not in left_out)
     progress(f"training rows for {len(dates)} as-of dates")
     grid = dropout.training_grid(history, last_as_of=dates[-1] - horizon if dates else 0, horizon=horizon)
     payments_grid = late.late_grid(history, last_as_of=dates[-1] if dates else 0)
@@ -137,6 +147,9 @@ def evaluate(
         if ceiling:
             known_law = ceiling_scores(history, as_of, features, horizon)
             scored.append(("ceiling", known_law, known_law >= CEILING_LISTED))
+        if truth.gave_a_sign is not None:
+            signs = np.array([bool(hit) and s in truth.gave_a_sign for s, hit in zip(ids, y, strict=True)])
+            scored.append(("knows_signs", signs.astype(float), signs))
         for name, score, flagged in scored:
             labels, scores, listed, first = per[name]
             labels.append(y)
