@@ -152,12 +152,14 @@ def term_break_ahead(as_of: int, days: int = LOOKAHEAD_DAYS) -> float:
 
 def _new_teacher(marks: pd.DataFrame, active: pd.DataFrame, as_of: int) -> pd.Series:
     """1 for a student whose group's regular teacher changed within ``NEW_TEACHER_DAYS``: the group's
-    latest class had another regular teacher than its classes before that window."""
+    latest class had another regular teacher than its last class before that window. (Not the most
+    frequent one before it: that would still read a change up to half as long again as "recent".)"""
 
     classes = marks.drop_duplicates(["group_id", "day"])[["group_id", "day", "teacher_id"]]
-    latest = classes.sort_values("day").groupby("group_id")["teacher_id"].last()
+    classes = classes.sort_values(["group_id", "day"], kind="stable")
+    latest = classes.groupby("group_id")["teacher_id"].last()
     before = classes[classes["day"] <= as_of - NEW_TEACHER_DAYS]
-    usual = before.groupby("group_id")["teacher_id"].agg(lambda t: t.mode().iloc[0])
+    usual = before.groupby("group_id")["teacher_id"].last()
     changed = (latest.reindex(usual.index) != usual).astype(float)
     per_student = active.assign(new=active["group_id"].map(changed).fillna(0.0))
     result: pd.Series = per_student.groupby("student_id")["new"].max()
@@ -175,9 +177,11 @@ def _groupmates_left(known: History, active: pd.DataFrame, as_of: int) -> pd.Ser
         & (members["end"] <= as_of)
         & ~members["student_id"].isin(still)
     ]
-    gone = recent.groupby("group_id")["student_id"].nunique()
-    per_student = active.assign(gone=active["group_id"].map(gone).fillna(0.0))
-    result: pd.Series = per_student.groupby("student_id")["gone"].sum().clip(upper=3)
+    # Each classmate once, however many of the student's groups they shared.
+    pairs = active[["student_id", "group_id"]].merge(
+        recent[["group_id", "student_id"]].rename(columns={"student_id": "leaver"}), on="group_id"
+    )
+    result: pd.Series = pairs.groupby("student_id")["leaver"].nunique().astype(float).clip(upper=3)
     return result
 
 
