@@ -11,7 +11,8 @@ import pytest
 
 from domain.attendance.models import AttendanceStatus
 from domain.demo.seed import plan_demo
-from domain.demo.simulator import PROFILES, Calendar, OrgPlan, Simulation
+from domain.demo.simulator import PROFILES, OrgPlan, Simulation
+from domain.demo.world import Calendar
 from domain.sessions.models import SessionStatus
 from domain.teachers.models import TeacherPaymentType
 
