@@ -40,6 +40,9 @@ async def test_enrolling_twice_on_a_spanish_page_says_why_in_spanish(
     group_id = await options.first.get_attribute("value")
     group_name = (await options.first.text_content() or "").strip()
     assert group_id
+    # The stale tab must have drawn its form (its groups come from a request after load) before the
+    # other tab enrols: else it would rightly no longer offer that group.
+    await expect(stale.locator(f"#enrol select[name=group_id] option[value='{group_id}']")).to_be_attached()
 
     await page.select_option("#enrol select[name=group_id]", group_id)
     await page.click("#enrol button[type=submit]")
