@@ -68,6 +68,7 @@ from typing import TYPE_CHECKING, Any
 
 from domain.demo.world import Behaviour, Membership, Student, christmas_break, monday, recital_day
 from domain.groups.models import GroupStatus
+from domain.payments.rules import month_shift
 
 if TYPE_CHECKING:
     from domain.demo.simulator import OrgPlan
@@ -354,9 +355,9 @@ class DriversWorld:
         late_from = unpaid_from = None
         if rng.random() < PAYMENT_TROUBLE_SHARE:
             leaving_month = day.replace(day=1)
-            late_from = _shift_month(leaving_month, -rng.randint(1, 3))
+            late_from = month_shift(leaving_month, -rng.randint(1, 3))
             if rng.random() < 0.55:
-                unpaid_from = _shift_month(leaving_month, -1 if rng.random() < 0.2 else 0)
+                unpaid_from = month_shift(leaving_month, -1 if rng.random() < 0.2 else 0)
         return Behaviour(
             leaves_on=day,
             reason=why,
@@ -367,8 +368,3 @@ class DriversWorld:
             late_from=late_from,
             unpaid_from=unpaid_from,
         )
-
-
-def _shift_month(month: date, shift: int) -> date:
-    index = month.year * 12 + month.month - 1 + shift
-    return date(index // 12, index % 12 + 1, 1)

@@ -38,7 +38,7 @@ from domain.demo.world import Membership as _Membership
 from domain.demo.world import Student as _Student
 from domain.groups.models import GroupStatus
 from domain.payments.models import ChargeKind, PaymentMethod, PaymentState
-from domain.payments.rules import Enrollment, due_date, month_start, tuition
+from domain.payments.rules import Enrollment, due_date, month_shift, month_start, tuition
 from domain.sessions.models import SessionStatus
 from domain.students.models import StudentStatus
 from domain.teachers.models import TeacherPaymentType
@@ -111,7 +111,7 @@ class Simulation:
 
     def school(self, profile: Profile) -> OrgPlan:
         rng, today = self.rng, self.today
-        start = _month_start(today, -profile.months)
+        start = month_shift(today, -profile.months)
         cal = Calendar(start, today)
         plan = OrgPlan(
             slug="demo-school",
@@ -142,7 +142,7 @@ class Simulation:
 
     def independent(self) -> OrgPlan:
         today = self.today
-        start = _month_start(today, -13)
+        start = month_shift(today, -13)
         cal = Calendar(start, today)
         plan = OrgPlan(
             slug="demo-teacher",
@@ -474,7 +474,7 @@ class Simulation:
             while month <= (m.end or today):
                 name, fee = fee_of[m.group_id]
                 enrolled[(m.student.id, month)].append(Enrollment(name, fee, m.start))
-                month = _month_start(month, 1)
+                month = month_shift(month, 1)
         late = {s.id for s in students if s.late_payer}
         behaviour = {s.id: s.behaviour for s in students if s.behaviour is not None}  # drivers world
         this_month = month_start(today)
@@ -581,8 +581,3 @@ def _teacher_on(group: Row, day: date) -> uuid.UUID:
     changed_on: date | None = group.get("_teacher_changed_on")
     teacher: uuid.UUID = group["_teacher_before"] if changed_on and day < changed_on else group["teacher_id"]
     return teacher
-
-
-def _month_start(day: date, shift: int) -> date:
-    index = day.year * 12 + day.month - 1 + shift
-    return date(index // 12, index % 12 + 1, 1)

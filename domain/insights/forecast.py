@@ -15,13 +15,9 @@ import numpy as np
 
 from domain.insights.features import active_on
 from domain.insights.history import History
+from domain.payments.rules import month_shift
 
 LOOKBACK_MONTHS = 6
-
-
-def month_shift(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True)

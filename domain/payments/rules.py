@@ -32,6 +32,12 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def month_shift(day: date, months: int) -> date:
+    """The first day of the month ``months`` after ``day``'s (before it, when negative)."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def days_in_month(month: date) -> int:
     return calendar.monthrange(month.year, month.month)[1]
 

@@ -19,8 +19,9 @@ from domain.insights import dropout, late
 from domain.insights.backtest import scoring
 from domain.insights.backtest.ceiling import ceiling_scores
 from domain.insights.features import dropout_features
-from domain.insights.forecast import forecast, month_shift, monthly_tuition
+from domain.insights.forecast import forecast, monthly_tuition
 from domain.insights.history import History
+from domain.payments.rules import month_shift
 
 STEP_DAYS = 28
 DATES = 13  # every four weeks over a year
