@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-LANGUAGES = ("en", "es")
+from domain.auth.language import LANGUAGES as LANGUAGES  # the languages a person may choose
 
 
 def request_language(request: Request, lang: str | None = None) -> str:
